@@ -1,0 +1,28 @@
+import { Construct, TerraformResource, TerraformResourceConfig } from "./cdk";
+
+export interface TerraformDataConfig extends Omit<TerraformResourceConfig, "terraformResourceType"> {
+  /** Any change replaces the resource, which re-runs its create-time provisioners. */
+  readonly triggersReplace?: Record<string, string>;
+  /** Stored in state and echoed as `output`; changes do not replace the resource. */
+  readonly input?: Record<string, string>;
+}
+
+/**
+ * Terraform's built-in `terraform_data` (Terraform ≥ 1.4, OpenTofu): no provider to download.
+ * cdktf's own DataResource runs `terraform version` for every instance at synth; this does not.
+ */
+export class TerraformData extends TerraformResource {
+  public static readonly tfResourceType = "terraform_data";
+  private readonly triggersReplace?: Record<string, string>;
+  private readonly input?: Record<string, string>;
+
+  constructor(scope: Construct, id: string, config: TerraformDataConfig = {}) {
+    super(scope, id, { ...config, terraformResourceType: TerraformData.tfResourceType });
+    this.triggersReplace = config.triggersReplace;
+    this.input = config.input;
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return { triggers_replace: this.triggersReplace, input: this.input };
+  }
+}

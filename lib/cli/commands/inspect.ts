@@ -1,0 +1,66 @@
+import { describeKeySource } from "../../keys/key-source";
+import { HostManifest } from "../../deploy/manifest";
+import { readOutdir } from "../../deploy/outdir";
+import { parseArgs } from "../args";
+import { CliCommand } from "../command";
+import { formatTable } from "../format/table";
+
+/** chrony.keys as inspect shows it: IDs, types and fingerprints; the material is never read. */
+function redactedKeyFile(m: HostManifest): string {
+  const lines = m.keys.entries.map((k) => `${k.id} ${k.type} <redacted ${k.fingerprint}; source: ${describeKeySource(k.source)}>`);
+  return `${["# chrony.keys: material redacted (cdktf-chrony never writes it to the synth output)", ...lines].join("\n")}\n`;
+}
+
+export const command: CliCommand = {
+  name: "inspect",
+  summary: "hosts in a synth output and their files (secrets redacted)",
+  help: `usage: cdktf-chrony inspect [OUTDIR] [--json]
+
+Lists the chrony hosts of a synth output (default ./cdktf.out) and the files each will receive:
+chrony.conf, the managed sources file, and chrony.keys with the key material redacted (only key
+IDs, types, keyed fingerprints and where the material comes from).
+
+options:
+  --json   {"hosts":[{"id","stack","address","files":{"<path on host>":"<content>"}}]}
+
+example:
+  npm run synth && cdktf-chrony inspect cdktf.out --json
+`,
+  async run(args, io) {
+    const { positionals, flags } = parseArgs(args, { command: "inspect", booleans: ["json"], maxPositionals: 1 });
+    const hosts = readOutdir(positionals[0] ?? "cdktf.out").map((f) => f.manifest);
+    if (flags.has("json")) {
+      const out = hosts.map((m) => ({
+        id: m.id,
+        stack: m.stack,
+        address: m.target.address,
+        profile: m.profile.name,
+        chronyVersion: m.chronyVersion,
+        files: {
+          ...Object.fromEntries(m.files.map((f) => [f.path, f.content])),
+          [m.keys.path]: redactedKeyFile(m),
+        },
+        warnings: m.warnings,
+      }));
+      io.stdout(`${JSON.stringify({ hosts: out }, null, 2)}\n`);
+      return 0;
+    }
+    io.stdout(
+      formatTable(
+        ["HOST", "STACK", "ADDRESS", "PROFILE", "CHRONY", "SOURCES", "KEYS", "FILES"],
+        hosts.map((m) => [
+          m.id,
+          m.stack,
+          `${m.target.address}:${m.target.port}`,
+          m.profile.name,
+          m.chronyVersion,
+          String(m.verify.sources.length),
+          m.keys.entries.map((k) => `${k.id}/${k.type}`).join(",") || "-",
+          [...m.files.map((f) => f.path), m.keys.path].join(" "),
+        ]),
+      ),
+    );
+    for (const m of hosts) for (const w of m.warnings) io.stderr(`warning: ${w}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+import type { CliCommand, CliIO } from "./command";
+import { isUserError } from "../errors";
+
+// Commands load lazily: the provisioner starts this binary once per host, so `apply` must not pay
+// for the code of `sandbox` or `inspect` (and `keygen` must not load ssh2).
+const COMMANDS: Record<string, { summary: string; load: () => CliCommand }> = {
+  keygen: { summary: "generate a key line, as `chronyc keygen` does", load: () => require("./commands/keygen").command },
+  status: { summary: "tracking and sources of a chronyd, over the command protocol", load: () => require("./commands/status").command },
+  inspect: { summary: "hosts in a synth output and their files (secrets redacted)", load: () => require("./commands/inspect").command },
+  apply: { summary: "apply one host manifest over SSH (what the provisioner runs)", load: () => require("./commands/apply").command },
+  verify: { summary: "check deployed hosts: sources present, reachable, authenticated", load: () => require("./commands/verify").command },
+  drift: { summary: "compare hosts with what was deployed (exit 2 on drift)", load: () => require("./commands/drift").command },
+  keys: { summary: "keys per host: ID, type, fingerprint, source (never material)", load: () => require("./commands/keys").command },
+  sandbox: { summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x", load: () => require("./commands/sandbox").command },
+};
+
+// From lib/cli (tests) the manifest is two folders up; from dist/lib/cli (the built binary), three.
+function packageVersion(): string {
+  const path = require("node:path") as typeof import("node:path");
+  const fs = require("node:fs") as typeof import("node:fs");
+  for (const up of ["../..", "../../.."]) {
+    const file = path.join(__dirname, up, "package.json");
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")).version;
+  }
+  return "unknown";
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    "usage: cdktf-chrony <command> [options]",
+    "",
+    "Manage chrony hosts declared with cdktf constructs.",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "Run 'cdktf-chrony <command> --help' for a command's options.",
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === "--version") {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr(`cdktf-chrony: unknown command '${name}': run 'cdktf-chrony --help' for the list\n`);
+    return 1;
+  }
+  const command = entry.load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (isUserError(err)) {
+      io.stderr(`cdktf-chrony ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  const io: CliIO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      // Not a user mistake: a bug or an unexpected failure. Say so plainly and keep the detail.
+      process.stderr.write(`cdktf-chrony: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

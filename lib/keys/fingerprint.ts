@@ -1,0 +1,47 @@
+import { createHmac, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UserError } from "../errors";
+
+/**
+ * Where the fingerprint salt comes from. A keyed fingerprint (HMAC with a secret salt) can go into
+ * Terraform state and logs: unlike a bare hash, it cannot be brute-forced back to a weak key.
+ */
+export type FingerprintSaltSpec =
+  | { readonly kind: "env"; readonly variable: string }
+  | { readonly kind: "file"; readonly path: string };
+
+export const FINGERPRINT_SALT_ENV = "CDKTF_CHRONY_FINGERPRINT_SALT";
+
+/** The salt file inside a key store, created on first use. */
+export function defaultSaltSpec(keyStoreDir: string): FingerprintSaltSpec {
+  return process.env[FINGERPRINT_SALT_ENV]
+    ? { kind: "env", variable: FINGERPRINT_SALT_ENV }
+    : { kind: "file", path: path.join(keyStoreDir, "fingerprint.salt") };
+}
+
+export function resolveSalt(spec: FingerprintSaltSpec, baseDir: string): Buffer {
+  if (spec.kind === "env") {
+    const value = process.env[spec.variable];
+    if (!value) {
+      throw new UserError(`fingerprint salt: ${spec.variable} is not set: export the same value that was used at synth`);
+    }
+    return Buffer.from(value, "utf8");
+  }
+  const file = path.resolve(baseDir, spec.path);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      fs.writeFileSync(file, randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+  return Buffer.from(fs.readFileSync(file, "utf8").trim(), "utf8");
+}
+
+/** `hmac-sha256:` and 32 hex digits over the key's ID, type and material. */
+export function keyFingerprint(salt: Buffer, keyId: number, type: string, material: Buffer): string {
+  const mac = createHmac("sha256", salt).update(`cdktf-chrony key v1\0${keyId}\0${type}\0`).update(material).digest("hex");
+  return `hmac-sha256:${mac.slice(0, 32)}`;
+}

@@ -1,0 +1,62 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UserError } from "../errors";
+import { decodeKeyMaterial } from "./key-material";
+import { KeySourceSpec, describeKeySource } from "./key-source";
+import { readOrCreateStoredKey } from "./key-store";
+import { NtpKeyTypeName } from "./key-type";
+
+export interface KeyReference {
+  readonly id: number;
+  readonly type: NtpKeyTypeName;
+  readonly source: KeySourceSpec;
+}
+
+/**
+ * Reads a key's material from its source. Relative paths resolve against `baseDir` (the project
+ * folder recorded in the manifest). Errors name the key and its source, never the material.
+ */
+export function resolveKeyMaterial(key: KeyReference, baseDir: string): Buffer {
+  const where = `key ${key.id} (${describeKeySource(key.source)})`;
+  const source = key.source;
+  switch (source.kind) {
+    case "env": {
+      const value = process.env[source.variable];
+      if (value === undefined || value.trim() === "") {
+        throw new UserError(
+          `${where}: the variable is not set: export ${source.variable}=HEX:... (generate one with 'cdktf-chrony keygen ${key.id} ${key.type}')`,
+        );
+      }
+      return decodeKeyMaterial(key.id, value.trim());
+    }
+    case "file": {
+      const file = path.resolve(baseDir, source.path);
+      let text: string;
+      try {
+        text = fs.readFileSync(file, "utf8");
+      } catch (err) {
+        throw new UserError(`${where}: cannot read ${file} (${(err as NodeJS.ErrnoException).code}): create it with the key's material (HEX:... or ASCII:...)`);
+      }
+      return decodeKeyMaterial(key.id, text.trim());
+    }
+    case "keyStore":
+      return decodeKeyMaterial(key.id, readOrCreateStoredKey(path.resolve(baseDir, source.dir), key.id, key.type));
+    case "command": {
+      let stdout: string;
+      try {
+        stdout = execFileSync(source.argv[0], source.argv.slice(1), {
+          cwd: baseDir,
+          encoding: "utf8",
+          timeout: 30_000,
+          stdio: ["ignore", "pipe", "ignore"],
+        });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException & { status?: number | null };
+        const why = e.code === "ENOENT" ? "the program was not found" : e.status !== undefined && e.status !== null ? `it exited with code ${e.status}` : e.code ?? "it failed";
+        throw new UserError(`${where}: ${why}: run the command by hand to check it prints the key`);
+      }
+      return decodeKeyMaterial(key.id, stdout.trim());
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { AccessProps, accessDirectives } from "./areas/access";
+import { BindingProps, bindingDirectives } from "./areas/binding";
+import { ClockProps, clockDirectives } from "./areas/clock";
+import { LoggingProps, loggingDirectives } from "./areas/logging";
+import { NtsProps, ntsDirectives } from "./areas/nts";
+import { NtpSourceOptions, PoolOptions, sourceDirective } from "./areas/sources";
+import { ConfigError } from "./config-error";
+import { Directive, directive } from "./directive";
+import { parseDirectiveLine } from "../parse/parse-line";
+import { validateDirective } from "./validate-directive";
+import { ChronyVersion, DEFAULT_CHRONY_VERSION, isAtLeast, parseChronyVersion } from "./version";
+
+export interface ServerSpec extends NtpSourceOptions {
+  /** IP address or hostname of the server. */
+  readonly address: string;
+}
+
+export interface PoolSpec extends PoolOptions {
+  /** DNS name that resolves to several servers, e.g. "2.debian.pool.ntp.org". */
+  readonly name: string;
+}
+
+export interface PeerSpec extends NtpSourceOptions {
+  readonly address: string;
+}
+
+/** Where server/pool/peer lines go. */
+export type SourcesPlacement = "sourcedir" | "conf";
+
+/** The typed chrony configuration of one host, area by area. */
+export interface ChronyConfigProps extends AccessProps, BindingProps, ClockProps, NtsProps, LoggingProps {
+  /** The chrony release on the host; directives and options it lacks are errors. @default "4.3" */
+  readonly chronyVersion?: string;
+  /** @default - none */
+  readonly servers?: readonly ServerSpec[];
+  /** @default - none */
+  readonly pools?: readonly PoolSpec[];
+  /** Symmetric peers. @default - none */
+  readonly peers?: readonly PeerSpec[];
+  /** Extra `confdir` folders. @default - none */
+  readonly confDirs?: readonly string[];
+  /** `include` globs. @default - none */
+  readonly includes?: readonly string[];
+  /**
+   * Directives the typed props do not cover, one line each (e.g. "maxslewrate 500"). They are
+   * checked like every other line: an unknown directive or a bad value is an error.
+   * @default - none
+   */
+  readonly rawDirectives?: readonly string[];
+  /**
+   * "sourcedir" keeps sources in a managed file that `chronyc reload sources` rereads without a
+   * restart (chrony ≥ 4.0); "conf" writes them into chrony.conf.
+   * @default - "sourcedir" on chrony ≥ 4.0, "conf" before
+   */
+  readonly sourcesPlacement?: SourcesPlacement;
+}
+
+/** A host's configuration, resolved to directives (the profile's base lines are added at render). */
+export interface ChronyConfig {
+  readonly version: ChronyVersion;
+  readonly sources: readonly Directive[];
+  readonly directives: readonly Directive[];
+  readonly sourcesPlacement: SourcesPlacement;
+}
+
+/** Builds and checks the configuration; throws ConfigError on the first bad value. */
+export function buildChronyConfig(props: ChronyConfigProps, extraSources: readonly Directive[] = []): ChronyConfig {
+  const version = parseChronyVersion(props.chronyVersion ?? DEFAULT_CHRONY_VERSION);
+  const placement = props.sourcesPlacement ?? (isAtLeast(version, "4.0") ? "sourcedir" : "conf");
+  if (placement === "sourcedir" && !isAtLeast(version, "4.0")) {
+    throw new ConfigError(
+      `sourcesPlacement "sourcedir" needs chrony 4.0 or newer (sourcedir and 'reload sources' came in 4.0), but this host runs ${version.text}: use "conf"`,
+    );
+  }
+  const sources: Directive[] = [
+    ...(props.servers ?? []).map((s) => sourceDirective("server", s.address, s)),
+    ...(props.pools ?? []).map((p) => sourceDirective("pool", p.name, p)),
+    ...(props.peers ?? []).map((p) => sourceDirective("peer", p.address, p)),
+    ...extraSources,
+  ];
+  const raw = (props.rawDirectives ?? []).map((line, i) => {
+    const d = parseDirectiveLine(line);
+    if (!d) throw new ConfigError(`rawDirectives[${i}] is empty or a comment ('${line}'): give one directive per entry`);
+    return d;
+  });
+  const directives: Directive[] = [
+    ...bindingDirectives(props),
+    ...accessDirectives(props),
+    ...clockDirectives(props),
+    ...ntsDirectives(props),
+    ...loggingDirectives(props),
+    ...(props.confDirs ?? []).map((d) => directive("confdir", d)),
+    ...(props.includes ?? []).map((g) => directive("include", g)),
+  ];
+  // Raw source lines join the other sources, so they are reloadable too.
+  for (const d of raw) (["server", "pool", "peer"].includes(d.name.toLowerCase()) ? sources : directives).push(d);
+  for (const d of sources) validateDirective(d, version);
+  for (const d of directives) validateDirective(d, version);
+  return { version, sources, directives, sourcesPlacement: placement };
+}

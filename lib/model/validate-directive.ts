@@ -1,0 +1,31 @@
+import { ConfigError } from "./config-error";
+import { Directive, directiveLine } from "./directive";
+import { DIRECTIVES } from "./directive-grammar";
+import { ChronyVersion, isAtLeast } from "./version";
+
+/**
+ * Checks one directive against chrony's grammar for the host's version. Throws ConfigError naming
+ * the line, what is wrong, and the fix (the release that added a directive, the modern
+ * replacement of a removed one).
+ */
+export function validateDirective(d: Directive, version: ChronyVersion, where = ""): void {
+  const name = d.name.toLowerCase();
+  const spec = DIRECTIVES.get(name);
+  const line = directiveLine(d);
+  const at = where ? ` (${where})` : "";
+  if (!spec) {
+    throw new ConfigError(
+      `unknown directive '${d.name}' in '${line}'${at}: chronyd ${version.text} refuses to start on it; check the spelling against chrony.conf(5)`,
+    );
+  }
+  if (spec.removed && isAtLeast(version, spec.removed.in)) {
+    throw new ConfigError(`'${d.name}' is not supported by chrony ${version.text}${at}: ${spec.removed.instead}`);
+  }
+  if (!isAtLeast(version, spec.since)) {
+    throw new ConfigError(
+      `'${d.name}' needs chrony ${spec.since} or newer, but this host runs ${version.text}${at}: upgrade chrony or remove '${line}'`,
+    );
+  }
+  const problem = spec.check(d.args, version);
+  if (problem) throw new ConfigError(`invalid '${line}'${at}: ${d.name} ${problem}`);
+}

@@ -1,0 +1,70 @@
+import * as path from "node:path";
+import { ChronyConfig } from "../model/chrony-config";
+import { Directive, directiveLine } from "../model/directive";
+import { HostProfile } from "../model/profiles/host-profile";
+
+/** A file to place on a host. */
+export interface HostFile {
+  readonly path: string;
+  readonly content: string;
+  readonly mode: number;
+  /** Which part of chronyd's configuration it is: decides reload sources / rekey / restart. */
+  readonly role: "conf" | "sources" | "keys";
+}
+
+const MANAGED_NOTE = [
+  "# Managed by cdktf-chrony. Local edits are overwritten by the next deploy and",
+  "# reported by `cdktf-chrony drift`.",
+];
+
+function lines(directives: readonly Directive[]): string[] {
+  return directives.map(directiveLine);
+}
+
+export function sourcesFilePath(profile: HostProfile): string {
+  return path.posix.join(profile.sourceDir, profile.sourcesFileName);
+}
+
+/**
+ * chrony.conf and, when sources live in a sourcedir, the managed `.sources` file. Same config and
+ * profile give the same bytes; one changed field changes one line.
+ */
+export function renderHostFiles(config: ChronyConfig, profile: HostProfile): HostFile[] {
+  const inSourceDir = config.sourcesPlacement === "sourcedir";
+  const base = inSourceDir
+    ? profile.baseDirectives
+    : profile.baseDirectives.filter((d) => d.name !== "sourcedir" || d.args[0] !== profile.sourceDir);
+  const conf: string[] = [...MANAGED_NOTE, "", `# Host profile: ${profile.name}`, ...lines(base), ""];
+  if (inSourceDir) {
+    conf.push(`# Sources are in ${sourcesFilePath(profile)} ('chronyc reload sources' applies them).`);
+  } else if (config.sources.length > 0) {
+    conf.push("# Sources", ...lines(config.sources));
+  }
+  if (config.directives.length > 0) conf.push("", ...lines(config.directives));
+  const files: HostFile[] = [{ path: profile.confPath, content: `${conf.join("\n")}\n`, mode: profile.confMode, role: "conf" }];
+  if (inSourceDir) {
+    files.push({
+      path: sourcesFilePath(profile),
+      content: `${[...MANAGED_NOTE, ...lines(config.sources)].join("\n")}\n`,
+      mode: profile.confMode,
+      role: "sources",
+    });
+  }
+  return files;
+}
+
+/** One key as it goes into chrony.keys. */
+export interface KeyFileLine {
+  readonly id: number;
+  readonly line: string;
+}
+
+/** chrony.keys: a note and the key lines sorted by ID. Rendered only at apply time. */
+export function renderKeyFile(keys: readonly KeyFileLine[]): string {
+  const sorted = [...keys].sort((a, b) => a.id - b.id);
+  return `${[
+    "# Managed by cdktf-chrony. The material comes from the key sources named in the app;",
+    "# it is never stored in git, cdktf.out or Terraform state.",
+    ...sorted.map((k) => k.line),
+  ].join("\n")}\n`;
+}

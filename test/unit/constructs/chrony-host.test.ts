@@ -1,0 +1,218 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { Testing } from "cdktf";
+import { ChronyHost, HostKeyPolicy, HostProfiles, KeyRotation, KeySource, NtpKey, PushResourceType, RotationPhase } from "../../../constructs";
+import { HostManifest } from "../../../lib/deploy/manifest";
+import { materialForms, readTree, testStack } from "../../helpers/synth";
+
+const target = (n: number) => ({ address: `10.0.0.${n}`, hostKey: HostKeyPolicy.fingerprint("SHA256:" + "A".repeat(43)) });
+
+function resources(stack: Parameters<typeof Testing.synth>[0], type: string): Record<string, any> {
+  return JSON.parse(Testing.synth(stack)).resource?.[type] ?? {};
+}
+
+function manifests(outdir: string): Record<string, HostManifest> {
+  const dir = path.join(outdir, "stacks", "fleet", "chrony-hosts");
+  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f.replace(/\.json$/, ""), JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"))]));
+}
+
+describe("ChronyHost", () => {
+  it("synthesizes one terraform_data per host whose triggers hold digests only", () => {
+    const { stack } = testStack();
+    new ChronyHost(stack, "a", { target: target(1), servers: [{ address: "192.0.2.1", iburst: true }] });
+    new ChronyHost(stack, "b", { target: target(2), servers: [{ address: "192.0.2.1" }] });
+    const data = Object.values(resources(stack, "terraform_data"));
+    expect(data).toHaveLength(2);
+    for (const r of data) {
+      expect(Object.keys(r.triggers_replace).sort()).toEqual(["files", "keys", "target"]);
+      expect(r.triggers_replace.files).toMatch(/^[0-9a-f]{64}$/);
+      const exec = r.provisioner[0]["local-exec"];
+      expect(exec.interpreter.slice(-1)).toEqual(["apply"]);
+      expect(exec.command).toMatch(/^chrony-hosts\/[ab]\.json$/);
+    }
+  });
+
+  it("uses null_resource from @cdktf/provider-null when asked, with its provider", () => {
+    const { stack } = testStack();
+    new ChronyHost(stack, "a", { target: target(1), pushResource: PushResourceType.NULL_RESOURCE });
+    const synth = JSON.parse(Testing.synth(stack));
+    expect(Object.values(synth.resource.null_resource)).toHaveLength(1);
+    expect(Object.values(synth.resource.null_resource)[0]).toHaveProperty("triggers.files");
+    expect(synth.provider).toHaveProperty("null");
+  });
+
+  it("writes each host's manifest next to the stack and only digests change with the config", () => {
+    const { app, stack } = testStack();
+    new ChronyHost(stack, "a", { target: target(1), servers: [{ address: "192.0.2.1", maxPoll: 8 }] });
+    const out = Testing.fullSynth(stack);
+    const m = manifests(out).a;
+    expect(m.files.map((f) => f.path)).toEqual(["/etc/chrony/chrony.conf", "/etc/chrony/sources.d/cdktf-chrony.sources"]);
+    expect(m.verify.sources).toEqual([{ kind: "server", name: "192.0.2.1", nts: false }]);
+    void app;
+  });
+
+  it("distributes a key to exactly the hosts that use it: a server, its clients, a peer pair", () => {
+    const { stack, projectDir } = testStack();
+    const store = KeySource.keyStore(path.join(projectDir, "keys"));
+    const clientKey = new NtpKey(stack, "ClientKey", { keyId: 2, source: store });
+    const peerKey = new NtpKey(stack, "PeerKey", { keyId: 1, source: store });
+    const s1 = new ChronyHost(stack, "s1", { target: target(1), allow: ["10.0.0.0/24"] });
+    const s2 = new ChronyHost(stack, "s2", { target: target(2), allow: ["10.0.0.0/24"] });
+    ChronyHost.peer(s1, s2, { key: peerKey });
+    const c1 = new ChronyHost(stack, "c1", { target: target(3) });
+    c1.addServer(s1, { key: clientKey, iburst: true });
+    new ChronyHost(stack, "other", { target: target(4), servers: [{ address: "192.0.2.1" }] });
+    const m = manifests(Testing.fullSynth(stack));
+    expect(m.s1.keys.entries.map((k) => k.id)).toEqual([1, 2]);
+    expect(m.s2.keys.entries.map((k) => k.id)).toEqual([1]);
+    expect(m.c1.keys.entries.map((k) => k.id)).toEqual([2]);
+    expect(m.other.keys.entries).toEqual([]);
+    const c1Sources = m.c1.files.find((f) => f.role === "sources")!.content;
+    expect(c1Sources).toContain("server 10.0.0.1 iburst key 2\n");
+    expect(m.s1.files.find((f) => f.role === "sources")!.content).toContain("peer 10.0.0.2 key 1\n");
+  });
+
+  it("uses another host's NTP port when its profile serves on a non-standard one", () => {
+    const { stack } = testStack();
+    const server = new ChronyHost(stack, "h1", {
+      target: target(1),
+      profile: HostProfiles.sandbox({ root: "/sb/h1/root", address: "127.0.0.11", ntpPort: 11101, cmdPort: 11301 }),
+      ntpAddress: "127.0.0.11",
+    });
+    const client = new ChronyHost(stack, "h2", { target: target(2) });
+    client.addServer(server, { iburst: true });
+    const m = manifests(Testing.fullSynth(stack));
+    expect(m.h2.files[1].content).toContain("server 127.0.0.11 iburst port 11101\n");
+  });
+
+  it("keeps key material out of the synth output", () => {
+    const { stack, projectDir } = testStack();
+    const keyDir = path.join(projectDir, "keys");
+    const key = new NtpKey(stack, "K", { keyId: 7, type: "SHA512", source: KeySource.keyStore(keyDir) });
+    const s = new ChronyHost(stack, "s", { target: target(1) });
+    new ChronyHost(stack, "c", { target: target(2) }).addServer(s, { key });
+    const out = Testing.fullSynth(stack);
+    const material = Buffer.from(fs.readFileSync(path.join(keyDir, "key-7.line"), "utf8").trim().split(" ")[2].slice(4), "hex");
+    const text = readTree(out) + Testing.synth(stack);
+    for (const form of materialForms(material)) expect(text).not.toContain(form);
+  });
+
+  it("changes the keys trigger when the material changes, and nothing else", () => {
+    const build = (hex: string) => {
+      const { stack } = testStack();
+      process.env.CDKTF_CHRONY_FINGERPRINT_SALT = "fixed-salt-for-test";
+      process.env.TEST_K = hex;
+      const key = new NtpKey(stack, "K", { keyId: 3, type: "SHA1", source: KeySource.env("TEST_K") });
+      new ChronyHost(stack, "c", { target: target(2), keys: [key] });
+      const r = Object.values(resources(stack, "terraform_data"))[0];
+      delete process.env.CDKTF_CHRONY_FINGERPRINT_SALT;
+      return r.triggers_replace;
+    };
+    const a = build("HEX:00112233445566778899");
+    const b = build("HEX:99887766554433221100");
+    expect(a.files).toBe(b.files);
+    expect(a.keys).not.toBe(b.keys);
+  });
+
+  it("moves sources and held keys through the three phases of a rotation", () => {
+    const phases = [RotationPhase.ADD, RotationPhase.SWITCH, RotationPhase.RETIRE].map((phase) => {
+      const { stack, projectDir } = testStack();
+      const store = KeySource.keyStore(path.join(projectDir, "keys"));
+      const rotation = new KeyRotation(stack, "Rotation", {
+        from: new NtpKey(stack, "Old", { keyId: 10, source: store }),
+        to: new NtpKey(stack, "New", { keyId: 11, source: store }),
+        phase,
+      });
+      const s = new ChronyHost(stack, "s", { target: target(1) });
+      new ChronyHost(stack, "c", { target: target(2) }).addServer(s, { key: rotation });
+      const m = manifests(Testing.fullSynth(stack));
+      return { held: m.s.keys.entries.map((k) => k.id), line: m.c.files[1].content.trim().split("\n").pop(), rotations: m.c.rotations };
+    });
+    expect(phases.map((p) => p.held)).toEqual([[10, 11], [10, 11], [11]]);
+    expect(phases.map((p) => p.line)).toEqual(["server 10.0.0.1 key 10", "server 10.0.0.1 key 11", "server 10.0.0.1 key 11"]);
+    expect(phases[1].rotations).toEqual([{ name: "fleet/Rotation", phase: "switch", fromKeyId: 10, toKeyId: 11 }]);
+  });
+});
+
+describe("ChronyHost validation", () => {
+  it("fails in the constructor on bad props, with the value and the fix", () => {
+    const { stack } = testStack();
+    expect(() => new ChronyHost(stack, "bad name", { target: target(1) })).toThrow(/invalid host name 'bad name': use letters, digits/);
+    expect(() => new ChronyHost(stack, "p", { target: { ...target(1), port: 70000 } })).toThrow("host p: invalid SSH port 70000: use 1..65535");
+    expect(() => new ChronyHost(stack, "v", { target: target(1), chronyVersion: "4.3", servers: [{ address: "192.0.2.1", minPoll: 40 }] })).toThrow(
+      /host v, server 192\.0\.2\.1: invalid 'server 192\.0\.2\.1 minpoll 40'/,
+    );
+    expect(() => new ChronyHost(stack, "r", { target: target(1), rawDirectives: ["commandkey 1"] })).toThrow(/'commandkey' is not supported by chrony 4\.3/);
+  });
+
+  it("fails on commandKey for chrony >= 2.2 and renders it with its key for older hosts", () => {
+    const { stack, projectDir } = testStack();
+    const key = new NtpKey(stack, "Cmd", { keyId: 1, type: "MD5", source: KeySource.keyStore(path.join(projectDir, "k")) });
+    expect(() => new ChronyHost(stack, "new", { target: target(1), commandKey: key })).toThrow(
+      /host new: commandKey is not supported by chrony 4\.3: command authentication was removed in chrony 2\.2; control command access with bindCmdAddresses/,
+    );
+    new ChronyHost(stack, "old", { target: target(2), chronyVersion: "2.1", commandKey: key, servers: [{ address: "192.0.2.1" }] });
+    const m = manifests(Testing.fullSynth(stack)).old;
+    expect(m.files).toHaveLength(1);
+    expect(m.files[0].content).toContain("\ncommandkey 1\n");
+    expect(m.keys.entries.map((k) => k.id)).toEqual([1]);
+  });
+
+  it("fails on peers that use different keys", () => {
+    const { stack, projectDir } = testStack();
+    const store = KeySource.keyStore(path.join(projectDir, "k"));
+    const k1 = new NtpKey(stack, "K1", { keyId: 1, source: store });
+    const k2 = new NtpKey(stack, "K2", { keyId: 2, source: store });
+    const a = new ChronyHost(stack, "a", { target: target(1) });
+    const b = new ChronyHost(stack, "b", { target: target(2) });
+    a.addPeer(b, { key: k1 });
+    b.addPeer(a, { key: k2 });
+    expect(() => Testing.synth(stack)).toThrow(
+      "peers a and b use different keys (1 and 2): symmetric peers must use the same key on both sides (ChronyHost.peer(a, b, { key }) does that)",
+    );
+  });
+
+  it("fails on one key ID with two materials", () => {
+    const { stack, projectDir } = testStack();
+    const k1 = new NtpKey(stack, "K1", { keyId: 5, source: KeySource.keyStore(path.join(projectDir, "store-1")) });
+    const k2 = new NtpKey(stack, "K2", { keyId: 5, source: KeySource.keyStore(path.join(projectDir, "store-2")) });
+    new ChronyHost(stack, "a", { target: target(1), keys: [k1] });
+    new ChronyHost(stack, "b", { target: target(2), keys: [k2] });
+    expect(() => Testing.synth(stack)).toThrow(/key ID 5 has two different materials \(fleet\/K\d and fleet\/K\d\): a key ID must name one key across the fleet/);
+  });
+
+  it("fails on a client that names a server of the app by address with a key it would not get", () => {
+    const { stack, projectDir } = testStack();
+    const key = new NtpKey(stack, "K", { keyId: 4, source: KeySource.keyStore(path.join(projectDir, "k")) });
+    new ChronyHost(stack, "server", { target: target(1) });
+    new ChronyHost(stack, "client", { target: target(2), servers: [{ address: "10.0.0.1", key }] });
+    expect(() => Testing.synth(stack)).toThrow(
+      "host client: server 10.0.0.1 is host server of this app, named by address, so key 4 is not distributed to it: pass the ChronyHost (host.addServer(server, { key })) instead of its address",
+    );
+  });
+
+  it("fails on two hosts with one SSH target", () => {
+    const { stack } = testStack();
+    new ChronyHost(stack, "a", { target: target(1) });
+    new ChronyHost(stack, "b", { target: target(1), ntpAddress: "10.9.9.9" });
+    expect(() => Testing.synth(stack)).toThrow("hosts fleet/a and fleet/b have the same SSH target 10.0.0.1:22: each host needs its own address or port");
+  });
+
+  it("fails on a host that uses itself, and on a pool that is a host", () => {
+    const { stack } = testStack();
+    const a = new ChronyHost(stack, "a", { target: target(1) });
+    expect(() => a.addServer(a)).toThrow("host a: a host cannot use itself as a server");
+    const b = new ChronyHost(stack, "b", { target: target(2) });
+    expect(() => a.addPool(b as unknown as string)).toThrow("host a: a pool is a DNS name, not a host: use addServer for b");
+  });
+
+  it("fails on bad NtpKey and rotation props", () => {
+    const { stack } = testStack();
+    expect(() => new NtpKey(stack, "Zero", { keyId: 0 })).toThrow(`invalid keyId 0 for NtpKey 'Zero': use a whole number from 1 to 4294967295 (0 means "no key" to chrony)`);
+    expect(() => new NtpKey(stack, "T", { keyId: 1, type: "sha1" as never })).toThrow(/invalid type 'sha1' for NtpKey 'T': use one of MD5, SHA1/);
+    const k = new NtpKey(stack, "K", { keyId: 1 });
+    expect(() => new KeyRotation(stack, "R", { from: k, to: k, phase: RotationPhase.ADD })).toThrow(/the new key has the same ID \(1\) as the old one/);
+    expect(() => HostKeyPolicy.fingerprint("abc")).toThrow(/invalid host key fingerprint 'abc'/);
+  });
+});

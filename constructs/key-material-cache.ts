@@ -4,6 +4,7 @@ import { checkKeyMaterial } from "../lib/keys/key-material";
 import { resolveKeyMaterial } from "../lib/keys/resolve-key";
 import { ConfigError } from "../lib/model/config-error";
 import { NtpKey } from "./ntp-key";
+import { projectDir } from "./project-dir";
 
 export interface ResolvedKey {
   readonly fingerprint: string;
@@ -42,7 +43,7 @@ const CACHES = new WeakMap<object, KeyMaterialCache>();
 export function keyCacheFor(root: object): KeyMaterialCache {
   let cache = CACHES.get(root);
   if (!cache) {
-    cache = new KeyMaterialCache(process.env.CDKTF_CHRONY_PROJECT_DIR ?? process.cwd());
+    cache = new KeyMaterialCache(projectDir());
     CACHES.set(root, cache);
   }
   return cache;

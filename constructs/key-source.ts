@@ -1,6 +1,7 @@
 import { ConfigError } from "../lib/model/config-error";
 import * as path from "node:path";
 import { KeySourceSpec } from "../lib/keys/key-source";
+import { projectDir } from "./project-dir";
 
 /** Where an NtpKey's material comes from. Paths are made absolute at synth (the project folder). */
 export class KeySource {
@@ -14,7 +15,7 @@ export class KeySource {
 
   /** A file holding the material; keep it out of git. */
   public static file(filePath: string): KeySourceSpec {
-    return { kind: "file", path: path.resolve(filePath) };
+    return { kind: "file", path: path.resolve(projectDir(), filePath) };
   }
 
   /**
@@ -23,7 +24,7 @@ export class KeySource {
    * @param dir @default ".chrony-keys" in the project folder
    */
   public static keyStore(dir = ".chrony-keys"): KeySourceSpec {
-    return { kind: "keyStore", dir: path.resolve(dir) };
+    return { kind: "keyStore", dir: path.resolve(projectDir(), dir) };
   }
 
   /** A command that prints the material, e.g. `["vault", "kv", "get", "-field=key", "secret/ntp/10"]`. */

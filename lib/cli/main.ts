@@ -4,15 +4,15 @@ import { isUserError } from "../errors";
 
 // Commands load lazily: the provisioner starts this binary once per host, so `apply` must not pay
 // for the code of `sandbox` or `inspect` (and `keygen` must not load ssh2).
-const COMMANDS: Record<string, { summary: string; load: () => CliCommand }> = {
-  keygen: { summary: "generate a key line, as `chronyc keygen` does", load: () => require("./commands/keygen").command },
-  status: { summary: "tracking and sources of a chronyd, over the command protocol", load: () => require("./commands/status").command },
-  inspect: { summary: "hosts in a synth output and their files (secrets redacted)", load: () => require("./commands/inspect").command },
-  apply: { summary: "apply one host manifest over SSH (what the provisioner runs)", load: () => require("./commands/apply").command },
-  verify: { summary: "check deployed hosts: sources present, reachable, authenticated", load: () => require("./commands/verify").command },
-  drift: { summary: "compare hosts with what was deployed (exit 2 on drift)", load: () => require("./commands/drift").command },
-  keys: { summary: "keys per host: ID, type, fingerprint, source (never material)", load: () => require("./commands/keys").command },
-  sandbox: { summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x", load: () => require("./commands/sandbox").command },
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: CliCommand }> }> = {
+  keygen: { summary: "generate a key line, as `chronyc keygen` does", load: () => import("./commands/keygen.js") },
+  status: { summary: "tracking and sources of a chronyd, over the command protocol", load: () => import("./commands/status.js") },
+  inspect: { summary: "hosts in a synth output and their files (secrets redacted)", load: () => import("./commands/inspect.js") },
+  apply: { summary: "apply one host manifest over SSH (what the provisioner runs)", load: () => import("./commands/apply.js") },
+  verify: { summary: "check deployed hosts: sources present, reachable, authenticated", load: () => import("./commands/verify.js") },
+  drift: { summary: "compare hosts with what was deployed (exit 2 on drift)", load: () => import("./commands/drift.js") },
+  keys: { summary: "keys per host: ID, type, fingerprint, source (never material)", load: () => import("./commands/keys.js") },
+  sandbox: { summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x", load: () => import("./commands/sandbox.js") },
 };
 
 // From lib/cli (tests) the manifest is two folders up; from dist/lib/cli (the built binary), three.
@@ -57,7 +57,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stderr(`cdktf-chrony: unknown command '${name}': run 'cdktf-chrony --help' for the list\n`);
     return 1;
   }
-  const command = entry.load();
+  const { command } = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     io.stdout(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
     return 0;

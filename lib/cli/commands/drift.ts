@@ -1,0 +1,96 @@
+import { checkDrift, HostDrift } from "../../deploy/drift";
+import { healHost, HealResult } from "../../deploy/heal";
+import { mapLimit } from "../../deploy/map-limit";
+import { readOutdir, selectHosts } from "../../deploy/outdir";
+import { UserError } from "../../errors";
+import { parseArgs } from "../args";
+import { CliCommand } from "../command";
+import { formatTable } from "../format/table";
+
+export const command: CliCommand = {
+  name: "drift",
+  summary: "compare hosts with what was deployed (exit 2 on drift)",
+  help: `usage: cdktf-chrony drift [OUTDIR] [--json] [--heal] [--host ID] [--concurrency N]
+
+For each host manifest in a synth output (default ./cdktf.out), compares the host with what was
+deployed:
+  - chrony.conf and the managed sources file (digests)
+  - chrony.keys, key by key, by keyed fingerprint (the material is never printed)
+  - other *.sources files in the managed sourcedir
+  - chronyd's live sources: missing ones, extra ones (added at runtime with 'chronyc add'),
+    keyed sources answering without authentication, a stopped chronyd
+Hosts are checked concurrently (--concurrency, default 16) with progress on stderr.
+
+options:
+  --json           {"hosts":[{"host","stack","status","differences":[{"kind","subject","detail"}]}],
+                    "summary":{"clean","drift","error"}}
+  --heal           re-apply to drifted hosts (safe apply), delete runtime-added sources, then
+                   check again
+  --host ID        only this host
+  --concurrency N  hosts at once
+
+exit status: 0 no drift (or all healed), 2 drift, 1 a host could not be checked (listed apart)
+
+The fingerprint salt must be the one used at synth: the project's .chrony-keys/fingerprint.salt,
+or CDKTF_CHRONY_FINGERPRINT_SALT in CI.
+
+example (nightly CI):
+  npx cdktf synth && npx cdktf-chrony drift cdktf.out --json > drift.json
+`,
+  async run(args, io) {
+    const { positionals, flags } = parseArgs(args, {
+      command: "drift",
+      booleans: ["json", "heal"],
+      values: ["host", "concurrency"],
+      maxPositionals: 1,
+    });
+    const concurrency = Number(flags.get("concurrency") ?? 16);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`invalid --concurrency '${String(flags.get("concurrency"))}': use a whole number ≥ 1`);
+    const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), flags.get("host") as string | undefined);
+    const log = (l: string) => io.stderr(`${l}\n`);
+    io.stderr(`drift: checking ${hosts.length} host(s), ${concurrency} at a time\n`);
+    let done = 0;
+    let results: HostDrift[] = await mapLimit(
+      hosts,
+      concurrency,
+      (h) => checkDrift(h.manifest, { log }),
+      (r) => io.stderr(`drift: [${++done}/${hosts.length}] ${r.host}: ${r.status}${r.status === "drift" ? ` (${r.differences.length} difference(s))` : r.error ? ` (${r.error})` : ""}\n`),
+    );
+    let healed: HealResult[] = [];
+    if (flags.has("heal")) {
+      const drifted = results.filter((r) => r.status === "drift");
+      io.stderr(`drift: healing ${drifted.length} host(s)\n`);
+      healed = await mapLimit(drifted, concurrency, (r) => healHost(hosts.find((h) => h.manifest.id === r.host && h.manifest.stack === r.stack)!.manifest, r, log));
+      results = results.map((r) => healed.find((h) => h.host === r.host && h.after.stack === r.stack)?.after ?? r);
+    }
+    const summary = {
+      clean: results.filter((r) => r.status === "clean").length,
+      drift: results.filter((r) => r.status === "drift").length,
+      error: results.filter((r) => r.status === "error").length,
+    };
+    if (flags.has("json")) {
+      io.stdout(
+        `${JSON.stringify({ hosts: results, summary, ...(flags.has("heal") ? { healed: healed.map((h) => ({ host: h.host, action: h.apply.action, result: h.apply.result, runtimeFixes: h.runtimeFixes, status: h.after.status })) } : {}) }, null, 2)}\n`,
+      );
+    } else {
+      const checked = results.filter((r) => r.status !== "error");
+      io.stdout(
+        formatTable(
+          ["HOST", "STATUS", "DIFFERENCES"],
+          checked.flatMap((r) =>
+            r.differences.length === 0 ? [[r.host, r.status, "-"]] : r.differences.map((d, i) => [i === 0 ? r.host : "", i === 0 ? r.status : "", d.detail]),
+          ),
+        ),
+      );
+      for (const h of healed) io.stdout(`healed ${h.host}: ${h.apply.action} ${h.apply.result}${h.runtimeFixes.length ? `, ${h.runtimeFixes.join(", ")}` : ""} → ${h.after.status}\n`);
+      const errors = results.filter((r) => r.status === "error");
+      if (errors.length > 0) {
+        io.stdout(`\nnot checked (errors):\n`);
+        io.stdout(formatTable(["HOST", "ADDRESS", "ERROR"], errors.map((r) => [r.host, r.address, r.error ?? ""])));
+      }
+      io.stdout(`\n${summary.clean} clean, ${summary.drift} drifted, ${summary.error} not checked\n`);
+    }
+    if (summary.error > 0) return 1;
+    return summary.drift > 0 ? 2 : 0;
+  },
+};

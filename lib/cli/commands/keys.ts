@@ -1,0 +1,61 @@
+import { readApplyRecord } from "../../deploy/apply-record";
+import { readOutdir } from "../../deploy/outdir";
+import { describeKeySource } from "../../keys/key-source";
+import { parseArgs } from "../args";
+import { CliCommand } from "../command";
+import { formatTable } from "../format/table";
+
+export const command: CliCommand = {
+  name: "keys",
+  summary: "keys per host: ID, type, fingerprint, source (never material)",
+  help: `usage: cdktf-chrony keys [OUTDIR] [--json]
+
+Lists the NTP keys each host of a synth output (default ./cdktf.out) holds: key ID, type, keyed
+fingerprint (HMAC with the project's salt, safe to share) and where the material comes from, plus
+where each key rotation stands. Key material is never read or printed by this command.
+
+options:
+  --json   {"hosts":[{"id","keys":[{"id","type","fingerprint","source"}],"rotations":[...]}]}
+
+example:
+  cdktf-chrony keys cdktf.out
+`,
+  async run(args, io) {
+    const { positionals, flags } = parseArgs(args, { command: "keys", booleans: ["json"], maxPositionals: 1 });
+    const hosts = readOutdir(positionals[0] ?? "cdktf.out");
+    if (flags.has("json")) {
+      const out = hosts.map(({ manifest: m, file }) => ({
+        id: m.id,
+        stack: m.stack,
+        keys: m.keys.entries.map((k) => ({ id: k.id, type: k.type, fingerprint: k.fingerprint, source: describeKeySource(k.source), name: k.name })),
+        rotations: m.rotations,
+        lastApply: readApplyRecord(file, m.id)?.at,
+      }));
+      io.stdout(`${JSON.stringify({ hosts: out }, null, 2)}\n`);
+      return 0;
+    }
+    io.stdout(
+      formatTable(
+        ["HOST", "KEY", "TYPE", "FINGERPRINT", "SOURCE"],
+        hosts.flatMap(({ manifest: m }) =>
+          m.keys.entries.length === 0
+            ? [[m.id, "-", "-", "-", "-"]]
+            : m.keys.entries.map((k, i) => [i === 0 ? m.id : "", String(k.id), k.type, k.fingerprint, describeKeySource(k.source)]),
+        ),
+      ),
+    );
+    const rotations = new Map<string, { phase: string; from: number; to: number; hosts: string[] }>();
+    for (const { manifest: m } of hosts) {
+      for (const r of m.rotations) {
+        const entry = rotations.get(r.name) ?? { phase: r.phase, from: r.fromKeyId, to: r.toKeyId, hosts: [] };
+        entry.hosts.push(m.id);
+        rotations.set(r.name, entry);
+      }
+    }
+    const next = { add: "next: phase SWITCH (sources move to the new key)", switch: "next: phase RETIRE (the old key is removed)", retire: "complete once deployed" };
+    for (const [name, r] of rotations) {
+      io.stdout(`\nrotation ${name}: key ${r.from} → ${r.to}, phase ${r.phase.toUpperCase()} on ${r.hosts.length} host(s); ${next[r.phase as keyof typeof next]}\n`);
+    }
+    return 0;
+  },
+};

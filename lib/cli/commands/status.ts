@@ -1,0 +1,67 @@
+import type { CliCommand, CliIO } from "../command";
+import { parseArgs } from "../args";
+import { UserError } from "../../errors";
+import { CmdmonClient } from "../../cmdmon/client";
+import { isCmdmonError } from "../../cmdmon/cmdmon-error";
+import { formatSources, formatTracking } from "../../cmdmon/chronyc-format";
+import { parseEndpoint } from "../../cmdmon/endpoint";
+
+const USAGE = "usage: cdktf-chrony status HOST[:PORT] [--json] [--timeout MS]";
+
+const HELP = `${USAGE}
+
+Show a chronyd's tracking and sources over the command protocol (UDP, cmdport 323 by
+default), laid out like 'chronyc tracking' and 'chronyc -N sources'.
+
+HOST is an IPv4 address, an IPv6 address (in brackets when a port follows) or a hostname.
+The host must answer this machine: its address in chronyd's 'cmdallow', 'bindcmdaddress'
+not loopback-only, and the UDP port open. Reports served only on chronyd's Unix socket
+(ntpdata, authdata, selectdata, serverstats) are not shown: run chronyc on the host for those.
+
+options:
+  --json        print {"tracking": {...}, "sources": [...]}: numbers in seconds (ppm where
+                the name says so), signs as 'chronyc -c' prints them, reach as a number
+  --timeout MS  wait MS milliseconds for a reply, doubling on each of 3 tries (default 1000)
+
+examples:
+  cdktf-chrony status 127.0.0.1
+  cdktf-chrony status [::1]:11323 --json
+  cdktf-chrony status ntp1.example.com --timeout 300
+`;
+
+function timeoutFrom(value: string | true | undefined): number {
+  if (value === undefined || value === true) return 1000;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 60_000) {
+    throw new UserError(`invalid --timeout '${value}': give milliseconds from 1 to 60000, e.g. --timeout 500`);
+  }
+  return Number(value);
+}
+
+async function run(args: readonly string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(args, { command: "status", booleans: ["json"], values: ["timeout"], maxPositionals: 1 });
+  const target = parsed.positionals[0];
+  if (target === undefined) throw new UserError(`missing HOST: ${USAGE}`);
+  const { host, port } = parseEndpoint(target);
+  const client = new CmdmonClient({ host, port, timeoutMs: timeoutFrom(parsed.flags.get("timeout")) });
+  try {
+    const [tracking, sources] = await Promise.all([client.tracking(), client.sources()]);
+    if (parsed.flags.has("json")) {
+      io.stdout(`${JSON.stringify({ tracking, sources }, null, 2)}\n`);
+    } else {
+      io.stdout(`${formatTracking(tracking)}\n${formatSources(sources)}`);
+    }
+    return 0;
+  } catch (error) {
+    if (isCmdmonError(error)) throw new UserError(error.message);
+    throw error;
+  } finally {
+    await client.close();
+  }
+}
+
+export const command: CliCommand = {
+  name: "status",
+  summary: "tracking and sources of a chronyd, over the command protocol",
+  help: HELP,
+  run,
+};

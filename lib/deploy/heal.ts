@@ -1,0 +1,44 @@
+import { applyHost, ApplyResult } from "./apply";
+import { checkDrift, HostDrift } from "./drift";
+import { HostView } from "./host-view";
+import { HostManifest } from "./manifest";
+import { RemoteChronyc } from "./remote-chronyc";
+
+export interface HealResult {
+  readonly host: string;
+  readonly apply: ApplyResult;
+  /** Runtime-only changes undone with chronyc (sources deleted or reloaded). */
+  readonly runtimeFixes: readonly string[];
+  readonly after: HostDrift;
+}
+
+/**
+ * Brings a drifted host back to its manifest: a safe apply for files and keys, then `chronyc delete`
+ * for sources added at runtime and `reload sources` for configured ones chronyd dropped.
+ */
+export async function healHost(manifest: HostManifest, drift: HostDrift, log: (l: string) => void): Promise<HealResult> {
+  const apply = await applyHost(manifest, { log });
+  const runtimeFixes: string[] = [];
+  if (apply.result === "ok" || apply.result === "unchanged") {
+    const runtime = drift.differences.filter((d) => d.kind === "source-extra" || d.kind === "source-missing");
+    if (runtime.length > 0 && apply.action !== "restart" && apply.action !== "start") {
+      const view = new HostView(manifest, log);
+      try {
+        const chronyc = new RemoteChronyc(await view.ssh(), manifest.profile.chronyc);
+        for (const d of runtime.filter((r) => r.kind === "source-extra")) {
+          await chronyc.command(["delete", d.subject]);
+          runtimeFixes.push(`deleted runtime source ${d.subject}`);
+          log(`[${manifest.id}] heal: chronyc delete ${d.subject}`);
+        }
+        if (runtime.some((r) => r.kind === "source-missing")) {
+          await chronyc.command(["reload", "sources"]);
+          runtimeFixes.push("reloaded sources");
+          log(`[${manifest.id}] heal: chronyc reload sources`);
+        }
+      } finally {
+        await view.close();
+      }
+    }
+  }
+  return { host: manifest.id, apply, runtimeFixes, after: await checkDrift(manifest, { log }) };
+}

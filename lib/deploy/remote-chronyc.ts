@@ -1,0 +1,59 @@
+import {
+  chronycArgs,
+  chronycFailure,
+  parseChronycNtpData,
+  parseChronycSources,
+  parseChronycTracking,
+  type NtpData,
+  type SourceReport,
+  type Tracking,
+} from "../cmdmon";
+import { shellJoin } from "../ssh/shell-quote";
+import { SshSession } from "../ssh/types";
+
+const SPLIT = "---cdktf-chrony-split---";
+
+/**
+ * chronyc on the host over SSH: the path for the commands chronyd serves only on its Unix socket
+ * (reload sources, rekey, ntpdata) and for hosts whose UDP command port the controller cannot reach.
+ */
+export class RemoteChronyc {
+  constructor(
+    private readonly session: SshSession,
+    private readonly prefix: readonly string[],
+  ) {}
+
+  public async tracking(): Promise<Tracking> {
+    const r = await this.session.exec(chronycArgs(this.prefix, "tracking"), { timeoutMs: 15_000 });
+    if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
+    return parseChronycTracking(r.stdout);
+  }
+
+  /** Sources with their configured names (`-N`), unresolved ones included (`-a`); one round trip. */
+  public async sources(): Promise<SourceReport[]> {
+    const script = [
+      shellJoin(chronycArgs(this.prefix, "sources", { all: true })),
+      `echo ${SPLIT}`,
+      shellJoin(chronycArgs(this.prefix, "sources", { all: true, names: true })),
+    ].join(" && ");
+    const r = await this.session.execScript(script, { timeoutMs: 15_000 });
+    if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
+    const [plain, named] = r.stdout.split(`${SPLIT}\n`);
+    return parseChronycSources(plain, named);
+  }
+
+  public async ntpData(address: string): Promise<NtpData | undefined> {
+    const r = await this.session.exec(chronycArgs(this.prefix, "ntpdata", { address }), { timeoutMs: 15_000 });
+    if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
+    return parseChronycNtpData(r.stdout)[0];
+  }
+
+  /** A command with no report (`reload sources`, `rekey`): throws with chronyc's own words. */
+  public async command(words: readonly string[]): Promise<void> {
+    const r = await this.session.exec([...this.prefix, ...words], { timeoutMs: 15_000 });
+    const said = `${r.stdout}${r.stderr}`.trim();
+    if (r.code !== 0 || (said !== "" && !/^200 OK$/m.test(said))) {
+      throw new Error(`chronyc ${words.join(" ")} failed (exit ${r.code ?? r.signal}): ${said || "no output"}`);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import type { SourceReport, Tracking } from "../cmdmon";
+import { findSource } from "./expected-sources";
+import { HostView } from "./host-view";
+import { ExpectedSource, HostManifest } from "./manifest";
+
+export interface SourceCheck {
+  readonly kind: ExpectedSource["kind"];
+  readonly name: string;
+  readonly keyId?: number;
+  readonly address?: string;
+  readonly state?: SourceReport["state"];
+  readonly reach?: number;
+  /** For keyed and NTS sources: whether the last replies were authenticated (ntpdata). */
+  readonly authenticated?: boolean;
+  readonly ok: boolean;
+  readonly problem?: string;
+}
+
+export interface HostVerification {
+  readonly host: string;
+  readonly stack: string;
+  readonly address: string;
+  /** "verified": all checks passed; "failed": a check failed; "error": the host could not be queried. */
+  readonly result: "verified" | "failed" | "error";
+  readonly transport?: "udp" | "ssh";
+  /** Synchronised to a real source (not the `local` reference). */
+  readonly synchronised?: boolean;
+  /** Serving its own clock through the `local` directive. */
+  readonly localReference?: boolean;
+  readonly tracking?: Pick<Tracking, "refId" | "refName" | "stratum" | "leapStatus" | "systemTimeOffset">;
+  readonly sources: readonly SourceCheck[];
+  readonly problems: readonly string[];
+  readonly seconds: number;
+}
+
+export interface VerifyOptions {
+  readonly log?: (line: string) => void;
+  /** @default - the manifest's verify.timeoutSeconds */
+  readonly timeoutSeconds?: number;
+  /** Poll interval while waiting for sources to be reached. @default 1000 */
+  readonly pollMs?: number;
+}
+
+const LOCAL_REFID = "7F7F0101";
+
+/** Keyed sources can only be judged after a reply came back: then ntpdata says whether it was authenticated. */
+async function checkSource(view: HostView, live: readonly SourceReport[], e: ExpectedSource): Promise<SourceCheck> {
+  const base = { kind: e.kind, name: e.name, keyId: e.keyId };
+  const s = findSource(live, e);
+  if (!s) return { ...base, ok: false, problem: `${e.kind} ${e.name} is not configured in chronyd` };
+  const found = { ...base, address: s.address, state: s.state, reach: s.reach };
+  if (e.kind === "pool") return { ...found, ok: true };
+  if (s.reach === 0) return { ...found, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach 0)` };
+  if (e.keyId === undefined && !e.nts) return { ...found, ok: true };
+  const data = await view.ntpData(s.address);
+  const authenticated = data?.authenticated === true;
+  if (!authenticated) {
+    const what = e.nts ? "NTS" : `key ${e.keyId}`;
+    return {
+      ...found,
+      authenticated,
+      ok: false,
+      problem: `${e.kind} ${e.name} uses ${what} but its replies are not authenticated (ntpdata: Authenticated: No): check that both hosts hold the same ${what === "NTS" ? "certificates" : `material for key ${e.keyId}`}`,
+    };
+  }
+  return { ...found, authenticated, ok: true };
+}
+
+/**
+ * Checks a deployed host until every expected source is present and has answered, keyed sources
+ * are authenticated, and (when asked) chronyd is synchronised, or the timeout passes.
+ */
+export async function verifyHost(manifest: HostManifest, options: VerifyOptions = {}): Promise<HostVerification> {
+  const started = Date.now();
+  const timeoutMs = (options.timeoutSeconds ?? manifest.verify.timeoutSeconds) * 1000;
+  const view = new HostView(manifest, options.log);
+  const base = { host: manifest.id, stack: manifest.stack, address: `${manifest.target.address}:${manifest.target.port}` };
+  try {
+    for (;;) {
+      const tracking = await view.tracking();
+      const live = await view.sources();
+      const sources: SourceCheck[] = [];
+      for (const e of manifest.verify.sources) sources.push(await checkSource(view, live, e));
+      // `local stratum N` reports a normal leap status with refid 7F7F0101 while no source is selected.
+      const localReference = tracking.refId === LOCAL_REFID;
+      const synchronised = tracking.leapStatus !== "unsynchronised" && !localReference;
+      const problems = sources.flatMap((s) => (s.problem ? [s.problem] : []));
+      if (manifest.verify.requireSynchronised && !synchronised) {
+        problems.push(localReference ? "chronyd serves its local clock: no source is selected yet" : "chronyd is not synchronised");
+      }
+      const done = problems.length === 0;
+      if (done || Date.now() - started >= timeoutMs) {
+        return {
+          ...base,
+          result: done ? "verified" : "failed",
+          transport: view.transport,
+          synchronised,
+          localReference,
+          tracking: {
+            refId: tracking.refId,
+            refName: tracking.refName,
+            stratum: tracking.stratum,
+            leapStatus: tracking.leapStatus,
+            systemTimeOffset: tracking.systemTimeOffset,
+          },
+          sources,
+          problems,
+          seconds: (Date.now() - started) / 1000,
+        };
+      }
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 1000));
+    }
+  } catch (err) {
+    return { ...base, result: "error", sources: [], problems: [(err as Error).message], seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await view.close();
+  }
+}

@@ -1,0 +1,229 @@
+import type { Client, ClientChannel } from "ssh2";
+import { SshError } from "./errors";
+import { displayHostPort } from "./host-key-verifier";
+import { Semaphore } from "./semaphore";
+import { shellJoin } from "./shell-quote";
+import type { ExecOptions, ExecResult, ScriptOptions, SshSession, WriteFileOptions } from "./types";
+
+const MISSING_FILE_EXIT = 44;
+
+// Runs as `sh -c SCRIPT sh PATH`: the path is a positional parameter, never part of the script text.
+const READ_FILE_SCRIPT = `if [ -e "$1" ]; then exec cat -- "$1"; else exit ${MISSING_FILE_EXIT}; fi`;
+
+// `sh -c SCRIPT sh PATH MODE OWNER`, content on stdin. The temporary file is hidden and named so that
+// chrony's confdir (*.conf) and sourcedir (*.sources) never pick it up.
+const WRITE_FILE_SCRIPT = [
+  "set -e",
+  "umask 077",
+  'dir=$(dirname -- "$1")',
+  'tmp=$(mktemp "$dir/.$(basename -- "$1").XXXXXX")',
+  "trap 'rm -f \"$tmp\"' EXIT",
+  'cat > "$tmp"',
+  'chmod "$2" "$tmp"',
+  'if [ -n "$3" ]; then chown "$3" "$tmp"; fi',
+  'mv -f -- "$tmp" "$1"',
+  "trap - EXIT",
+].join("\n");
+
+export interface SessionInit {
+  readonly client: Client;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly hostKeyFingerprint: string;
+  readonly sudo: boolean;
+  readonly maxChannels: number;
+}
+
+/** `SshSession` over one connected ssh2 `Client`. */
+export class Ssh2Session implements SshSession {
+  public readonly host: string;
+  public readonly port: number;
+  public readonly user: string;
+  public readonly hostKeyFingerprint: string;
+  private readonly client: Client;
+  private readonly sudoByDefault: boolean;
+  private readonly channels: Semaphore;
+  private closed = false;
+  private lastError: string | undefined;
+  private readonly closedPromise: Promise<void>;
+
+  constructor(init: SessionInit) {
+    this.client = init.client;
+    this.host = init.host;
+    this.port = init.port;
+    this.user = init.user;
+    this.hostKeyFingerprint = init.hostKeyFingerprint;
+    this.sudoByDefault = init.sudo;
+    this.channels = new Semaphore(init.maxChannels);
+    this.closedPromise = new Promise((resolve) => {
+      this.client.on("close", () => {
+        this.closed = true;
+        resolve();
+      });
+    });
+    this.client.on("end", () => {
+      this.closed = true;
+    });
+    this.client.on("error", (err: Error) => {
+      this.lastError = err.message;
+    });
+  }
+
+  private get where(): string {
+    return displayHostPort(this.host, this.port);
+  }
+
+  private lostError(): SshError {
+    const why = this.lastError ? `: ${this.lastError}` : "";
+    return new SshError("CONNECTION_LOST", `SSH connection to ${this.where} is closed${why}: connect again`);
+  }
+
+  private command(argv: readonly string[], sudo: boolean | undefined): string {
+    const useSudo = (sudo ?? this.sudoByDefault) && this.user !== "root";
+    return shellJoin(useSudo ? ["sudo", "-n", "--", ...argv] : argv);
+  }
+
+  exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs > 0 ? options.timeoutMs : undefined;
+    // OpenSSH refuses signal requests on root sessions ("session signalling requires privilege
+    // separation"), so the host itself enforces the limit: coreutils `timeout` kills the command's
+    // whole process group.
+    const limited = timeoutMs === undefined ? argv : ["timeout", "-s", "KILL", `${timeoutMs / 1000}`, ...argv];
+    let command: string;
+    try {
+      command = this.command(limited, options.sudo);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.run(command, argv[0] ?? "", options.stdin, timeoutMs);
+  }
+
+  execScript(script: string, options: ScriptOptions = {}): Promise<ExecResult> {
+    const argv = ["sh", "-s", "--", ...(options.args ?? [])];
+    return this.exec(argv, { stdin: script, sudo: options.sudo, timeoutMs: options.timeoutMs });
+  }
+
+  async readFile(path: string, options: { readonly sudo?: boolean } = {}): Promise<string | undefined> {
+    const r = await this.exec(["sh", "-c", READ_FILE_SCRIPT, "sh", path], { sudo: options.sudo });
+    if (r.code === MISSING_FILE_EXIT) return undefined;
+    if (r.code !== 0) {
+      throw new SshError("EXEC_FAILED", `cannot read ${path} on ${this.where}: ${oneLine(r.stderr) || `exit ${r.code}`}`);
+    }
+    return r.stdout;
+  }
+
+  async writeFile(path: string, content: string | Buffer, options: WriteFileOptions = {}): Promise<void> {
+    const modeNumber = options.mode ?? 0o644;
+    if (!Number.isInteger(modeNumber) || modeNumber < 0 || modeNumber > 0o7777) {
+      throw new SshError("BAD_OPTIONS", `invalid file mode ${String(options.mode)} for ${path}: use a number such as 0o640`);
+    }
+    const mode = modeNumber.toString(8).padStart(4, "0");
+    const r = await this.exec(["sh", "-c", WRITE_FILE_SCRIPT, "sh", path, mode, options.owner ?? ""], {
+      stdin: content,
+      sudo: options.sudo,
+    });
+    if (r.code !== 0) {
+      throw new SshError("EXEC_FAILED", `cannot write ${path} on ${this.where}: ${oneLine(r.stderr) || `exit ${r.code}`}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.client.end();
+      // A server that never answers the disconnect must not hang the caller.
+      const timer = setTimeout(() => this.client.destroy(), 2000);
+      await this.closedPromise;
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(command: string, program: string, stdin: string | Buffer | undefined, timeoutMs?: number): Promise<ExecResult> {
+    // The slot is held until the channel is really closed, which for a killed command may be after
+    // the promise has settled: the server still counts the channel until then.
+    const release = await this.channels.acquire();
+    let stream: ClientChannel;
+    try {
+      stream = await this.openChannel(command, program);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return new Promise<ExecResult>((resolve, reject) => {
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let exited = false;
+      let code: number | null = null;
+      let signal: string | undefined;
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      stream.on("data", (chunk: Buffer) => stdout.push(chunk));
+      stream.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      stream.on("exit", (exitCode: number | null, exitSignal?: string) => {
+        exited = true;
+        code = exitCode ?? null;
+        signal = exitSignal ?? undefined;
+      });
+      stream.on("error", () => {
+        // Reported through "close" below; a channel error alone must not crash the process.
+      });
+      const started = Date.now();
+      const timeoutError = () =>
+        new SshError("EXEC_TIMEOUT", `'${program}' on ${this.where} did not finish within ${timeoutMs} ms and was killed`);
+      stream.on("close", () => {
+        release();
+        if (timer) clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        if (!exited && this.closed) return reject(this.lostError());
+        // The host's `timeout` may fire a moment before the timer here: same outcome.
+        if (timeoutMs !== undefined && code === KILLED_BY_TIMEOUT && Date.now() - started >= timeoutMs) {
+          return reject(timeoutError());
+        }
+        resolve({
+          stdout: Buffer.concat(stdout).toString("utf8"),
+          stderr: Buffer.concat(stderr).toString("utf8"),
+          code,
+          ...(signal !== undefined ? { signal } : {}),
+        });
+      });
+      if (timeoutMs !== undefined && timeoutMs > 0) {
+        timer = setTimeout(() => {
+          settled = true;
+          stream.close();
+          reject(timeoutError());
+        }, timeoutMs);
+      }
+      if (stdin === undefined) stream.end();
+      else stream.end(stdin);
+    });
+  }
+
+  private async openChannel(command: string, program: string): Promise<ClientChannel> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) => {
+          if (this.closed) return reject(this.lostError());
+          this.client.exec(command, (err, stream) => (err ? reject(err) : resolve(stream)));
+        });
+      } catch (err) {
+        if (this.closed) throw this.lostError();
+        // sshd frees a session slot a moment after the client sees the channel close, so a burst of
+        // commands can briefly exceed its MaxSessions: wait and try again.
+        const busy = /open failed/i.test((err as Error).message);
+        if (!busy || attempt >= OPEN_ATTEMPTS) {
+          throw new SshError("EXEC_FAILED", `cannot start '${program}' on ${this.where}: ${(err as Error).message}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  }
+}
+
+const OPEN_ATTEMPTS = 6;
+// Exit status of `timeout -s KILL` when it killed the command: 128 + SIGKILL.
+const KILLED_BY_TIMEOUT = 137;
+
+function oneLine(text: string): string {
+  return text.trim().split(/\r?\n/).filter(Boolean).slice(-1)[0] ?? "";
+}

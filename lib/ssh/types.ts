@@ -1,0 +1,105 @@
+/**
+ * How the host's key is checked. Exactly one form:
+ * - `{ knownHostsPath }`: an OpenSSH known_hosts file must list the key;
+ * - `{ knownHostsPath, trustOnFirstUse: true }`: as above, but a host with no line at all is accepted
+ *   and its key appended (a changed or revoked key is still refused);
+ * - `{ fingerprint: "SHA256:..." }`: the key must have this fingerprint (as `ssh-keygen -lf` prints it).
+ */
+export type HostKeyPolicy =
+  | { readonly knownHostsPath: string; readonly trustOnFirstUse?: boolean; readonly fingerprint?: undefined }
+  | { readonly fingerprint: string; readonly knownHostsPath?: undefined; readonly trustOnFirstUse?: undefined };
+
+/** Reported when trust on first use appends a host's key to known_hosts. */
+export interface HostKeyLearned {
+  readonly host: string;
+  readonly port: number;
+  readonly keyType: string;
+  readonly fingerprint: string;
+  readonly knownHostsPath: string;
+  /** The line appended. */
+  readonly line: string;
+}
+
+export interface SshConnectOptions {
+  readonly host: string;
+  /** @default 22 */
+  readonly port?: number;
+  /** @default "root" */
+  readonly user?: string;
+  /** Private key file (OpenSSH or PEM). @default - the agent is used */
+  readonly privateKeyPath?: string;
+  /** For an encrypted private key. Never logged. @default - none */
+  readonly passphrase?: string;
+  /** ssh-agent socket path. @default - `SSH_AUTH_SOCK`, when no `privateKeyPath` is given */
+  readonly agent?: string;
+  readonly hostKey: HostKeyPolicy;
+  /** Limit for TCP connect + handshake + authentication. @default 10000 */
+  readonly readyTimeoutMs?: number;
+  /** SSH-level keepalive period; 0 disables it. @default 0 */
+  readonly keepaliveIntervalMs?: number;
+  /** Run commands through `sudo -n` when `user` is not root. @default false */
+  readonly sudo?: boolean;
+  /** Concurrent channels on the connection, below OpenSSH's default `MaxSessions` of 10. @default 8 */
+  readonly maxChannels?: number;
+  /** @default - a warning line on stderr, as OpenSSH prints it */
+  readonly onHostKeyLearned?: (event: HostKeyLearned) => void;
+}
+
+export interface ExecOptions {
+  /** Sent on the command's stdin, then stdin is closed. Never logged. @default - empty stdin */
+  readonly stdin?: string | Buffer;
+  /** @default - the session's `sudo` setting */
+  readonly sudo?: boolean;
+  /**
+   * Reject with `EXEC_TIMEOUT` after this long; the host kills the command's process group (it runs
+   * under coreutils `timeout -s KILL`, since OpenSSH ignores signal requests on root sessions).
+   * @default - no limit
+   */
+  readonly timeoutMs?: number;
+}
+
+export interface ScriptOptions {
+  /** @default - the session's `sudo` setting */
+  readonly sudo?: boolean;
+  /** Positional parameters for the script (`$1`...), quoted safely. @default [] */
+  readonly args?: readonly string[];
+  /** @default - no limit */
+  readonly timeoutMs?: number;
+}
+
+export interface WriteFileOptions {
+  /** @default 0o644 */
+  readonly mode?: number;
+  /** `user` or `user:group`. @default - the login user (or root through sudo) */
+  readonly owner?: string;
+  /** @default - the session's `sudo` setting */
+  readonly sudo?: boolean;
+}
+
+/** A finished command. A non-zero exit is a result, not an error. */
+export interface ExecResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Exit status; null when the command was killed by a signal. */
+  readonly code: number | null;
+  /** `SIGTERM`, `SIGKILL`...: set when the command was killed by a signal. */
+  readonly signal?: string;
+}
+
+/** One authenticated SSH connection; commands run on channels of it, concurrently if asked. */
+export interface SshSession {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** The host key's SHA256 fingerprint, as verified. */
+  readonly hostKeyFingerprint: string;
+  /** Run `argv` (each element quoted for the remote shell). */
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Run `sh -s` with `script` on stdin, so nothing in it shows in the host's process list. */
+  execScript(script: string, options?: ScriptOptions): Promise<ExecResult>;
+  /** A text file's content, or undefined when it does not exist. */
+  readFile(path: string, options?: { readonly sudo?: boolean }): Promise<string | undefined>;
+  /** Write a file atomically (temporary file in the same folder, then rename); content goes over stdin. */
+  writeFile(path: string, content: string | Buffer, options?: WriteFileOptions): Promise<void>;
+  close(): Promise<void>;
+}

@@ -5,7 +5,8 @@
  *   npm run synth                                 # real-host layout (Debian), into ./cdktf.out
  *   CDKTF_CHRONY_SANDBOX=.sandbox npx cdktf deploy  # the same fleet on the local sandbox
  */
-import { App, TerraformStack } from "cdktf";
+import * as path from "node:path";
+import { App, LocalBackend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ChronyHost, HostKeyPolicy, HostProfiles, KeySource, NtpKey } from "../../constructs";
 import { sandboxTargets } from "../sandbox-fleet";
@@ -19,6 +20,8 @@ export class FleetStack extends TerraformStack {
   constructor(scope: Construct, id: string, options: FleetOptions = {}) {
     super(scope, id);
     const sandbox = sandboxTargets();
+    // The sandbox keeps its Terraform state with it, so `demo:down` leaves nothing behind.
+    if (sandbox) new LocalBackend(this, { path: path.resolve(process.env.CDKTF_CHRONY_SANDBOX!, `terraform.${id}.tfstate`) });
     const keys = new NtpKey(this, "PeerKey", { keyId: 1, type: "SHA256", source: KeySource.keyStore() });
     const clientKey = new NtpKey(this, "ClientKey", { keyId: 2, type: "AES128", source: KeySource.keyStore() });
 
@@ -56,8 +59,11 @@ export class FleetStack extends TerraformStack {
     ChronyHost.peer(servers[0], servers[1], { key: keys, minPoll: 4, maxPoll: 6 });
 
     for (let i = 0; i < 3; i++) {
+      const placed = at(i + 2);
       const client = new ChronyHost(this, `client-${i + 1}`, {
-        ...at(i + 2),
+        ...placed,
+        // Clients must end up synchronised to the servers, not just reach them.
+        verify: { ...placed.verify, requireSynchronised: true, timeoutSeconds: 60 },
         makestep: { thresholdSeconds: 1, limit: 3 },
         rtcsync: !sandbox,
       });

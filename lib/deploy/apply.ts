@@ -3,7 +3,6 @@ import * as path from "node:path";
 import { isUserError } from "../errors";
 import { isAtLeast, parseChronyVersion } from "../model/version";
 import { HostFile, sourcesFilePath } from "../render/host-files";
-import { shellJoin } from "../ssh/shell-quote";
 import { SshSession } from "../ssh/types";
 import { ApplyAction, FileRole, planChange } from "./change-plan";
 import { connectHost } from "./connect-host";
@@ -11,17 +10,8 @@ import { missingSources } from "./expected-sources";
 import { resolveKeyFile } from "./key-file";
 import { HostManifest } from "./manifest";
 import { RemoteChronyc } from "./remote-chronyc";
-import {
-  CHECK_SUFFIX,
-  STAGED_SUFFIX,
-  checkConfScript,
-  cleanupScript,
-  parseProbe,
-  probeScript,
-  restoreScript,
-  stageScript,
-  swapScript,
-} from "./remote-scripts";
+import { ChangeScriptInput, ChangeStep, changeScript, parseChangeOutput } from "./change-script";
+import { CHECK_SUFFIX, STAGED_SUFFIX, checkConfScript, cleanupScript, parseProbe, probeScript, restoreScript } from "./remote-scripts";
 
 export type ApplyStep = "keys" | "connect" | "read" | "stage" | "validate" | "swap" | "reload" | "verify" | "rollback";
 
@@ -135,39 +125,33 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
     }
     log(`plan: ${action} (${plan.reason})`);
 
-    if (changedFiles.length > 0) {
-      log(`stage: ${changedFiles.length} file(s) beside their targets`);
-      const stage = await session.execScript(stageScript(changedFiles.map((f) => ({ path: f.path, content: f.content, mode: f.mode, owner: f.owner }))), { timeoutMs: 30_000 });
-      if (stage.code !== 0) throw new StepError("stage", `writing the staged files failed: ${stage.stderr.trim()}`);
-
-      if (changed.includes("conf") || changed.includes("sources")) {
-        if (isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0")) {
-          const stagedConf = changed.includes("conf") ? p.confPath + STAGED_SUFFIX : p.confPath;
-          const sourcesFile = desired.find((f) => f.role === "sources");
-          const stagedSources = sourcesFile ? (changed.includes("sources") ? sourcesFile.path + STAGED_SUFFIX : sourcesFile.path) : undefined;
-          const prep = await session.execScript(checkConfScript(stagedConf, checkConf, stagedSources));
-          if (prep.code !== 0) throw new StepError("validate", `preparing the check failed: ${prep.stderr.trim()}`);
-          const check = await session.exec([...p.chronyd, "-p", "-f", checkConf], { timeoutMs: 30_000 });
-          if (check.code !== 0) {
-            const said = check.stderr.trim().split("\n").filter(Boolean).pop() ?? `exit ${check.code}`;
-            throw new StepError("validate", `chronyd -p rejected the new configuration: ${said.replace(/^\S+Z /, "")}`);
-          }
-          log("validate: chronyd -p accepts the new configuration");
-        } else {
-          log(`validate: chrony ${manifest.chronyVersion} has no -p; checked against the ${manifest.chronyVersion} grammar at synth`);
-        }
-      }
-
-      const swap = await session.execScript(swapScript(changedFiles.map((f) => f.path)), { timeoutMs: 30_000 });
-      swapped = swap.stdout
-        .split("\n")
-        .filter((l) => l.startsWith("SWAPPED "))
-        .map((l) => ({ existed: l.split(" ")[1] === "had", path: l.slice(l.indexOf(" ", 8) + 1) }));
-      if (swap.code !== 0) throw new StepError("swap", `moving the files into place failed: ${swap.stderr.trim()}`);
-      log(`swap: ${swapped.length} file(s) in place, previous ones kept as backups`);
+    const validate = changed.includes("conf") || changed.includes("sources") ? validation(manifest, desired, changed, checkConf) : undefined;
+    if (changed.length > 0 && !validate && (changed.includes("conf") || changed.includes("sources"))) {
+      log(`validate: chrony ${manifest.chronyVersion} has no -p; checked against the ${manifest.chronyVersion} grammar at synth`);
+    }
+    const run = await session.execScript(
+      changeScript({
+        files: changedFiles.map((f) => ({ path: f.path, content: f.content, mode: f.mode, owner: f.owner })),
+        validate,
+        actions: actionCommands(action, manifest),
+      }),
+      { timeoutMs: 120_000 },
+    );
+    const outcome = parseChangeOutput(run.stdout);
+    swapped = outcome.swapped;
+    for (const step of outcome.completed) log(STEP_DONE[step](changedFiles.length, action));
+    if (outcome.failed || run.code !== 0) {
+      const step = outcome.failed ?? "reload";
+      const detail = outcome.detail ?? (run.stderr.trim() || `exit ${run.code}`);
+      const what: Record<typeof step, string> = {
+        stage: "writing the staged files failed",
+        validate: "chronyd -p rejected the new configuration",
+        swap: "moving the files into place failed",
+        reload: action === "restart" || action === "start" ? `chronyd ${action} failed` : `chronyc ${action.replace("+", " + ").replace("-", " ")} failed`,
+      };
+      throw new StepError(step, `${what[step]}: ${detail}`);
     }
 
-    await takeAction(action, session, chronyc, manifest, log);
     await verifyAfterApply(chronyc, manifest, log);
     await session.execScript(cleanupScript(paths, checkConf));
     log(`done: ${action}`);
@@ -194,31 +178,40 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
   }
 }
 
-async function runService(session: SshSession, argv: readonly string[], what: string): Promise<void> {
-  const r = await session.exec(argv, { timeoutMs: 60_000 });
-  if (r.code !== 0) {
-    const said = `${r.stderr}${r.stdout}`.trim().split("\n").filter(Boolean).slice(-2).join(" / ");
-    throw new StepError("reload", `${what} failed (${shellJoin(argv)} exited ${r.code ?? r.signal}): ${said || "no output"}`);
+const STEP_DONE: Record<ChangeStep, (files: number, action: ApplyAction) => string> = {
+  stage: (n) => `stage: ${n} file(s) written beside their targets`,
+  validate: () => "validate: chronyd -p accepts the new configuration",
+  swap: (n) => `swap: ${n} file(s) in place, previous ones kept as backups`,
+  reload: (_n, action) => `reload: ${action === "restart" ? "chronyd restarted" : action === "start" ? "chronyd started" : action === "rekey+reload-sources" ? "chronyc rekey + reload sources" : `chronyc ${action.replace("-", " ")}`}`,
+};
+
+/** What to run on the host for an action. Keys before sources, so new source lines find their keys. */
+function actionCommands(action: ApplyAction, manifest: HostManifest): ReadonlyArray<readonly string[]> {
+  const { chronyc, service } = manifest.profile;
+  switch (action) {
+    case "restart":
+      return [service.restart];
+    case "start":
+      return [service.start];
+    case "rekey":
+      return [[...chronyc, "rekey"]];
+    case "reload-sources":
+      return [[...chronyc, "reload", "sources"]];
+    case "rekey+reload-sources":
+      return [[...chronyc, "rekey"], [...chronyc, "reload", "sources"]];
+    case "none":
+      return [];
   }
 }
 
-async function takeAction(action: ApplyAction, session: SshSession, chronyc: RemoteChronyc, manifest: HostManifest, log: (l: string) => void): Promise<void> {
-  const svc = manifest.profile.service;
-  const chronycStep = (words: string[]) => {
-    log(`reload: chronyc ${words.join(" ")}`);
-    return chronyc.command(words).catch((e: Error) => Promise.reject(new StepError("reload", e.message)));
-  };
-  if (action === "restart") {
-    log("reload: restarting chronyd");
-    await runService(session, svc.restart, "restart");
-  } else if (action === "start") {
-    log("reload: starting chronyd");
-    await runService(session, svc.start, "start");
-  } else {
-    // Keys before sources, so new source lines find their keys loaded.
-    if (action === "rekey" || action === "rekey+reload-sources") await chronycStep(["rekey"]);
-    if (action === "reload-sources" || action === "rekey+reload-sources") await chronycStep(["reload", "sources"]);
-  }
+/** `chronyd -p` on the staged conf plus the staged (or live) sources file; chrony < 4.0 has no -p. */
+function validation(manifest: HostManifest, desired: readonly Desired[], changed: readonly FileRole[], checkConf: string): ChangeScriptInput["validate"] {
+  if (!isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0")) return undefined;
+  const p = manifest.profile;
+  const stagedConf = changed.includes("conf") ? p.confPath + STAGED_SUFFIX : p.confPath;
+  const sourcesFile = desired.find((f) => f.role === "sources");
+  const stagedSources = sourcesFile ? (changed.includes("sources") ? sourcesFile.path + STAGED_SUFFIX : sourcesFile.path) : undefined;
+  return { chronyd: p.chronyd, prepare: checkConfScript(stagedConf, checkConf, stagedSources), checkConf };
 }
 
 async function waitForChronyd(chronyc: RemoteChronyc, ms: number): Promise<void> {
@@ -234,12 +227,16 @@ async function waitForChronyd(chronyc: RemoteChronyc, ms: number): Promise<void>
   }
 }
 
-/** After the action: chronyd answers and lists every source the manifest names. */
+/** After the action: chronyd answers and lists every source the manifest names (one round trip when all is well). */
 async function verifyAfterApply(chronyc: RemoteChronyc, manifest: HostManifest, log: (l: string) => void): Promise<void> {
-  await waitForChronyd(chronyc, RESTART_WAIT_MS);
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const live = await chronyc.sources();
+    let live;
+    try {
+      live = await chronyc.sourcesWhenReady(RESTART_WAIT_MS / 1000);
+    } catch (err) {
+      throw new StepError("verify", `chronyd does not answer: ${(err as Error).message}`);
+    }
     const missing = missingSources(live, manifest.verify.sources);
     if (missing.length === 0) {
       log(`verify: chronyd answers; ${manifest.verify.sources.length} of ${manifest.verify.sources.length} sources configured`);

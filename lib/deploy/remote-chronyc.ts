@@ -42,6 +42,26 @@ export class RemoteChronyc {
     return parseChronycSources(plain, named);
   }
 
+  /**
+   * Waits (on the host, in one round trip) until chronyd answers, then lists the sources. Used
+   * right after a restart, when the command socket may not be back yet.
+   */
+  public async sourcesWhenReady(timeoutSeconds: number): Promise<SourceReport[]> {
+    const tries = Math.max(1, Math.round(timeoutSeconds * 5));
+    const tracking = shellJoin(chronycArgs(this.prefix, "tracking"));
+    const script = [
+      "set -e",
+      `i=0; until ${tracking} >/dev/null 2>&1; do i=$((i+1)); if [ $i -ge ${tries} ]; then ${tracking}; exit 1; fi; sleep 0.2; done`,
+      shellJoin(chronycArgs(this.prefix, "sources", { all: true })),
+      `echo ${SPLIT}`,
+      shellJoin(chronycArgs(this.prefix, "sources", { all: true, names: true })),
+    ].join("\n");
+    const r = await this.session.execScript(script, { timeoutMs: (timeoutSeconds + 15) * 1000 });
+    if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
+    const [plain, named] = r.stdout.split(`${SPLIT}\n`);
+    return parseChronycSources(plain, named);
+  }
+
   public async ntpData(address: string): Promise<NtpData | undefined> {
     const r = await this.session.exec(chronycArgs(this.prefix, "ntpdata", { address }), { timeoutMs: 15_000 });
     if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);

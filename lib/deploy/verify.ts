@@ -54,13 +54,18 @@ async function checkSource(view: HostView, live: readonly SourceReport[], e: Exp
   if (e.keyId === undefined && !e.nts) return { ...found, ok: true };
   const data = await view.ntpData(s.address);
   const authenticated = data?.authenticated === true;
-  if (!authenticated) {
+  // Bit 0 of the reach register: the latest request got a valid reply. chronyd does not answer a
+  // request it cannot authenticate, so a wrong key shows as a miss here while ntpdata still
+  // describes the last (authenticated) reply.
+  const answeredLast = (s.reach & 1) === 1;
+  if (!authenticated || !answeredLast) {
     const what = e.nts ? "NTS" : `key ${e.keyId}`;
+    const why = !authenticated ? "its replies are not authenticated (ntpdata: Authenticated: No)" : `its latest request got no valid reply (reach ${s.reach.toString(8).padStart(3, "0")})`;
     return {
       ...found,
-      authenticated,
+      authenticated: authenticated && answeredLast,
       ok: false,
-      problem: `${e.kind} ${e.name} uses ${what} but its replies are not authenticated (ntpdata: Authenticated: No): check that both hosts hold the same ${what === "NTS" ? "certificates" : `material for key ${e.keyId}`}`,
+      problem: `${e.kind} ${e.name} uses ${what} but ${why}: check that both hosts hold the same ${what === "NTS" ? "certificates" : `material for key ${e.keyId}`}`,
     };
   }
   return { ...found, authenticated, ok: true };

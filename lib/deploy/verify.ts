@@ -50,7 +50,10 @@ async function checkSource(view: HostView, live: readonly SourceReport[], e: Exp
   if (!s) return { ...base, ok: false, problem: `${e.kind} ${e.name} is not configured in chronyd` };
   const found = { ...base, address: s.address, state: s.state, reach: s.reach };
   if (e.kind === "pool") return { ...found, ok: true };
-  if (s.reach === 0) return { ...found, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach 0)` };
+  if (s.reach === 0) {
+    const keyed = e.keyId !== undefined ? `; it uses key ${e.keyId}: check that both hosts hold the same material for key ${e.keyId}` : "";
+    return { ...found, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach 0)${keyed}` };
+  }
   if (e.keyId === undefined && !e.nts) return { ...found, ok: true };
   const data = await view.ntpData(s.address);
   const authenticated = data?.authenticated === true;

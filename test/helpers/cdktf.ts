@@ -1,0 +1,38 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "../..");
+const CDKTF = path.join(ROOT, "node_modules", ".bin", "cdktf");
+
+export interface DeployRun {
+  readonly status: number | null;
+  /** stdout and stderr, ANSI sequences removed: what a CI log would show. */
+  readonly output: string;
+}
+
+export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+
+/** Real `cdktf deploy` (synth + terraform init/plan/apply) of one of the examples. */
+export function cdktfDeploy(options: { app: string; stack: string; outdir: string; env: NodeJS.ProcessEnv }): DeployRun {
+  const r = spawnSync(CDKTF, ["deploy", "--auto-approve", "--output", options.outdir, "--app", `node ${options.app}`, options.stack], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "1", CI: "1", ...options.env },
+    timeout: 600_000,
+  });
+  return { status: r.status, output: stripAnsi(`${r.stdout}\n${r.stderr}`) };
+}
+
+/** Terraform's id of each resource in a local state file (a replaced resource gets a new id). */
+export function resourceIds(stateFile: string): Record<string, string> {
+  const state = JSON.parse(fs.readFileSync(stateFile, "utf8")) as { resources: Array<{ name: string; instances: Array<{ attributes: { id: string } }> }> };
+  return Object.fromEntries(state.resources.filter((r) => r.instances.length > 0).map((r) => [r.name, r.instances[0].attributes.id]));
+}
+
+/** The host an apply-summary line in a deploy log belongs to, with its action and result. */
+export function applySummaries(output: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of output.matchAll(/\(local-exec\):\s+(\S+) \(\S+\) (.+?) in [\d.]+ s/g)) out[m[1]] = m[2];
+  return out;
+}

@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import * as path from "node:path";
 import { HostKeyPolicySpec, SshTargetSpec } from "../lib/deploy/manifest";
 import { ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
@@ -215,10 +216,14 @@ function sshTarget(hostName: string, t: SshTarget): SshTargetSpec {
     address: t.address,
     port,
     user,
-    privateKeyPath: t.privateKeyPath ? path.resolve(t.privateKeyPath) : undefined,
+    privateKeyPath: t.privateKeyPath ? expandHome(t.privateKeyPath) : undefined,
     hostKey: t.hostKey ?? HostKeyPolicy.knownHosts(),
     sudo: t.sudo ?? user !== "root",
   };
+}
+
+function expandHome(file: string): string {
+  return file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : path.resolve(file);
 }
 
 function defaultApplyCommand(): string[] {

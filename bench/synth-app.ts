@@ -1,0 +1,117 @@
+/**
+ * The app the synth benchmarks time, run as its own process (as `cdktf synth` runs an app):
+ *
+ *   node dist/bench/synth-app.js chrony HOSTS OUTDIR
+ *   node dist/bench/synth-app.js bare HOSTS OUTDIR PAD_BYTES
+ *
+ * `chrony`: HOSTS ChronyHosts on the Debian profile, each with 4 sources (2 servers that are other
+ * ChronyHosts of the app, each with a key; 1 pool; 1 plain address) and 2 keys held (from
+ * environment variables, so no key store files are created).
+ * `bare`: the baseline, a plain cdktf stack of HOSTS `terraform_data` resources with the same shape
+ * of payload (3 digest triggers, a local-exec provisioner) padded to PAD_BYTES extra characters.
+ *
+ * Prints one JSON line on stdout: { hosts, stackBytes, manifestBytes, maxRssKb, constructMs, synthMs }.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { App, TerraformStack } from "cdktf";
+import { ChronyHost, HostKeyPolicy, HostProfiles, KeySource, NtpKey, TerraformData } from "../constructs";
+
+/** Environment variables the chrony app reads its two keys from (set by the parent). */
+export const SYNTH_KEY_VARIABLES = ["CDKTF_CHRONY_BENCH_KEY_A", "CDKTF_CHRONY_BENCH_KEY_B"] as const;
+
+export interface SynthAppReport {
+  readonly hosts: number;
+  /** Size of the stack's cdk.tf.json. */
+  readonly stackBytes: number;
+  /** Size of every host manifest written beside it (chrony only). */
+  readonly manifestBytes: number;
+  /** process.resourceUsage().maxRSS at the end, in KiB. */
+  readonly maxRssKb: number;
+  /** Building the construct tree, in ms (inside the process). */
+  readonly constructMs: number;
+  /** app.synth(), in ms (inside the process). */
+  readonly synthMs: number;
+}
+
+/** 10.a.b.c for host i (unique targets and NTP addresses for up to 16M hosts). */
+function addressOf(i: number): string {
+  const n = i + 1;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+function buildChrony(stack: TerraformStack, hosts: number): void {
+  const keyA = new NtpKey(stack, "FleetKeyA", { keyId: 11, type: "SHA256", source: KeySource.env(SYNTH_KEY_VARIABLES[0]) });
+  const keyB = new NtpKey(stack, "FleetKeyB", { keyId: 12, type: "AES128", source: KeySource.env(SYNTH_KEY_VARIABLES[1]) });
+  const knownHosts = HostKeyPolicy.knownHosts("/etc/ssh/ssh_known_hosts");
+  const all: ChronyHost[] = [];
+  for (let i = 0; i < hosts; i++) {
+    const address = addressOf(i);
+    all.push(
+      new ChronyHost(stack, `host-${i + 1}`, {
+        target: { address, hostKey: knownHosts },
+        profile: HostProfiles.debian(),
+        verify: { cmdEndpoint: `${address}:323` },
+        allow: ["10.0.0.0/8"],
+        makestep: { thresholdSeconds: 1, limit: 3 },
+        rtcsync: true,
+        pools: [{ name: "2.debian.pool.ntp.org", iburst: true, maxSources: 2 }],
+        servers: [{ address: "192.0.2.123", iburst: true, maxPoll: 10 }],
+      }),
+    );
+  }
+  // Every host is a client of the next two; so each holds both keys (its own sources' and its clients').
+  for (let i = 0; i < hosts; i++) {
+    all[i].addServer(all[(i + 1) % hosts], { key: keyA, iburst: true, minPoll: 4, maxPoll: 8 });
+    all[i].addServer(all[(i + 2) % hosts], { key: keyB, iburst: true, minPoll: 4, maxPoll: 8 });
+  }
+}
+
+function buildBare(stack: TerraformStack, hosts: number, pad: number): void {
+  // Same shape as a ChronyHost's push resource: digest triggers and a local-exec provisioner.
+  const digest = "0123456789abcdef".repeat(4);
+  const cli = [process.execPath, path.resolve(__dirname, "..", "lib", "cli", "main.js"), "apply"];
+  const payload = "x".repeat(Math.max(0, pad));
+  for (let i = 0; i < hosts; i++) {
+    new TerraformData(stack, `host-${i + 1}`, {
+      triggersReplace: { files: digest, keys: digest, target: `root@${addressOf(i)}:22` },
+      input: pad > 0 ? { payload } : undefined,
+      provisioners: [{ type: "local-exec", interpreter: cli, command: `chrony-hosts/host-${i + 1}.json` }],
+    });
+  }
+}
+
+function sizeOfTree(dir: string): number {
+  if (!fs.existsSync(dir)) return 0;
+  let total = 0;
+  for (const name of fs.readdirSync(dir)) total += fs.statSync(path.join(dir, name)).size;
+  return total;
+}
+
+function main(argv: readonly string[]): void {
+  const [kind, hostsText, outdir, padText] = argv;
+  const hosts = Number(hostsText);
+  if ((kind !== "chrony" && kind !== "bare") || !Number.isInteger(hosts) || hosts < 3 || !outdir) {
+    throw new Error("usage: synth-app.js chrony|bare HOSTS OUTDIR [PAD_BYTES]");
+  }
+  const t0 = performance.now();
+  const app = new App({ outdir });
+  const stack = new TerraformStack(app, "fleet");
+  if (kind === "chrony") buildChrony(stack, hosts);
+  else buildBare(stack, hosts, Number(padText ?? 0));
+  const t1 = performance.now();
+  app.synth();
+  const t2 = performance.now();
+  const stackDir = path.join(outdir, "stacks", "fleet");
+  const report: SynthAppReport = {
+    hosts,
+    stackBytes: fs.statSync(path.join(stackDir, "cdk.tf.json")).size,
+    manifestBytes: sizeOfTree(path.join(stackDir, "chrony-hosts")),
+    maxRssKb: process.resourceUsage().maxRSS,
+    constructMs: t1 - t0,
+    synthMs: t2 - t1,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+if (require.main === module) main(process.argv.slice(2));

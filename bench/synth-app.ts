@@ -8,7 +8,7 @@
  * ChronyHosts of the app, each with a key; 1 pool; 1 plain address) and 2 keys held (from
  * environment variables, so no key store files are created).
  * `bare`: the baseline, a plain cdktf stack of HOSTS `terraform_data` resources with the same shape
- * of payload (3 digest triggers, a local-exec provisioner) padded to PAD_BYTES extra characters.
+ * of payload (3 digest triggers, a local-exec provisioner), each PAD_BYTES characters longer.
  *
  * Prints one JSON line on stdout: { hosts, stackBytes, manifestBytes, maxRssKb, constructMs, synthMs }.
  */
@@ -71,11 +71,11 @@ function buildBare(stack: TerraformStack, hosts: number, pad: number): void {
   // Same shape as a ChronyHost's push resource: digest triggers and a local-exec provisioner.
   const digest = "0123456789abcdef".repeat(4);
   const cli = [process.execPath, path.resolve(__dirname, "..", "lib", "cli", "main.js"), "apply"];
+  // The padding goes into an existing string, so PAD_BYTES adds exactly that many bytes per resource.
   const payload = "x".repeat(Math.max(0, pad));
   for (let i = 0; i < hosts; i++) {
     new TerraformData(stack, `host-${i + 1}`, {
-      triggersReplace: { files: digest, keys: digest, target: `root@${addressOf(i)}:22` },
-      input: pad > 0 ? { payload } : undefined,
+      triggersReplace: { files: digest, keys: digest, target: `root@${addressOf(i)}:22${payload}` },
       provisioners: [{ type: "local-exec", interpreter: cli, command: `chrony-hosts/host-${i + 1}.json` }],
     });
   }

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readApplyRecord } from "../lib/deploy/apply-record";
-import { mapLimit } from "../lib/deploy/map-limit";
+import { mapLimit } from "../lib/map-limit";
 import { readOutdir } from "../lib/deploy/outdir";
 import { verifyHost } from "../lib/deploy/verify";
 import { formatFleetReport } from "../lib/report/fleet-report";

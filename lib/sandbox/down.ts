@@ -4,7 +4,7 @@ import { UserError } from "../errors";
 import { stopChronyd } from "./chronyd";
 import { exists } from "./files";
 import { hostPaths } from "./layout";
-import { mapLimit } from "./map-limit";
+import { mapLimit } from "../map-limit";
 import type { StopOutcome } from "./proc";
 import { requireRoot } from "./requirements";
 import { sandboxDirOf } from "./sandbox-dir";

@@ -2,7 +2,7 @@ import { UserError } from "../errors";
 import { chronydPid, queryTracking, type TrackingSummary } from "./chronyd";
 import { hostPaths, type SandboxHost, type SandboxManifest } from "./layout";
 import { readManifest } from "./manifest";
-import { mapLimit } from "./map-limit";
+import { mapLimit } from "../map-limit";
 import { sandboxDirOf } from "./sandbox-dir";
 import { sshdPid } from "./sshd";
 

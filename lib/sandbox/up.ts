@@ -16,7 +16,7 @@ import {
   type SandboxManifest,
 } from "./layout";
 import { readManifest, writeManifest } from "./manifest";
-import { mapLimit } from "./map-limit";
+import { mapLimit } from "../map-limit";
 import { requireRoot, requireTools } from "./requirements";
 import { sandboxDirOf } from "./sandbox-dir";
 import { sshdPid, startSshd, stopSshd } from "./sshd";

@@ -1,6 +1,6 @@
 import { checkDrift, HostDrift } from "../../deploy/drift";
 import { healHost, HealResult } from "../../deploy/heal";
-import { mapLimit } from "../../deploy/map-limit";
+import { mapLimit } from "../../map-limit";
 import { readOutdir, selectHosts } from "../../deploy/outdir";
 import { UserError } from "../../errors";
 import { parseArgs } from "../args";

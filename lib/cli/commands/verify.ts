@@ -1,4 +1,4 @@
-import { mapLimit } from "../../deploy/map-limit";
+import { mapLimit } from "../../map-limit";
 import { readOutdir, selectHosts } from "../../deploy/outdir";
 import { HostVerification, verifyHost } from "../../deploy/verify";
 import { UserError } from "../../errors";

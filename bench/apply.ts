@@ -1,0 +1,126 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { BenchResult } from "./result";
+import { mapLimit, median, progress, round, runChecked, runCheckedCli } from "./proc";
+import { BenchFleet, FLEET_HOSTS, fleetVersion, type FleetVersion, type SynthesizedHost } from "./sandbox-fleet";
+
+// A sources-only change to 50 sandbox hosts through the provisioner's path (one `cdktf-chrony
+// apply MANIFEST` process per host, 10 at once), against the loop a shell script would run: scp
+// the sources file into place and `ssh HOST chronyc -h SOCK reload sources` (OpenSSH, same hosts,
+// keys, known_hosts and parallelism). Rounds alternate between the two; each round changes maxpoll
+// and an (unreachable) marker server on every host, and is checked on every host afterwards.
+
+export const PARALLEL = 10;
+const ROUNDS = 3;
+
+/** OpenSSH client options: the sandbox's controller key and known_hosts, nothing from ~/.ssh. */
+function openSshOptions(fleet: BenchFleet): string[] {
+  return [
+    "-F", "/dev/null",
+    "-i", fleet.controller.privateKeyPath,
+    "-o", "IdentitiesOnly=yes",
+    "-o", `UserKnownHostsFile=${fleet.controller.knownHostsPath}`,
+    "-o", "GlobalKnownHostsFile=/dev/null",
+    "-o", "StrictHostKeyChecking=yes",
+    "-o", "BatchMode=yes",
+    "-o", "LogLevel=ERROR",
+  ];
+}
+
+/** The baseline: per host, write the sources file, scp it into place, ssh `chronyc reload sources`. */
+async function openSshRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[], round: number): Promise<{ ms: number; perHost: number[] }> {
+  const options = openSshOptions(fleet);
+  const local = fs.mkdtempSync(path.join(fleet.workDir, `scp-${round}-`));
+  const perHost: number[] = [];
+  const t0 = performance.now();
+  await mapLimit(hosts, PARALLEL, async (h) => {
+    const t = performance.now();
+    const sources = h.manifest.files.find((f) => f.role === "sources")!;
+    const file = path.join(local, `${h.host.id}.sources`);
+    fs.writeFileSync(file, sources.content, { mode: sources.mode });
+    const login = `${h.manifest.target.user}@${h.manifest.target.address}`;
+    await runChecked("scp", ["-q", ...options, "-P", String(h.manifest.target.port), file, `${login}:${sources.path}`], { timeoutMs: 60_000 });
+    const reload = await runChecked("ssh", [...options, "-p", String(h.manifest.target.port), login, ...h.manifest.profile.chronyc, "reload", "sources"], { timeoutMs: 60_000 });
+    if (!/^200 OK$/m.test(reload.stdout)) throw new Error(`${h.host.id}: chronyc reload sources said: ${reload.stdout.trim()} ${reload.stderr.trim()}`);
+    perHost.push(performance.now() - t);
+  });
+  const ms = performance.now() - t0;
+  fs.rmSync(local, { recursive: true, force: true });
+  return { ms, perHost };
+}
+
+/** Ours: one `cdktf-chrony apply MANIFEST` process per host, as Terraform's local-exec runs it. */
+async function cdktfChronyRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[]): Promise<{ ms: number; perHost: number[] }> {
+  const pids = new Map(hosts.map((h) => [h.host.id, fleet.chronydPid(h.host)]));
+  const perHost: number[] = [];
+  const t0 = performance.now();
+  await mapLimit(hosts, PARALLEL, async (h) => {
+    const r = await runCheckedCli(["apply", h.file], { env: fleet.env, timeoutMs: 120_000 });
+    if (!/ reload-sources ok in /.test(r.stdout)) {
+      throw new Error(`apply ${h.host.id}: expected a reload-sources, got: ${r.stdout.trim()} ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    }
+    perHost.push(r.ms);
+  });
+  const ms = performance.now() - t0;
+  for (const h of hosts) {
+    if (fleet.chronydPid(h.host) !== pids.get(h.host.id)) throw new Error(`${h.host.id}: chronyd was restarted by a sources-only change`);
+  }
+  return { ms, perHost };
+}
+
+/** Deploys version 0 to every host (restarts chronyd with the managed config); not timed. */
+export async function deployInitial(fleet: BenchFleet): Promise<void> {
+  const version = fleetVersion(0);
+  const { outdir, hosts } = fleet.synth(version);
+  progress(`apply: initial deploy of ${hosts.length} hosts (not timed)`);
+  const ms = await fleet.applyAll(hosts, PARALLEL, / (restart|start) ok in | no change unchanged in /);
+  await fleet.checkLive(version, hosts);
+  progress(`apply: initial deploy done in ${(ms / 1000).toFixed(1)} s`);
+  fleet.lastOutdir = outdir;
+  fleet.lastVersion = version;
+}
+
+export async function runApplyBench(fleet: BenchFleet): Promise<BenchResult[]> {
+  if (!fleet.lastVersion) await deployInitial(fleet);
+  const ours: Array<{ ms: number; perHost: number[] }> = [];
+  const theirs: Array<{ ms: number; perHost: number[] }> = [];
+  let r = fleet.lastVersion!.round;
+  for (let i = 0; i < ROUNDS; i++) {
+    // Baseline first in each pair, so that ours always ends the sequence (drift then compares clean).
+    for (const side of ["openssh", "cdktf-chrony"] as const) {
+      const version: FleetVersion = fleetVersion(++r);
+      const { outdir, hosts } = fleet.synth(version);
+      progress(`apply: round ${i + 1}/${ROUNDS}, ${side}: maxpoll ${version.maxPoll}, marker ${version.marker} on ${hosts.length} hosts`);
+      const result = side === "openssh" ? await openSshRound(fleet, hosts, r) : await cdktfChronyRound(fleet, hosts);
+      await fleet.checkLive(version, hosts);
+      (side === "openssh" ? theirs : ours).push(result);
+      progress(`apply: ${side} ${(result.ms / 1000).toFixed(2)} s`);
+      if (side === "cdktf-chrony") {
+        fleet.lastOutdir = outdir;
+        fleet.lastVersion = version;
+      } else {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    }
+  }
+  const oursMs = median(ours.map((x) => x.ms));
+  const theirsMs = median(theirs.map((x) => x.ms));
+  const seconds = (xs: typeof ours) => xs.map((x) => round(x.ms / 1000, 2)).join(", ");
+  const perHost = (xs: typeof ours) => round(median(xs.flatMap((x) => x.perHost)), 0);
+  return [
+    {
+      name: "apply.50.ratio",
+      value: round(oursMs / theirsMs, 2),
+      unit: "x",
+      baseline: `OpenSSH loop (write file, scp it into place, ssh chronyc -h SOCK reload sources), ${PARALLEL} workers: ${round(theirsMs / 1000, 2)} s median of ${ROUNDS} rounds (${seconds(theirs)}); ${perHost(theirs)} ms per host`,
+      note: `sources-only change (maxpoll + one server) on ${FLEET_HOSTS} sandbox hosts through one 'cdktf-chrony apply MANIFEST' process per host, ${PARALLEL} at once: ${round(oursMs / 1000, 2)} s median of ${ROUNDS} rounds (${seconds(ours)}); ${perHost(ours)} ms per host process. Every round checked on every host: sources file bytes, chronyd lists the new server (cmdmon), chronyd pid unchanged for ours`,
+    },
+    {
+      name: "apply.50.seconds",
+      value: round(oursMs / 1000, 2),
+      unit: "s",
+      baseline: `OpenSSH scp + ssh reload loop: ${round(theirsMs / 1000, 2)} s`,
+      note: `wall clock of the ${FLEET_HOSTS} apply processes, ${PARALLEL} at once (median of ${ROUNDS} rounds)`,
+    },
+  ];
+}

@@ -1,0 +1,70 @@
+import type { BenchResult } from "./result";
+import { mapLimit, median, progress, round, runChecked, runCli } from "./proc";
+import { deployInitial } from "./apply";
+import { BenchFleet, FLEET_HOSTS } from "./sandbox-fleet";
+
+// `cdktf-chrony drift OUTDIR` over 50 clean sandbox hosts, whole process. The baseline is what a
+// script would do with OpenSSH at drift's default concurrency (16): per host one ssh running
+// sha256sum over the managed files and `chronyc -c` for the sources and their NTP data.
+
+const RUNS = 3;
+const CONCURRENCY = 16;
+
+async function openSshSurvey(fleet: BenchFleet): Promise<number> {
+  const hosts = fleet.hosts;
+  const t0 = performance.now();
+  await mapLimit(hosts, CONCURRENCY, async (host) => {
+    const chronyc = `/usr/bin/chronyc -h ${host.root}/run/chrony/chronyd.sock -c`;
+    const etc = `${host.root}/etc/chrony`;
+    const script = `sha256sum ${etc}/chrony.conf ${etc}/sources.d/cdktf-chrony.sources ${etc}/chrony.keys && ls ${etc}/sources.d && ${chronyc} -a sources && ${chronyc} -a -N sources && ${chronyc} ntpdata`;
+    const r = await runChecked(
+      "ssh",
+      [
+        "-F", "/dev/null",
+        "-i", fleet.controller.privateKeyPath,
+        "-o", "IdentitiesOnly=yes",
+        "-o", `UserKnownHostsFile=${fleet.controller.knownHostsPath}`,
+        "-o", "GlobalKnownHostsFile=/dev/null",
+        "-o", "StrictHostKeyChecking=yes",
+        "-o", "BatchMode=yes",
+        "-o", "LogLevel=ERROR",
+        "-p", String(host.sshPort),
+        `${fleet.controller.user}@${host.address}`,
+        script,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    if (!r.stdout.includes("chrony.conf")) throw new Error(`${host.id}: the OpenSSH survey printed no digests`);
+  });
+  return performance.now() - t0;
+}
+
+export async function runDriftBench(fleet: BenchFleet): Promise<BenchResult[]> {
+  if (!fleet.lastVersion) await deployInitial(fleet);
+  const outdir = fleet.lastOutdir!;
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  let stderrTail = "";
+  for (let i = 0; i < RUNS; i++) {
+    progress(`drift: run ${i + 1}/${RUNS}`);
+    theirs.push(await openSshSurvey(fleet));
+    const r = await runCli(["drift", outdir], { env: fleet.env, timeoutMs: 120_000 });
+    if (r.code !== 0 || !r.stdout.includes(`${FLEET_HOSTS} clean, 0 drifted, 0 not checked`)) {
+      throw new Error(`drift over ${FLEET_HOSTS} clean hosts exited ${r.code}: ${r.stdout.trim().split("\n").slice(-8).join(" | ")} ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    }
+    ours.push(r.ms);
+    stderrTail = r.stderr;
+  }
+  const oursMs = median(ours);
+  const theirsMs = median(theirs);
+  const perHost = [...stderrTail.matchAll(/\] (\S+): clean/g)].length;
+  return [
+    {
+      name: "drift.50.seconds",
+      value: round(oursMs / 1000, 2),
+      unit: "s",
+      baseline: `OpenSSH survey (one ssh per host: sha256sum of the managed files, ls sources.d, chronyc -c sources/-N sources/ntpdata), ${CONCURRENCY} at once: ${round(theirsMs / 1000, 2)} s median of ${RUNS} (${theirs.map((t) => round(t / 1000, 2)).join(", ")})`,
+      note: `'cdktf-chrony drift OUTDIR' over ${FLEET_HOSTS} clean sandbox hosts (exit 0, ${perHost} reported clean), default concurrency 16, whole process: median of ${RUNS} (${ours.map((t) => round(t / 1000, 2)).join(", ")}); ratio to the OpenSSH survey ${round(oursMs / theirsMs, 2)}x`,
+    },
+  ];
+}

@@ -1,0 +1,98 @@
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+
+/** The built CLI, as the provisioner runs it. */
+export const CLI = path.resolve(__dirname, "..", "lib", "cli", "main.js");
+
+export interface TimedRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall clock from spawn to exit, in ms. */
+  readonly ms: number;
+}
+
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+  /** Discard output (for start-up timing, where reading pipes is part of the noise). */
+  readonly quiet?: boolean;
+}
+
+/** Runs a program to completion and measures its wall clock; never throws for a non-zero exit. */
+export function runTimed(file: string, args: readonly string[], options: RunOptions = {}): Promise<TimedRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(file, [...args], {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ["ignore", options.quiet ? "ignore" : "pipe", options.quiet ? "ignore" : "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on("data", (b: Buffer) => out.push(b));
+    child.stderr?.on("data", (b: Buffer) => err.push(b));
+    const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
+    child.once("error", (e) => {
+      if (timer) clearTimeout(timer);
+      reject(e);
+    });
+    child.once("close", (code, signal) => {
+      const ms = performance.now() - t0;
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), ms });
+    });
+  });
+}
+
+/** Runs `node CLI ...args`. */
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<TimedRun> {
+  return runTimed(process.execPath, [CLI, ...args], options);
+}
+
+/** Like runTimed, but throws with the output when the program fails. */
+export async function runChecked(file: string, args: readonly string[], options: RunOptions = {}): Promise<TimedRun> {
+  const r = await runTimed(file, args, options);
+  if (r.code !== 0) {
+    throw new Error(`${path.basename(file)} ${args.join(" ")} exited ${r.code ?? r.signal}: ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join(" | ")}`);
+  }
+  return r;
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function round(x: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(x * f) / f;
+}
+
+/** Progress for the person running the bench: stderr, so stdout keeps the table. */
+export function progress(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+/** Runs `node CLI ...args`; throws with the output when it fails. */
+export function runCheckedCli(args: readonly string[], options: RunOptions = {}): Promise<TimedRun> {
+  return runChecked(process.execPath, [CLI, ...args], options);
+}

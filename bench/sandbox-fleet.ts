@@ -1,0 +1,240 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { App, TerraformStack } from "cdktf";
+import { ChronyHost, HostKeyPolicy, HostProfiles, KeySource, NtpKey } from "../constructs";
+import type { ChronyHostProps } from "../constructs";
+import { CmdmonClient } from "../lib/cmdmon/client";
+import type { HostManifest } from "../lib/deploy/manifest";
+import type { SandboxController, SandboxHost } from "../lib/sandbox";
+import { CLI, mapLimit, progress, runCheckedCli } from "./proc";
+
+// A sandbox of real sshd + chronyd hosts for the apply and drift benchmarks, started and stopped
+// through the CLI (`sandbox up` / `sandbox down --purge`, by pid), on addresses no test uses.
+// sandboxHostProps and synthFleet are copied from test/helpers/fleet.ts (bench cannot import test/).
+
+export const FLEET_HOSTS = 50;
+export const FIRST_ADDRESS = "127.0.9.11";
+const KEY_VARIABLE = "CDKTF_CHRONY_BENCH_SANDBOX_KEY";
+const KEY_ID = 21;
+/** Nothing listens here: a source chronyd lists (reach 0) whose address says which version is live. */
+const MARKER_PORT = 11199;
+
+/** One version of the fleet's configuration; versions differ only in their source lines. */
+export interface FleetVersion {
+  readonly round: number;
+  readonly maxPoll: number;
+  /** An unreachable server address every host lists in this version (so a reload is visible). */
+  readonly marker: string;
+}
+
+export function fleetVersion(round: number): FleetVersion {
+  return { round, maxPoll: 6 + (round % 4), marker: `127.0.8.${round + 1}` };
+}
+
+export interface SynthesizedHost {
+  readonly host: SandboxHost;
+  readonly file: string;
+  readonly manifest: HostManifest;
+}
+
+function sandboxHostProps(host: SandboxHost, controller: SandboxController): Pick<ChronyHostProps, "target" | "profile" | "ntpAddress" | "verify"> {
+  return {
+    target: {
+      address: host.address,
+      port: host.sshPort,
+      user: controller.user,
+      privateKeyPath: controller.privateKeyPath,
+      hostKey: HostKeyPolicy.knownHosts(controller.knownHostsPath),
+    },
+    profile: HostProfiles.sandbox({ root: host.root, address: host.address, ntpPort: host.ntpPort, cmdPort: host.cmdPort }),
+    ntpAddress: host.address,
+    verify: { cmdEndpoint: `${host.address}:${host.cmdPort}`, timeoutSeconds: 30 },
+  };
+}
+
+export class BenchFleet {
+  public readonly hosts: readonly SandboxHost[];
+  public readonly controller: SandboxController;
+  /** Environment for `cdktf-chrony` processes: the key variable, the project folder. */
+  public readonly env: NodeJS.ProcessEnv;
+  /** The synth output whose manifests were applied last (what drift compares against). */
+  public lastOutdir?: string;
+  public lastVersion?: FleetVersion;
+
+  private constructor(
+    public readonly sandboxDir: string,
+    public readonly workDir: string,
+    hosts: readonly SandboxHost[],
+    controller: SandboxController,
+    key: string,
+  ) {
+    this.hosts = hosts;
+    this.controller = controller;
+    this.env = { ...process.env, [KEY_VARIABLE]: key, CDKTF_CHRONY_PROJECT_DIR: path.join(workDir, "project") };
+  }
+
+  /** `sandbox up` in a fresh folder; on any failure the sandbox is stopped again. */
+  public static async start(): Promise<BenchFleet> {
+    // Short folder: chronyc's socket paths must fit in 107 bytes. Separate from the work folder,
+    // because `down --purge` only removes a folder holding nothing but the sandbox.
+    const sandboxDir = fs.mkdtempSync(path.join(tmpdir(), "ccb-"));
+    fs.chmodSync(sandboxDir, 0o755); // chronyd, once it runs as _chrony, must pass through it
+    const workDir = fs.mkdtempSync(path.join(tmpdir(), "cdktf-chrony-bench-fleet-"));
+    fs.mkdirSync(path.join(workDir, "project"));
+    armCleanup(sandboxDir);
+    try {
+      progress(`sandbox: starting ${FLEET_HOSTS} hosts from ${FIRST_ADDRESS} in ${sandboxDir}`);
+      const t0 = performance.now();
+      const up = await runCheckedCli(["sandbox", "up", "--hosts", String(FLEET_HOSTS), "--dir", sandboxDir, "--first-address", FIRST_ADDRESS, "--json"], {
+        timeoutMs: 300_000,
+      });
+      const sandbox = JSON.parse(fs.readFileSync(path.join(sandboxDir, "sandbox.json"), "utf8")) as { hosts: SandboxHost[]; controller: SandboxController };
+      const listed = (JSON.parse(up.stdout) as { hosts: unknown[] }).hosts.length;
+      if (sandbox.hosts.length !== FLEET_HOSTS || listed !== FLEET_HOSTS) throw new Error(`sandbox up made ${listed} hosts, expected ${FLEET_HOSTS}`);
+      progress(`sandbox: ${FLEET_HOSTS} hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const key = `HEX:${randomBytes(32).toString("hex").toUpperCase()}`;
+      return new BenchFleet(sandboxDir, workDir, sandbox.hosts, sandbox.controller, key);
+    } catch (err) {
+      await stopSandbox(sandboxDir);
+      fs.rmSync(workDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** `sandbox down --purge` (by pid); always removes the work folder too. */
+  public async stop(): Promise<void> {
+    try {
+      await stopSandbox(this.sandboxDir);
+    } finally {
+      fs.rmSync(this.workDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Synthesizes the fleet at `version` into a fresh outdir (in this process, as the tests do) and
+   * returns each host's manifest. h1 serves its local clock; every other host uses h1 with the
+   * fleet key; every host also lists the version's marker address.
+   */
+  public synth(version: FleetVersion): { outdir: string; hosts: SynthesizedHost[] } {
+    const outdir = path.join(this.workDir, `out-${version.round}`);
+    fs.rmSync(outdir, { recursive: true, force: true });
+    const saved = { project: process.env.CDKTF_CHRONY_PROJECT_DIR, key: process.env[KEY_VARIABLE] };
+    process.env.CDKTF_CHRONY_PROJECT_DIR = this.env.CDKTF_CHRONY_PROJECT_DIR;
+    process.env[KEY_VARIABLE] = this.env[KEY_VARIABLE];
+    try {
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, "fleet");
+      const key = new NtpKey(stack, "FleetKey", { keyId: KEY_ID, type: "SHA256", source: KeySource.env(KEY_VARIABLE) });
+      const hosts = this.hosts.map(
+        (h, i) =>
+          new ChronyHost(stack, h.id, {
+            ...sandboxHostProps(h, this.controller),
+            ...(i === 0 ? { local: { stratum: 8 }, allow: ["127.0.0.0/8"] } : {}),
+          }),
+      );
+      hosts.forEach((host, i) => {
+        if (i > 0) host.addServer(hosts[0], { key, iburst: true, minPoll: 4, maxPoll: version.maxPoll });
+        host.addServer(version.marker, { port: MARKER_PORT, minPoll: 4, maxPoll: version.maxPoll });
+      });
+      app.synth();
+    } finally {
+      restoreEnv("CDKTF_CHRONY_PROJECT_DIR", saved.project);
+      restoreEnv(KEY_VARIABLE, saved.key);
+    }
+    const dir = path.join(outdir, "stacks", "fleet", "chrony-hosts");
+    const synthesized = this.hosts.map((host) => {
+      const file = path.join(dir, `${host.id}.json`);
+      return { host, file, manifest: JSON.parse(fs.readFileSync(file, "utf8")) as HostManifest };
+    });
+    return { outdir, hosts: synthesized };
+  }
+
+  /** Runs `cdktf-chrony apply MANIFEST` for every host, `parallel` processes at once; throws unless all succeed. */
+  public async applyAll(hosts: readonly SynthesizedHost[], parallel: number, expect: RegExp): Promise<number> {
+    const t0 = performance.now();
+    await mapLimit(hosts, parallel, async (h) => {
+      const r = await runCheckedCli(["apply", h.file], { env: this.env, timeoutMs: 120_000 });
+      if (!expect.test(r.stdout)) throw new Error(`apply ${h.host.id}: expected ${expect}, got: ${r.stdout.trim()} ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    });
+    return performance.now() - t0;
+  }
+
+  /** chronyd's pid on a host, from its pid file. */
+  public chronydPid(host: SandboxHost): number {
+    return Number(fs.readFileSync(path.join(host.root, "run/chrony/chronyd.pid"), "utf8").trim());
+  }
+
+  /** The addresses chronyd lists as sources, over its UDP command port. */
+  public async liveSources(host: SandboxHost): Promise<string[]> {
+    const client = new CmdmonClient({ host: host.address, port: host.cmdPort });
+    try {
+      return (await client.sources()).map((s) => s.address);
+    } finally {
+      await client.close();
+    }
+  }
+
+  /**
+   * Checks that every host runs `version`: its sources file holds the version's bytes (read from
+   * the host's root on this machine) and chronyd lists the version's marker and no other marker.
+   */
+  public async checkLive(version: FleetVersion, hosts: readonly SynthesizedHost[]): Promise<void> {
+    await mapLimit(hosts, 10, async (h) => {
+      const sources = h.manifest.files.find((f) => f.role === "sources");
+      if (!sources) throw new Error(`${h.host.id}: the manifest has no sources file`);
+      const live = fs.readFileSync(sources.path, "utf8");
+      if (live !== sources.content) throw new Error(`${h.host.id}: ${sources.path} does not hold version ${version.round}`);
+      if (!live.includes(`maxpoll ${version.maxPoll}`)) throw new Error(`${h.host.id}: ${sources.path} lacks maxpoll ${version.maxPoll}`);
+      const listed = await this.liveSources(h.host);
+      const markers = listed.filter((a) => a.startsWith("127.0.8."));
+      if (markers.length !== 1 || markers[0] !== version.marker) {
+        throw new Error(`${h.host.id}: chronyd lists ${markers.join(", ") || "no marker"}, expected ${version.marker} (version ${version.round})`);
+      }
+    });
+  }
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
+const armed = new Set<string>();
+let handlersInstalled = false;
+
+/** On Ctrl-C or SIGTERM, stop every sandbox this process started (by pid, through the CLI) before exiting. */
+function armCleanup(sandboxDir: string): void {
+  armed.add(sandboxDir);
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const dir of armed) {
+      process.stderr.write(`bench: ${signal}: stopping the sandbox in ${dir}\n`);
+      spawnSync(process.execPath, [CLI, "sandbox", "down", "--dir", dir, "--purge"], { stdio: "inherit", timeout: 60_000 });
+    }
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+}
+
+async function stopSandbox(sandboxDir: string): Promise<void> {
+  if (!fs.existsSync(path.join(sandboxDir, "sandbox.json"))) {
+    // `up` failed before recording anything: nothing was started.
+    fs.rmSync(sandboxDir, { recursive: true, force: true });
+    armed.delete(sandboxDir);
+    return;
+  }
+  progress(`sandbox: stopping ${sandboxDir} (sandbox down --purge)`);
+  const r = await runCheckedCli(["sandbox", "down", "--dir", sandboxDir, "--purge", "--json"], { timeoutMs: 120_000 });
+  armed.delete(sandboxDir);
+  const down = JSON.parse(r.stdout) as { hosts: Array<{ id: string; sshd: { state: string }; chronyd: { state: string } }>; purged: boolean };
+  const gone = ["stopped", "killed", "not-running"];
+  const left = down.hosts.filter((h) => !gone.includes(h.sshd.state) || !gone.includes(h.chronyd.state));
+  if (left.length > 0 || !down.purged) {
+    throw new Error(`sandbox down left ${left.map((h) => `${h.id} (sshd ${h.sshd.state}, chronyd ${h.chronyd.state})`).join(", ") || "its folder"}: check ${sandboxDir}`);
+  }
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import type { BenchResult } from "./result";
+import { median, progress, round, runChecked } from "./proc";
+import { SYNTH_KEY_VARIABLES, type SynthAppReport } from "./synth-app";
+
+// Whole-process synth: a node process builds the app and calls app.synth() into a temporary
+// outdir, as `cdktf synth` runs an app. The baseline is a bare cdktf stack of as many
+// `terraform_data` resources with payloads of the same size, measured in the same run.
+
+const SYNTH_APP = path.join(__dirname, "synth-app.js");
+const SIZES = [1000, 5000] as const;
+const RUNS = 3;
+
+interface Measured {
+  readonly ms: number;
+  readonly report: SynthAppReport;
+}
+
+async function synthOnce(kind: "chrony" | "bare", hosts: number, work: string, env: NodeJS.ProcessEnv, pad = 0): Promise<Measured> {
+  const outdir = fs.mkdtempSync(path.join(work, `${kind}-${hosts}-`));
+  // A fresh project folder per run: the fingerprint salt (and nothing else) is created there.
+  const projectDir = fs.mkdtempSync(path.join(work, "project-"));
+  try {
+    const r = await runChecked(process.execPath, [SYNTH_APP, kind, String(hosts), outdir, String(pad)], {
+      env: { ...env, CDKTF_CHRONY_PROJECT_DIR: projectDir },
+      timeoutMs: 300_000,
+    });
+    const report = JSON.parse(r.stdout.trim().split("\n").pop()!) as SynthAppReport;
+    if (report.hosts !== hosts) throw new Error(`synth-app ${kind} reported ${report.hosts} hosts, expected ${hosts}`);
+    if (kind === "chrony") {
+      const manifests = fs.readdirSync(path.join(outdir, "stacks", "fleet", "chrony-hosts")).filter((f) => f.endsWith(".json"));
+      if (manifests.length !== hosts) throw new Error(`chrony synth wrote ${manifests.length} host manifests, expected ${hosts}`);
+      const keyStore = path.join(projectDir, ".chrony-keys");
+      const stored = fs.existsSync(keyStore) ? fs.readdirSync(keyStore).filter((f) => f.startsWith("key-")) : [];
+      if (stored.length > 0) throw new Error(`synth created key store files (${stored.join(", ")}): the bench keys should come from environment variables`);
+    }
+    return { ms: r.ms, report };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+    fs.rmSync(projectDir, { recursive: true, force: true });
+  }
+}
+
+const mb = (kb: number) => round(kb / 1024, 1);
+
+export async function runSynthBench(): Promise<BenchResult[]> {
+  const work = fs.mkdtempSync(path.join(tmpdir(), "cdktf-chrony-bench-synth-"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    [SYNTH_KEY_VARIABLES[0]]: `HEX:${randomBytes(32).toString("hex").toUpperCase()}`,
+    [SYNTH_KEY_VARIABLES[1]]: `HEX:${randomBytes(16).toString("hex").toUpperCase()}`,
+  };
+  const results: BenchResult[] = [];
+  try {
+    // Warm the file cache (cdktf, constructs and our modules) so the first timed run is not a cold read.
+    await synthOnce("chrony", 50, work, env);
+    await synthOnce("bare", 50, work, env);
+    for (const hosts of SIZES) {
+      // Pad the bare resources to the same cdk.tf.json bytes per host as ours: measure both unpadded once.
+      progress(`synth: ${hosts} hosts, calibrating the baseline's payload size`);
+      const probeChrony = await synthOnce("chrony", hosts, work, env);
+      const probeBare = await synthOnce("bare", hosts, work, env, 0);
+      const pad = Math.max(0, Math.round((probeChrony.report.stackBytes - probeBare.report.stackBytes) / hosts));
+      const chrony: Measured[] = [];
+      const bare: Measured[] = [];
+      // Interleaved, so load from anything else on the machine falls on both sides alike.
+      for (let i = 0; i < RUNS; i++) {
+        progress(`synth: ${hosts} hosts, run ${i + 1}/${RUNS}`);
+        chrony.push(await synthOnce("chrony", hosts, work, env));
+        bare.push(await synthOnce("bare", hosts, work, env, pad));
+      }
+      const cMs = median(chrony.map((m) => m.ms));
+      const bMs = median(bare.map((m) => m.ms));
+      const c = chrony[0].report;
+      const b = bare[0].report;
+      const inProcess = (ms: readonly Measured[]) =>
+        `construct ${round(median(ms.map((m) => m.report.constructMs)) / 1000, 2)} s + app.synth() ${round(median(ms.map((m) => m.report.synthMs)) / 1000, 2)} s`;
+      const runsText = (ms: readonly Measured[]) => ms.map((m) => round(m.ms / 1000, 2)).join(", ");
+      results.push({
+        name: `synth.${hosts}.ratio`,
+        value: round(cMs / bMs, 2),
+        unit: "x",
+        baseline: `bare cdktf stack of ${hosts} terraform_data (3 digest triggers, local-exec provisioner, +${pad} B payload each): ${round(bMs / 1000, 2)} s median of ${RUNS} (${runsText(bare)}); cdk.tf.json ${b.stackBytes} B`,
+        note: `${hosts} ChronyHosts (4 sources: 2 keyed servers that are ChronyHosts, 1 pool, 1 address; 2 keys each from env vars): ${round(cMs / 1000, 2)} s median of ${RUNS} (${runsText(chrony)}), whole process; ${inProcess(chrony)} vs baseline ${inProcess(bare)}; cdk.tf.json ${c.stackBytes} B + ${hosts} host manifests ${c.manifestBytes} B`,
+      });
+      if (hosts === 5000) {
+        results.push({
+          name: "synth.5000.seconds",
+          value: round(cMs / 1000, 2),
+          unit: "s",
+          baseline: `bare cdktf stack of 5000 terraform_data with the same payload size: ${round(bMs / 1000, 2)} s`,
+          note: `wall clock of a node process that builds the 5000-host app and runs app.synth() into a temporary outdir; median of ${RUNS} (${runsText(chrony)})`,
+        });
+      }
+      results.push({
+        name: `synth.${hosts}.peak-rss-mb`,
+        value: mb(median(chrony.map((m) => m.report.maxRssKb))),
+        unit: "MB",
+        baseline: `bare stack of ${hosts} terraform_data: ${mb(median(bare.map((m) => m.report.maxRssKb)))} MB`,
+        note: `maxRSS of the synth process (process.resourceUsage() at exit), median of ${RUNS}; ratio ${round(median(chrony.map((m) => m.report.maxRssKb)) / median(bare.map((m) => m.report.maxRssKb)), 2)}x`,
+      });
+    }
+    return results;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}

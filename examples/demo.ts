@@ -95,7 +95,8 @@ async function down(): Promise<void> {
     return;
   }
   const result = await sandboxDown(DIR);
-  say(`stopped ${result.hosts.length} host(s): ${result.hosts.map((h) => `${h.id} (sshd ${h.sshd}, chronyd ${h.chronyd})`).join(", ")}`);
+  const pids = result.hosts.flatMap((h) => [h.sshd, h.chronyd]).flatMap((o) => ("pid" in o ? [o.pid] : []));
+  say(`stopped ${result.hosts.length} host(s): ${pids.length} sshd and chronyd processes, by pid`);
   fs.rmSync(DIR, { recursive: true, force: true });
   say("removed .sandbox/ (sandbox, synth output, Terraform state and the demo's keys)");
 }

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BenchResult } from "./result";
-import { mapLimit, median, progress, round, runChecked, runCheckedCli } from "./proc";
-import { BenchFleet, FLEET_HOSTS, fleetVersion, type FleetVersion, type SynthesizedHost } from "./sandbox-fleet";
+import { childrenCpuSeconds, machineBusySeconds, mapLimit, median, progress, round, runChecked, runCheckedCli } from "./proc";
+import { BenchFleet, FLEET_HOSTS, type FleetVersion, type SynthesizedHost } from "./sandbox-fleet";
 
 // A sources-only change to 50 sandbox hosts through the provisioner's path (one `cdktf-chrony
 // apply MANIFEST` process per host, 10 at once), against the loop a shell script would run: scp
@@ -28,11 +28,33 @@ function openSshOptions(fleet: BenchFleet): string[] {
 }
 
 /** The baseline: per host, write the sources file, scp it into place, ssh `chronyc reload sources`. */
-async function openSshRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[], round: number): Promise<{ ms: number; perHost: number[] }> {
+interface Round {
+  readonly ms: number;
+  /** Wall clock of each host's work (ours: the apply process; baseline: scp + ssh). */
+  readonly perHost: number[];
+  /** CPU seconds of the controller's processes (ours: node apply; baseline: scp and ssh clients). */
+  readonly controllerCpu: number;
+  /** CPU seconds on the hosts' side (sshd sessions and what they ran, chronyd). */
+  readonly hostsCpu: number;
+  /** CPU seconds the whole machine was busy (includes anything else running). */
+  readonly machineCpu: number;
+}
+
+/** Measures a round: wall clock, and CPU on both ends. */
+async function measured(fleet: BenchFleet, run: () => Promise<number[]>): Promise<Round> {
+  const c0 = childrenCpuSeconds();
+  const h0 = fleet.hostsCpuSeconds();
+  const m0 = machineBusySeconds();
+  const t0 = performance.now();
+  const perHost = await run();
+  const ms = performance.now() - t0;
+  return { ms, perHost, controllerCpu: childrenCpuSeconds() - c0, hostsCpu: fleet.hostsCpuSeconds() - h0, machineCpu: machineBusySeconds() - m0 };
+}
+
+async function openSshRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[], round: number): Promise<number[]> {
   const options = openSshOptions(fleet);
   const local = fs.mkdtempSync(path.join(fleet.workDir, `scp-${round}-`));
   const perHost: number[] = [];
-  const t0 = performance.now();
   await mapLimit(hosts, PARALLEL, async (h) => {
     const t = performance.now();
     const sources = h.manifest.files.find((f) => f.role === "sources")!;
@@ -44,16 +66,14 @@ async function openSshRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[]
     if (!/^200 OK$/m.test(reload.stdout)) throw new Error(`${h.host.id}: chronyc reload sources said: ${reload.stdout.trim()} ${reload.stderr.trim()}`);
     perHost.push(performance.now() - t);
   });
-  const ms = performance.now() - t0;
   fs.rmSync(local, { recursive: true, force: true });
-  return { ms, perHost };
+  return perHost;
 }
 
 /** Ours: one `cdktf-chrony apply MANIFEST` process per host, as Terraform's local-exec runs it. */
-async function cdktfChronyRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[]): Promise<{ ms: number; perHost: number[] }> {
+async function cdktfChronyRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[]): Promise<number[]> {
   const pids = new Map(hosts.map((h) => [h.host.id, fleet.chronydPid(h.host)]));
   const perHost: number[] = [];
-  const t0 = performance.now();
   await mapLimit(hosts, PARALLEL, async (h) => {
     const r = await runCheckedCli(["apply", h.file], { env: fleet.env, timeoutMs: 120_000 });
     if (!/ reload-sources ok in /.test(r.stdout)) {
@@ -61,40 +81,52 @@ async function cdktfChronyRound(fleet: BenchFleet, hosts: readonly SynthesizedHo
     }
     perHost.push(r.ms);
   });
-  const ms = performance.now() - t0;
   for (const h of hosts) {
     if (fleet.chronydPid(h.host) !== pids.get(h.host.id)) throw new Error(`${h.host.id}: chronyd was restarted by a sources-only change`);
   }
-  return { ms, perHost };
+  return perHost;
 }
 
-/** Deploys version 0 to every host (restarts chronyd with the managed config); not timed. */
-export async function deployInitial(fleet: BenchFleet): Promise<void> {
-  const version = fleetVersion(0);
+/**
+ * Brings every host to a new version through `cdktf-chrony apply` (the first time: a restart onto
+ * the managed config; after a failed benchmark: whatever it takes); not timed.
+ */
+export async function deployFleet(fleet: BenchFleet): Promise<void> {
+  const version = fleet.nextVersion();
   const { outdir, hosts } = fleet.synth(version);
-  progress(`apply: initial deploy of ${hosts.length} hosts (not timed)`);
-  const ms = await fleet.applyAll(hosts, PARALLEL, / (restart|start) ok in | no change unchanged in /);
+  progress(`apply: deploying version ${version.round} to ${hosts.length} hosts (not timed)`);
+  const ms = await fleet.applyAll(hosts, PARALLEL, / (restart|start|reload-sources|rekey|rekey\+reload-sources) ok in | no change unchanged in /);
   await fleet.checkLive(version, hosts);
-  progress(`apply: initial deploy done in ${(ms / 1000).toFixed(1)} s`);
+  progress(`apply: deployed in ${(ms / 1000).toFixed(1)} s`);
   fleet.lastOutdir = outdir;
   fleet.lastVersion = version;
 }
 
 export async function runApplyBench(fleet: BenchFleet): Promise<BenchResult[]> {
-  if (!fleet.lastVersion) await deployInitial(fleet);
-  const ours: Array<{ ms: number; perHost: number[] }> = [];
-  const theirs: Array<{ ms: number; perHost: number[] }> = [];
-  let r = fleet.lastVersion!.round;
+  try {
+    return await applyRounds(fleet);
+  } catch (err) {
+    // The hosts are somewhere between versions: whoever runs next must deploy first.
+    fleet.lastVersion = undefined;
+    fleet.lastOutdir = undefined;
+    throw err;
+  }
+}
+
+async function applyRounds(fleet: BenchFleet): Promise<BenchResult[]> {
+  if (!fleet.lastVersion) await deployFleet(fleet);
+  const ours: Round[] = [];
+  const theirs: Round[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     // Baseline first in each pair, so that ours always ends the sequence (drift then compares clean).
     for (const side of ["openssh", "cdktf-chrony"] as const) {
-      const version: FleetVersion = fleetVersion(++r);
+      const version: FleetVersion = fleet.nextVersion();
       const { outdir, hosts } = fleet.synth(version);
       progress(`apply: round ${i + 1}/${ROUNDS}, ${side}: maxpoll ${version.maxPoll}, marker ${version.marker} on ${hosts.length} hosts`);
-      const result = side === "openssh" ? await openSshRound(fleet, hosts, r) : await cdktfChronyRound(fleet, hosts);
+      const result = await measured(fleet, () => (side === "openssh" ? openSshRound(fleet, hosts, version.round) : cdktfChronyRound(fleet, hosts)));
       await fleet.checkLive(version, hosts);
       (side === "openssh" ? theirs : ours).push(result);
-      progress(`apply: ${side} ${(result.ms / 1000).toFixed(2)} s`);
+      progress(`apply: ${side} ${(result.ms / 1000).toFixed(2)} s; CPU s: controller ${result.controllerCpu.toFixed(1)}, hosts ${result.hostsCpu.toFixed(1)}, machine ${result.machineCpu.toFixed(1)}`);
       if (side === "cdktf-chrony") {
         fleet.lastOutdir = outdir;
         fleet.lastVersion = version;
@@ -107,13 +139,17 @@ export async function runApplyBench(fleet: BenchFleet): Promise<BenchResult[]> {
   const theirsMs = median(theirs.map((x) => x.ms));
   const seconds = (xs: typeof ours) => xs.map((x) => round(x.ms / 1000, 2)).join(", ");
   const perHost = (xs: typeof ours) => round(median(xs.flatMap((x) => x.perHost)), 0);
+  const cpu = (xs: typeof ours) => {
+    const per = (f: (x: Round) => number) => round((1000 * median(xs.map(f))) / FLEET_HOSTS, 0);
+    return `CPU per host: controller ${per((x) => x.controllerCpu)} ms, hosts ${per((x) => x.hostsCpu)} ms, whole machine ${per((x) => x.machineCpu)} ms`;
+  };
   return [
     {
       name: "apply.50.ratio",
       value: round(oursMs / theirsMs, 2),
       unit: "x",
-      baseline: `OpenSSH loop (write file, scp it into place, ssh chronyc -h SOCK reload sources), ${PARALLEL} workers: ${round(theirsMs / 1000, 2)} s median of ${ROUNDS} rounds (${seconds(theirs)}); ${perHost(theirs)} ms per host`,
-      note: `sources-only change (maxpoll + one server) on ${FLEET_HOSTS} sandbox hosts through one 'cdktf-chrony apply MANIFEST' process per host, ${PARALLEL} at once: ${round(oursMs / 1000, 2)} s median of ${ROUNDS} rounds (${seconds(ours)}); ${perHost(ours)} ms per host process. Every round checked on every host: sources file bytes, chronyd lists the new server (cmdmon), chronyd pid unchanged for ours`,
+      baseline: `OpenSSH loop (write file, scp it into place, ssh chronyc -h SOCK reload sources), ${PARALLEL} workers: ${round(theirsMs / 1000, 2)} s median of ${ROUNDS} rounds (${seconds(theirs)}); ${perHost(theirs)} ms per host; ${cpu(theirs)}`,
+      note: `sources-only change (maxpoll + one server) on ${FLEET_HOSTS} sandbox hosts through one 'cdktf-chrony apply MANIFEST' process per host, ${PARALLEL} at once: ${round(oursMs / 1000, 2)} s median of ${ROUNDS} rounds (${seconds(ours)}); ${perHost(ours)} ms per host process; ${cpu(ours)}. Every round checked on every host: sources file bytes, chronyd lists the new server (cmdmon), chronyd pid unchanged for ours`,
     },
     {
       name: "apply.50.seconds",

@@ -1,6 +1,6 @@
 import type { BenchResult } from "./result";
 import { mapLimit, median, progress, round, runChecked, runCli } from "./proc";
-import { deployInitial } from "./apply";
+import { deployFleet } from "./apply";
 import { BenchFleet, FLEET_HOSTS } from "./sandbox-fleet";
 
 // `cdktf-chrony drift OUTDIR` over 50 clean sandbox hosts, whole process. The baseline is what a
@@ -40,7 +40,7 @@ async function openSshSurvey(fleet: BenchFleet): Promise<number> {
 }
 
 export async function runDriftBench(fleet: BenchFleet): Promise<BenchResult[]> {
-  if (!fleet.lastVersion) await deployInitial(fleet);
+  if (!fleet.lastVersion) await deployFleet(fleet);
   const outdir = fleet.lastOutdir!;
   const ours: number[] = [];
   const theirs: number[] = [];

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** The built CLI, as the provisioner runs it. */
@@ -95,4 +96,32 @@ export function progress(line: string): void {
 /** Runs `node CLI ...args`; throws with the output when it fails. */
 export function runCheckedCli(args: readonly string[], options: RunOptions = {}): Promise<TimedRun> {
   return runChecked(process.execPath, [CLI, ...args], options);
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** utime, stime, cutime, cstime of a process in seconds (/proc/PID/stat), or undefined if it is gone. */
+export function processCpu(pid: number | "self"): { self: number; children: number } | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name (which may hold spaces) start at field 3.
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  const at = (n: number) => Number(fields[n - 3]) / CLOCK_TICKS;
+  return { self: at(14) + at(15), children: at(16) + at(17) };
+}
+
+/** CPU seconds of this process's finished (waited-for) children so far. */
+export function childrenCpuSeconds(): number {
+  return processCpu("self")?.children ?? 0;
+}
+
+/** CPU seconds the whole machine has been busy (all cores, /proc/stat), for telling our load from others'. */
+export function machineBusySeconds(): number {
+  const line = fs.readFileSync("/proc/stat", "utf8").split("\n")[0];
+  const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / CLOCK_TICKS;
 }

@@ -9,7 +9,7 @@ import type { ChronyHostProps } from "../constructs";
 import { CmdmonClient } from "../lib/cmdmon/client";
 import type { HostManifest } from "../lib/deploy/manifest";
 import type { SandboxController, SandboxHost } from "../lib/sandbox";
-import { CLI, mapLimit, progress, runCheckedCli } from "./proc";
+import { CLI, mapLimit, processCpu, progress, runCheckedCli } from "./proc";
 
 // A sandbox of real sshd + chronyd hosts for the apply and drift benchmarks, started and stopped
 // through the CLI (`sandbox up` / `sandbox down --purge`, by pid), on addresses no test uses.
@@ -30,8 +30,14 @@ export interface FleetVersion {
   readonly marker: string;
 }
 
+/**
+ * maxpoll only grows from round to round: chrony 4.3's `reload sources` drops a source whose options
+ * changed to values that sort lower (it adds the new entry before removing the old one, the add
+ * fails as a duplicate, then the old one is removed). That is reported separately; the benchmark
+ * times the path that works on 4.3.
+ */
 export function fleetVersion(round: number): FleetVersion {
-  return { round, maxPoll: 6 + (round % 4), marker: `127.0.8.${round + 1}` };
+  return { round, maxPoll: 6 + round, marker: `127.0.8.${round + 1}` };
 }
 
 export interface SynthesizedHost {
@@ -63,6 +69,7 @@ export class BenchFleet {
   /** The synth output whose manifests were applied last (what drift compares against). */
   public lastOutdir?: string;
   public lastVersion?: FleetVersion;
+  private round = -1;
 
   private constructor(
     public readonly sandboxDir: string,
@@ -74,6 +81,11 @@ export class BenchFleet {
     this.hosts = hosts;
     this.controller = controller;
     this.env = { ...process.env, [KEY_VARIABLE]: key, CDKTF_CHRONY_PROJECT_DIR: path.join(workDir, "project") };
+  }
+
+  /** The next version of the configuration (versions only move forward; see fleetVersion). */
+  public nextVersion(): FleetVersion {
+    return fleetVersion(++this.round);
   }
 
   /** `sandbox up` in a fresh folder; on any failure the sandbox is stopped again. */
@@ -162,6 +174,21 @@ export class BenchFleet {
     return performance.now() - t0;
   }
 
+  /**
+   * CPU seconds spent on the hosts' side so far: every sandbox sshd daemon with its finished
+   * sessions (and what they ran: shells, chronyc, chronyd -p, sftp), plus each chronyd.
+   */
+  public hostsCpuSeconds(): number {
+    let total = 0;
+    for (const host of this.hosts) {
+      const sshd = Number(fs.readFileSync(path.join(path.dirname(host.root), "sshd", "sshd.pid"), "utf8").trim());
+      const s = processCpu(sshd);
+      const c = processCpu(this.chronydPid(host));
+      total += (s ? s.self + s.children : 0) + (c ? c.self : 0);
+    }
+    return total;
+  }
+
   /** chronyd's pid on a host, from its pid file. */
   public chronydPid(host: SandboxHost): number {
     return Number(fs.readFileSync(path.join(host.root, "run/chrony/chronyd.pid"), "utf8").trim());
@@ -192,6 +219,10 @@ export class BenchFleet {
       const markers = listed.filter((a) => a.startsWith("127.0.8."));
       if (markers.length !== 1 || markers[0] !== version.marker) {
         throw new Error(`${h.host.id}: chronyd lists ${markers.join(", ") || "no marker"}, expected ${version.marker} (version ${version.round})`);
+      }
+      const missing = h.manifest.verify.sources.filter((s) => !listed.includes(s.name));
+      if (missing.length > 0) {
+        throw new Error(`${h.host.id}: chronyd does not list ${missing.map((s) => `${s.kind} ${s.name}`).join(", ")} after version ${version.round} (lists ${listed.join(", ")})`);
       }
     });
   }

@@ -10,7 +10,7 @@
  * `bare`: the baseline, a plain cdktf stack of HOSTS `terraform_data` resources with the same shape
  * of payload (3 digest triggers, a local-exec provisioner), each PAD_BYTES characters longer.
  *
- * Prints one JSON line on stdout: { hosts, stackBytes, manifestBytes, maxRssKb, constructMs, synthMs }.
+ * Prints one JSON line on stdout: { hosts, stackBytes, manifestBytes, maxRssKb, cpuMs, constructMs, synthMs }.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -28,6 +28,8 @@ export interface SynthAppReport {
   readonly manifestBytes: number;
   /** process.resourceUsage().maxRSS at the end, in KiB. */
   readonly maxRssKb: number;
+  /** CPU time of the whole process (user + system), in ms: less sensitive to other load than wall clock. */
+  readonly cpuMs: number;
   /** Building the construct tree, in ms (inside the process). */
   readonly constructMs: number;
   /** app.synth(), in ms (inside the process). */
@@ -108,6 +110,7 @@ function main(argv: readonly string[]): void {
     stackBytes: fs.statSync(path.join(stackDir, "cdk.tf.json")).size,
     manifestBytes: sizeOfTree(path.join(stackDir, "chrony-hosts")),
     maxRssKb: process.resourceUsage().maxRSS,
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     constructMs: t1 - t0,
     synthMs: t2 - t1,
   };

@@ -2,18 +2,17 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { isUserError } from "../errors";
 import { isAtLeast, parseChronyVersion } from "../model/version";
-import { HostFile, sourcesFilePath } from "../render/host-files";
+import { sourcesFilePath } from "../render/host-files";
 import { SshSession } from "../ssh/types";
+import { allRoleSets, applyScript, ApplyScriptStep, DesiredFile, parseApplyOutput, PlannedAction, rolesKey } from "./apply-script";
 import { ApplyAction, FileRole, planChange } from "./change-plan";
 import { connectHost } from "./connect-host";
-import { missingSources } from "./expected-sources";
 import { resolveKeyFile } from "./key-file";
 import { HostManifest } from "./manifest";
 import { RemoteChronyc } from "./remote-chronyc";
-import { ChangeScriptInput, ChangeStep, changeScript, parseChangeOutput } from "./change-script";
-import { CHECK_SUFFIX, STAGED_SUFFIX, checkConfScript, cleanupScript, parseProbe, probeScript, restoreScript } from "./remote-scripts";
+import { CHECK_SUFFIX, cleanupScript, restoreScript } from "./remote-scripts";
 
-export type ApplyStep = "keys" | "connect" | "read" | "stage" | "validate" | "swap" | "reload" | "verify" | "rollback";
+export type ApplyStep = "keys" | "connect" | "read" | ApplyScriptStep | "rollback";
 
 export interface ApplyResult {
   readonly host: string;
@@ -35,29 +34,64 @@ export interface ApplyOptions {
   readonly baseDir?: string;
 }
 
-interface Desired extends HostFile {
-  readonly owner?: string;
-}
-
-class StepError extends Error {
-  constructor(
-    public readonly step: ApplyStep,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const RESTART_WAIT_SECONDS = 15;
 
 function sha256(content: string): string {
   return createHash("sha256").update(content).digest("hex");
 }
 
-const RESTART_WAIT_MS = 15_000;
+/** What runs on the host for an action. Keys before sources, so new source lines find their keys. */
+function actionCommands(action: ApplyAction, manifest: HostManifest): ReadonlyArray<readonly string[]> {
+  const { chronyc, service } = manifest.profile;
+  switch (action) {
+    case "restart":
+      return [service.restart];
+    case "start":
+      return [service.start];
+    case "rekey":
+      return [[...chronyc, "rekey"]];
+    case "reload-sources":
+      return [[...chronyc, "reload", "sources"]];
+    case "rekey+reload-sources":
+      return [[...chronyc, "rekey"], [...chronyc, "reload", "sources"]];
+    case "none":
+      return [];
+  }
+}
+
+/** planChange for every combination of changed files, so the host can pick in the same round trip. */
+function planTable(manifest: HostManifest, running: boolean): Record<string, PlannedAction> {
+  return Object.fromEntries(
+    allRoleSets().map((roles) => {
+      const { action } = planChange(manifest, roles, running);
+      return [rolesKey(roles), { action, commands: actionCommands(action, manifest) }];
+    }),
+  );
+}
+
+const STEP_DONE: Record<ApplyScriptStep, (files: number, action: ApplyAction) => string> = {
+  stage: (n) => `stage: ${n} file(s) written beside their targets`,
+  validate: () => "validate: chronyd -p accepts the new configuration",
+  swap: (n) => `swap: ${n} file(s) in place, previous ones kept until verified`,
+  reload: (_n, action) =>
+    `reload: ${action === "restart" ? "chronyd restarted" : action === "start" ? "chronyd started" : action === "rekey+reload-sources" ? "chronyc rekey + reload sources" : `chronyc ${action.replace("-", " ")}`}`,
+  verify: () => "verify: chronyd answers",
+};
+
+const FAILURE: Record<ApplyScriptStep, (action: ApplyAction) => string> = {
+  stage: () => "writing the staged files failed",
+  validate: () => "chronyd -p rejected the new configuration",
+  swap: () => "moving the files into place failed",
+  reload: (action) => (action === "restart" || action === "start" ? `chronyd ${action} failed` : `chronyc ${action.replace("+", " + ").replace("-", " ")} failed`),
+  verify: () => "verification failed",
+};
 
 /**
- * Applies one host's manifest: read the live files (digests only), stage the changed ones beside
- * their targets, validate with `chronyd -p` on the host, swap atomically keeping a backup, take
- * the least disruptive action, verify chronyd, and roll back (files and daemon) on any failure.
+ * Applies one host's manifest: compare the live files with the manifest (digests, on the host),
+ * stage the changed ones beside their targets, validate with `chronyd -p` on the host, swap
+ * atomically keeping backups, take the least disruptive action, check chronyd answers and lists
+ * every source, and on any failure put the previous files back and bring chronyd back as it was.
+ * The happy path is one SSH command; a rollback adds two.
  */
 export async function applyHost(manifest: HostManifest, options: ApplyOptions): Promise<ApplyResult> {
   const started = Date.now();
@@ -85,9 +119,9 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
     warnings.push(`key material of key ${keyFile.changedSinceSynth.join(", ")} changed since synth: run synth again so the triggers follow`);
   }
   const p = manifest.profile;
-  const desired: Desired[] = [
-    ...manifest.files,
-    { path: manifest.keys.path, content: keyFile.content, mode: manifest.keys.mode, role: "keys", owner: `${manifest.keys.owner}:${manifest.keys.group}` },
+  const files: DesiredFile[] = [
+    ...manifest.files.map((f) => ({ role: f.role, path: f.path, content: f.content, sha256: sha256(f.content), mode: f.mode })),
+    { role: "keys", path: manifest.keys.path, content: keyFile.content, sha256: sha256(keyFile.content), mode: manifest.keys.mode, owner: `${manifest.keys.owner}:${manifest.keys.group}` },
   ];
 
   let session: SshSession;
@@ -100,165 +134,72 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
     return result({ action: "none", result: "failed", changed: [], failedStep: "connect", error: message });
   }
 
-  const chronyc = new RemoteChronyc(session, p.chronyc);
-  const paths = desired.map((f) => f.path);
-  let swapped: Array<{ path: string; existed: boolean }> = [];
   let action: ApplyAction = "none";
   let changed: FileRole[] = [];
-  const checkConf = p.confPath + CHECK_SUFFIX;
   try {
-    const probeRun = await session.execScript(probeScript(paths, p.service.isActive, p.sourceDir, sourcesFilePath(p)), { timeoutMs: 30_000 });
-    if (probeRun.code !== 0) throw new StepError("read", `reading the live files failed: ${probeRun.stderr.trim() || `exit ${probeRun.code}`}`);
-    const probe = parseProbe(probeRun.stdout, paths);
-    const changedFiles = desired.filter((f, i) => probe.files[i].sha256 !== sha256(f.content));
-    changed = [...new Set(changedFiles.map((f) => f.role))];
-    for (const foreign of probe.foreignSourceFiles) {
+    const script = applyScript({
+      files,
+      isActive: p.service.isActive,
+      chronyc: p.chronyc,
+      sourceDir: p.sourceDir,
+      ownSourcesFile: sourcesFilePath(p),
+      plans: { running: planTable(manifest, true), stopped: planTable(manifest, false) },
+      chronyd: isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0") ? p.chronyd : undefined,
+      confPath: p.confPath,
+      expectedSources: manifest.verify.sources,
+      waitSeconds: RESTART_WAIT_SECONDS,
+    });
+    const run = await session.execScript(script, { timeoutMs: 180_000 });
+    const outcome = parseApplyOutput(run.stdout);
+    changed = outcome.changed;
+    action = outcome.action ?? "none";
+    for (const foreign of outcome.foreignSourceFiles) {
       warnings.push(`${foreign} is not managed by cdktf-chrony but chronyd loads it from the sourcedir: move its sources into the app`);
     }
-    const plan = planChange(manifest, changed, probe.running);
-    action = plan.action;
-    log(`read: ${changed.length === 0 ? "no file differs" : `changed: ${changedFiles.map((f) => path.posix.basename(f.path)).join(", ")}`}; chronyd ${probe.running ? "running" : "not running"}`);
-    if (action === "none") {
-      await waitForChronyd(chronyc, 5_000);
-      log("nothing to do: the host already matches the manifest");
-      return result({ action, result: "unchanged", changed });
-    }
-    log(`plan: ${action} (${plan.reason})`);
-
-    const validate = changed.includes("conf") || changed.includes("sources") ? validation(manifest, desired, changed, checkConf) : undefined;
-    if (changed.length > 0 && !validate && (changed.includes("conf") || changed.includes("sources"))) {
+    const changedFiles = files.filter((f) => changed.includes(f.role));
+    log(`read: ${changed.length === 0 ? "no file differs" : `changed: ${changedFiles.map((f) => path.posix.basename(f.path)).join(", ")}`}; chronyd ${outcome.running ? "running" : "not running"}`);
+    if (action !== "none") log(`plan: ${action} (${planChange(manifest, changed, outcome.running).reason})`);
+    if (changed.length > 0 && (changed.includes("conf") || changed.includes("sources")) && !isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0")) {
       log(`validate: chrony ${manifest.chronyVersion} has no -p; checked against the ${manifest.chronyVersion} grammar at synth`);
     }
-    const run = await session.execScript(
-      changeScript({
-        files: changedFiles.map((f) => ({ path: f.path, content: f.content, mode: f.mode, owner: f.owner })),
-        validate,
-        actions: actionCommands(action, manifest),
-      }),
-      { timeoutMs: 120_000 },
-    );
-    const outcome = parseChangeOutput(run.stdout);
-    swapped = outcome.swapped;
-    for (const step of outcome.completed) log(STEP_DONE[step](changedFiles.length, action));
-    if (outcome.failed || run.code !== 0) {
-      const step = outcome.failed ?? "reload";
-      const detail = outcome.detail ?? (run.stderr.trim() || `exit ${run.code}`);
-      const what: Record<typeof step, string> = {
-        stage: "writing the staged files failed",
-        validate: "chronyd -p rejected the new configuration",
-        swap: "moving the files into place failed",
-        reload: action === "restart" || action === "start" ? `chronyd ${action} failed` : `chronyc ${action.replace("+", " + ").replace("-", " ")} failed`,
-      };
-      throw new StepError(step, `${what[step]}: ${detail}`);
-    }
+    for (const step of outcome.completed) if (step !== "verify") log(STEP_DONE[step](changedFiles.length, action));
 
-    await verifyAfterApply(chronyc, manifest, log);
-    await session.execScript(cleanupScript(paths, checkConf));
-    log(`done: ${action}`);
-    return result({ action, result: "ok", changed });
-  } catch (err) {
-    const step = err instanceof StepError ? err.step : "reload";
-    const message = err instanceof Error ? err.message : String(err);
-    log(`${step} failed: ${message}`);
-    if (swapped.length === 0 && step !== "reload" && step !== "verify") {
-      await session.execScript(cleanupScript(paths, checkConf)).catch(() => undefined);
-      log("nothing was changed on the host");
-      return result({ action, result: "failed", changed, failedStep: step, error: message });
+    if (!outcome.done) {
+      const step: ApplyScriptStep = outcome.failed ?? "reload";
+      const message = `${FAILURE[step](action)}: ${outcome.detail ?? (run.stderr.trim() || `exit ${run.code}`)}`;
+      log(`${step} failed: ${message}`);
+      if (outcome.swapped.length === 0 && (step === "stage" || step === "validate")) {
+        await session.execScript(cleanupScript(files.map((f) => f.path), p.confPath + CHECK_SUFFIX)).catch(() => undefined);
+        log("nothing was changed on the host");
+        return result({ action, result: "failed", changed, failedStep: step, error: message });
+      }
+      const recovered = await rollBack(session, manifest, outcome.swapped, action, log);
+      return result({
+        action,
+        result: recovered ? "rolled-back" : "failed",
+        changed,
+        failedStep: step,
+        error: recovered ? message : `${message}; ROLLBACK INCOMPLETE: check the host by hand`,
+      });
     }
-    const recovered = await rollBack(session, chronyc, manifest, swapped, action, log);
-    return result({
-      action,
-      result: recovered ? "rolled-back" : "failed",
-      changed,
-      failedStep: step,
-      error: recovered ? message : `${message}; ROLLBACK INCOMPLETE: check the host by hand`,
-    });
+    log(`verify: chronyd answers; ${manifest.verify.sources.length} of ${manifest.verify.sources.length} sources configured`);
+    log(action === "none" ? "nothing to do: the host already matches the manifest" : `done: ${action}`);
+    return result({ action, result: action === "none" ? "unchanged" : "ok", changed });
   } finally {
     await session.close().catch(() => undefined);
-  }
-}
-
-const STEP_DONE: Record<ChangeStep, (files: number, action: ApplyAction) => string> = {
-  stage: (n) => `stage: ${n} file(s) written beside their targets`,
-  validate: () => "validate: chronyd -p accepts the new configuration",
-  swap: (n) => `swap: ${n} file(s) in place, previous ones kept as backups`,
-  reload: (_n, action) => `reload: ${action === "restart" ? "chronyd restarted" : action === "start" ? "chronyd started" : action === "rekey+reload-sources" ? "chronyc rekey + reload sources" : `chronyc ${action.replace("-", " ")}`}`,
-};
-
-/** What to run on the host for an action. Keys before sources, so new source lines find their keys. */
-function actionCommands(action: ApplyAction, manifest: HostManifest): ReadonlyArray<readonly string[]> {
-  const { chronyc, service } = manifest.profile;
-  switch (action) {
-    case "restart":
-      return [service.restart];
-    case "start":
-      return [service.start];
-    case "rekey":
-      return [[...chronyc, "rekey"]];
-    case "reload-sources":
-      return [[...chronyc, "reload", "sources"]];
-    case "rekey+reload-sources":
-      return [[...chronyc, "rekey"], [...chronyc, "reload", "sources"]];
-    case "none":
-      return [];
-  }
-}
-
-/** `chronyd -p` on the staged conf plus the staged (or live) sources file; chrony < 4.0 has no -p. */
-function validation(manifest: HostManifest, desired: readonly Desired[], changed: readonly FileRole[], checkConf: string): ChangeScriptInput["validate"] {
-  if (!isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0")) return undefined;
-  const p = manifest.profile;
-  const stagedConf = changed.includes("conf") ? p.confPath + STAGED_SUFFIX : p.confPath;
-  const sourcesFile = desired.find((f) => f.role === "sources");
-  const stagedSources = sourcesFile ? (changed.includes("sources") ? sourcesFile.path + STAGED_SUFFIX : sourcesFile.path) : undefined;
-  return { chronyd: p.chronyd, prepare: checkConfScript(stagedConf, checkConf, stagedSources), checkConf };
-}
-
-async function waitForChronyd(chronyc: RemoteChronyc, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await chronyc.tracking();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new StepError("verify", `chronyd does not answer: ${(err as Error).message}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
-/** After the action: chronyd answers and lists every source the manifest names (one round trip when all is well). */
-async function verifyAfterApply(chronyc: RemoteChronyc, manifest: HostManifest, log: (l: string) => void): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    let live;
-    try {
-      live = await chronyc.sourcesWhenReady(RESTART_WAIT_MS / 1000);
-    } catch (err) {
-      throw new StepError("verify", `chronyd does not answer: ${(err as Error).message}`);
-    }
-    const missing = missingSources(live, manifest.verify.sources);
-    if (missing.length === 0) {
-      log(`verify: chronyd answers; ${manifest.verify.sources.length} of ${manifest.verify.sources.length} sources configured`);
-      return;
-    }
-    if (Date.now() > deadline) {
-      throw new StepError("verify", `chronyd does not list ${missing.map((m) => `${m.kind} ${m.name}`).join(", ")}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
 /** Puts the previous files back and brings chronyd back to running them. True when it worked. */
 async function rollBack(
   session: SshSession,
-  chronyc: RemoteChronyc,
   manifest: HostManifest,
   swapped: ReadonlyArray<{ path: string; existed: boolean }>,
   action: ApplyAction,
   log: (l: string) => void,
 ): Promise<boolean> {
   const svc = manifest.profile.service;
+  const chronyc = new RemoteChronyc(session, manifest.profile.chronyc);
   try {
     if (swapped.length > 0) {
       const r = await session.execScript(restoreScript(swapped), { timeoutMs: 30_000 });
@@ -276,7 +217,7 @@ async function rollBack(
       await chronyc.command(["rekey"]);
       await chronyc.command(["reload", "sources"]);
     }
-    await waitForChronyd(chronyc, RESTART_WAIT_MS);
+    await chronyc.sourcesWhenReady(RESTART_WAIT_SECONDS);
     await session.execScript(cleanupScript(swapped.map((s) => s.path), manifest.profile.confPath + CHECK_SUFFIX)).catch(() => undefined);
     log("rollback: chronyd runs the previous configuration");
     return true;
@@ -292,4 +233,3 @@ export function summaryLine(r: ApplyResult): string {
   const tail = r.error ? `: ${r.failedStep} failed: ${r.error}` : "";
   return `${r.host} (${r.address}) ${what} ${r.result} in ${r.seconds.toFixed(2)} s${tail}`;
 }
-

@@ -4,10 +4,12 @@ import { decodeKeyMaterial } from "../keys/key-material";
 import { DEFAULT_KEY_LINE_TYPE } from "../keys/key-type";
 import { parseKeyFile } from "../parse/parse-keys";
 import { sourcesFilePath } from "../render/host-files";
+import { parseChronycNtpData, parseChronycSources } from "../cmdmon";
+import { SshSession } from "../ssh/types";
+import { connectHost } from "./connect-host";
 import { extraSources, findSource } from "./expected-sources";
-import { HostView } from "./host-view";
 import { HostManifest } from "./manifest";
-import { parseProbe, probeScript } from "./remote-scripts";
+import { parseSurvey, surveyScript } from "./survey-script";
 
 export type DifferenceKind =
   | "file-changed"
@@ -77,38 +79,46 @@ function compareKeys(manifest: HostManifest, keysText: string | undefined, baseD
   return out;
 }
 
-/** Checks one host: managed files, keys, and chronyd's live sources against the manifest. */
+/**
+ * Checks one host in one SSH command: managed files (digests), chrony.keys (keyed fingerprints),
+ * foreign sources files, and chronyd's live sources against the manifest. A keyed source counts as
+ * unauthenticated when ntpdata says so for the last reply it got.
+ */
 export async function checkDrift(manifest: HostManifest, options: { log?: (l: string) => void; baseDir?: string } = {}): Promise<HostDrift> {
   const started = Date.now();
   const base = { host: manifest.id, stack: manifest.stack, address: `${manifest.target.address}:${manifest.target.port}` };
-  const view = new HostView(manifest, options.log);
   const differences: Difference[] = [];
   const p = manifest.profile;
+  let session: SshSession | undefined;
   try {
-    const session = await view.ssh();
+    session = await connectHost(manifest, options.log);
     const paths = manifest.files.map((f) => f.path);
-    const probeRun = await session.execScript(probeScript(paths, p.service.isActive, p.sourceDir, sourcesFilePath(p)), { timeoutMs: 30_000 });
-    if (probeRun.code !== 0) throw new Error(`reading the live files failed: ${probeRun.stderr.trim()}`);
-    const probe = parseProbe(probeRun.stdout, paths);
+    const run = await session.execScript(
+      surveyScript({ paths, keysPath: manifest.keys.path, isActive: p.service.isActive, sourceDir: p.sourceDir, ownSourcesFile: sourcesFilePath(p), chronyc: p.chronyc }),
+      { timeoutMs: 60_000 },
+    );
+    if (run.code !== 0) throw new Error(`reading the host failed: ${run.stderr.trim() || `exit ${run.code}`}`);
+    const survey = parseSurvey(run.stdout, paths.length);
     manifest.files.forEach((f, i) => {
-      const live = probe.files[i].sha256;
+      const live = survey.digests[i];
       if (live === undefined) differences.push({ kind: "file-missing", subject: f.path, detail: `${f.path} is missing` });
       else if (live !== sha256(f.content)) differences.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)` });
     });
-    for (const foreign of probe.foreignSourceFiles) {
+    for (const foreign of survey.foreignSourceFiles) {
       differences.push({ kind: "foreign-sources-file", subject: foreign, detail: `${foreign} adds sources that the app does not declare` });
     }
-    differences.push(...compareKeys(manifest, await session.readFile(manifest.keys.path), options.baseDir ?? process.cwd()));
-    if (!probe.running) {
+    differences.push(...compareKeys(manifest, survey.keysFile, options.baseDir ?? process.cwd()));
+    if (!survey.running || !survey.sources) {
       differences.push({ kind: "daemon-stopped", subject: "chronyd", detail: "chronyd is not running" });
     } else {
-      const live = await view.sources();
+      const live = parseChronycSources(survey.sources.plain, survey.sources.named);
+      const ntp = survey.ntpData ? parseChronycNtpData(survey.ntpData) : [];
       for (const e of manifest.verify.sources) {
         const s = findSource(live, e);
         if (!s) {
           differences.push({ kind: "source-missing", subject: e.name, detail: `${e.kind} ${e.name} is configured but chronyd does not use it` });
         } else if ((e.keyId !== undefined || e.nts) && s.reach > 0) {
-          const data = await view.ntpData(s.address);
+          const data = ntp.find((d) => d.remoteAddress === s.address);
           if (data && !data.authenticated) {
             differences.push({ kind: "source-unauthenticated", subject: e.name, detail: `${e.kind} ${e.name} (key ${e.keyId ?? "NTS"}) answers without authentication` });
           }
@@ -122,6 +132,6 @@ export async function checkDrift(manifest: HostManifest, options: { log?: (l: st
   } catch (err) {
     return { ...base, status: "error", differences, error: (err as Error).message, seconds: (Date.now() - started) / 1000 };
   } finally {
-    await view.close();
+    await session?.close().catch(() => undefined);
   }
 }

@@ -112,7 +112,7 @@ describe("cdktf-chrony apply on sandbox hosts (real sshd, real chronyd)", () => 
     const client = apply(hosts["client-1"]);
     expect(client.status).toBe(0);
     expect(client.stderr).toContain("[client-1] plan: rekey+reload-sources (keys and sources changed)");
-    const verify = runCli(["verify", path.join(project, "cdktf.out"), "--host", "client-1", "--json", "--timeout", "30"]);
+    const verify = runCli(["verify", path.join(project, "cdktf.out"), "--host", "client-1", "--json", "--timeout", "15"]);
     const report = JSON.parse(verify.stdout).hosts[0];
     const keyed = report.sources.find((s: { keyId?: number }) => s.keyId === 5);
     expect(keyed).toMatchObject({ name: "127.0.3.11", authenticated: true, ok: true });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { planChange } from "../../../lib/deploy/change-plan";
-import { parseChangeOutput } from "../../../lib/deploy/change-script";
+import { parseApplyOutput, rolesKey, allRoleSets } from "../../../lib/deploy/apply-script";
 import { extraSources, missingSources } from "../../../lib/deploy/expected-sources";
 import { HostManifest } from "../../../lib/deploy/manifest";
-import { parseProbe } from "../../../lib/deploy/remote-scripts";
+import { parseSurvey } from "../../../lib/deploy/survey-script";
 import type { SourceReport } from "../../../lib/cmdmon";
 
 const manifest = (chronyVersion = "4.3", reloadPolicy: HostManifest["reloadPolicy"] = "least-disruptive") =>
@@ -37,18 +37,31 @@ describe("planChange: the least disruptive action for a change", () => {
 });
 
 describe("parsing the host's answers", () => {
-  it("reads the probe: digests, missing files, chronyd state, foreign sources files", () => {
-    const probe = parseProbe(`FILE ${"a".repeat(64)}\nFILE -\nRUNNING no\nFOREIGN /etc/chrony/sources.d/dhcp.sources\n`, ["/a", "/b"]);
-    expect(probe).toEqual({
-      files: [{ path: "/a", sha256: "a".repeat(64) }, { path: "/b", sha256: undefined }],
-      running: false,
+  it("reads drift's survey: digests, chronyd state, foreign files, the keys file and chronyc's reports", () => {
+    const keys = Buffer.from("1 SHA1 HEX:00112233445566778899\n").toString("base64");
+    const survey = parseSurvey(
+      `FILE ${"a".repeat(64)}\nFILE -\nRUNNING yes\nFOREIGN /etc/chrony/sources.d/dhcp.sources\n--cdktf-chrony--keys\n${keys}\n--cdktf-chrony--sources\n^,*,10.0.0.1\n--cdktf-chrony--named\n^,*,ntp1\n--cdktf-chrony--ntpdata\n`,
+      2,
+    );
+    expect(survey).toEqual({
+      digests: ["a".repeat(64), undefined],
+      running: true,
       foreignSourceFiles: ["/etc/chrony/sources.d/dhcp.sources"],
+      keysFile: "1 SHA1 HEX:00112233445566778899\n",
+      sources: { plain: "^,*,10.0.0.1\n", named: "^,*,ntp1\n" },
+      ntpData: "",
     });
+    expect(() => parseSurvey("FILE -\n", 2)).toThrow("unexpected answer from the host (1 of 2 files)");
   });
 
-  it("reads the change script's steps, the failed one, chronyd's words and what was swapped", () => {
-    const out = parseChangeOutput(
+  it("reads the apply script's answer: files, plan, steps, the failed one, chronyd's words, what was swapped", () => {
+    const out = parseApplyOutput(
       [
+        "FILE conf changed",
+        "FILE sources changed",
+        "FILE keys same",
+        "RUNNING yes",
+        "PLAN restart",
         "STEP stage",
         "STEP validate",
         "STEP swap",
@@ -61,6 +74,10 @@ describe("parsing the host's answers", () => {
       ].join("\n"),
     );
     expect(out).toEqual({
+      changed: ["conf", "sources"],
+      running: true,
+      foreignSourceFiles: [],
+      action: "restart",
       completed: ["stage", "validate", "swap"],
       failed: "reload",
       detail: "Fatal error : Could not open /x",
@@ -68,7 +85,18 @@ describe("parsing the host's answers", () => {
         { existed: true, path: "/etc/chrony/chrony.conf" },
         { existed: false, path: "/etc/chrony/sources.d/cdktf-chrony.sources" },
       ],
+      done: false,
     });
+  });
+
+  it("names missing sources when verification fails", () => {
+    const out = parseApplyOutput("PLAN none\nSTEP verify\nMISSING peer 10.0.0.2\nFAIL verify\nDETAIL chronyd does not list every configured source\n");
+    expect(out.failed).toBe("verify");
+    expect(out.detail).toBe("chronyd does not list peer 10.0.0.2");
+  });
+
+  it("keys every combination of changed files in one order", () => {
+    expect(allRoleSets().map(rolesKey)).toEqual(["", "conf", "sources", "conf+sources", "keys", "conf+keys", "sources+keys", "conf+sources+keys"]);
   });
 });
 

@@ -61,9 +61,9 @@ export class HostView {
     return this.open((c) => c.sources(), (c) => c.sources());
   }
 
-  /** Socket-only: always chronyc over SSH. */
-  public async ntpData(address: string): Promise<NtpData | undefined> {
-    return (await this.chronyc()).ntpData(address);
+  /** Socket-only: always chronyc over SSH, every source in one command. */
+  public async ntpData(): Promise<NtpData[]> {
+    return (await this.chronyc()).ntpDataAll();
   }
 
   public async close(): Promise<void> {

@@ -62,10 +62,11 @@ export class RemoteChronyc {
     return parseChronycSources(plain, named);
   }
 
-  public async ntpData(address: string): Promise<NtpData | undefined> {
-    const r = await this.session.exec(chronycArgs(this.prefix, "ntpdata", { address }), { timeoutMs: 15_000 });
+  /** ntpdata of every NTP source, in one command. */
+  public async ntpDataAll(): Promise<NtpData[]> {
+    const r = await this.session.exec(chronycArgs(this.prefix, "ntpdata"), { timeoutMs: 15_000 });
     if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
-    return parseChronycNtpData(r.stdout)[0];
+    return parseChronycNtpData(r.stdout);
   }
 
   /** A command with no report (`reload sources`, `rekey`): throws with chronyc's own words. */

@@ -1,4 +1,4 @@
-import type { SourceReport, Tracking } from "../cmdmon";
+import type { NtpData, SourceReport, Tracking } from "../cmdmon";
 import { findSource } from "./expected-sources";
 import { HostView } from "./host-view";
 import { ExpectedSource, HostManifest } from "./manifest";
@@ -44,7 +44,7 @@ export interface VerifyOptions {
 const LOCAL_REFID = "7F7F0101";
 
 /** Keyed sources can only be judged after a reply came back: then ntpdata says whether it was authenticated. */
-async function checkSource(view: HostView, live: readonly SourceReport[], e: ExpectedSource): Promise<SourceCheck> {
+async function checkSource(ntpData: () => Promise<NtpData[]>, live: readonly SourceReport[], e: ExpectedSource): Promise<SourceCheck> {
   const base = { kind: e.kind, name: e.name, keyId: e.keyId };
   const s = findSource(live, e);
   if (!s) return { ...base, ok: false, problem: `${e.kind} ${e.name} is not configured in chronyd` };
@@ -55,7 +55,7 @@ async function checkSource(view: HostView, live: readonly SourceReport[], e: Exp
     return { ...found, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach 0)${keyed}` };
   }
   if (e.keyId === undefined && !e.nts) return { ...found, ok: true };
-  const data = await view.ntpData(s.address);
+  const data = (await ntpData()).find((d) => d.remoteAddress === s.address);
   const authenticated = data?.authenticated === true;
   // Bit 0 of the reach register: the latest request got a valid reply. chronyd does not answer a
   // request it cannot authenticate, so a wrong key shows as a miss here while ntpdata still
@@ -88,7 +88,9 @@ export async function verifyHost(manifest: HostManifest, options: VerifyOptions 
       const tracking = await view.tracking();
       const live = await view.sources();
       const sources: SourceCheck[] = [];
-      for (const e of manifest.verify.sources) sources.push(await checkSource(view, live, e));
+      let ntp: Promise<NtpData[]> | undefined;
+      const ntpData = () => (ntp ??= view.ntpData());
+      for (const e of manifest.verify.sources) sources.push(await checkSource(ntpData, live, e));
       // `local stratum N` reports a normal leap status with refid 7F7F0101 while no source is selected.
       const localReference = tracking.refId === LOCAL_REFID;
       const synchronised = tracking.leapStatus !== "unsynchronised" && !localReference;

@@ -1,5 +1,5 @@
 import type { BenchResult } from "./result";
-import { mapLimit, median, progress, round, runChecked, runCli } from "./proc";
+import { childrenCpuSeconds, mapLimit, median, progress, round, runChecked, runCli } from "./proc";
 import { deployFleet } from "./apply";
 import { BenchFleet, FLEET_HOSTS } from "./sandbox-fleet";
 
@@ -10,6 +10,30 @@ import { BenchFleet, FLEET_HOSTS } from "./sandbox-fleet";
 const RUNS = 3;
 const CONCURRENCY = 16;
 
+/** OpenSSH client options: the sandbox's controller key and known_hosts, nothing from ~/.ssh. */
+function sshArgs(fleet: BenchFleet, port: number, address: string, command: string): string[] {
+  return [
+    "-F", "/dev/null",
+    "-i", fleet.controller.privateKeyPath,
+    "-o", "IdentitiesOnly=yes",
+    "-o", `UserKnownHostsFile=${fleet.controller.knownHostsPath}`,
+    "-o", "GlobalKnownHostsFile=/dev/null",
+    "-o", "StrictHostKeyChecking=yes",
+    "-o", "BatchMode=yes",
+    "-o", "LogLevel=ERROR",
+    "-p", String(port),
+    `${fleet.controller.user}@${address}`,
+    command,
+  ];
+}
+
+/** The floor of any per-host check over SSH here: one `ssh HOST true` per host (connection + login shell). */
+async function sshFloor(fleet: BenchFleet): Promise<number> {
+  const t0 = performance.now();
+  await mapLimit(fleet.hosts, CONCURRENCY, (host) => runChecked("ssh", sshArgs(fleet, host.sshPort, host.address, "true"), { timeoutMs: 60_000 }));
+  return performance.now() - t0;
+}
+
 async function openSshSurvey(fleet: BenchFleet): Promise<number> {
   const hosts = fleet.hosts;
   const t0 = performance.now();
@@ -17,23 +41,7 @@ async function openSshSurvey(fleet: BenchFleet): Promise<number> {
     const chronyc = `/usr/bin/chronyc -h ${host.root}/run/chrony/chronyd.sock -c`;
     const etc = `${host.root}/etc/chrony`;
     const script = `sha256sum ${etc}/chrony.conf ${etc}/sources.d/cdktf-chrony.sources ${etc}/chrony.keys && ls ${etc}/sources.d && ${chronyc} -a sources && ${chronyc} -a -N sources && ${chronyc} ntpdata`;
-    const r = await runChecked(
-      "ssh",
-      [
-        "-F", "/dev/null",
-        "-i", fleet.controller.privateKeyPath,
-        "-o", "IdentitiesOnly=yes",
-        "-o", `UserKnownHostsFile=${fleet.controller.knownHostsPath}`,
-        "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", "StrictHostKeyChecking=yes",
-        "-o", "BatchMode=yes",
-        "-o", "LogLevel=ERROR",
-        "-p", String(host.sshPort),
-        `${fleet.controller.user}@${host.address}`,
-        script,
-      ],
-      { timeoutMs: 60_000 },
-    );
+    const r = await runChecked("ssh", sshArgs(fleet, host.sshPort, host.address, script), { timeoutMs: 60_000 });
     if (!r.stdout.includes("chrony.conf")) throw new Error(`${host.id}: the OpenSSH survey printed no digests`);
   });
   return performance.now() - t0;
@@ -44,11 +52,21 @@ export async function runDriftBench(fleet: BenchFleet): Promise<BenchResult[]> {
   const outdir = fleet.lastOutdir!;
   const ours: number[] = [];
   const theirs: number[] = [];
+  const floor: number[] = [];
+  const cpu = { ours: [] as Array<{ controller: number; hosts: number }>, theirs: [] as Array<{ controller: number; hosts: number }>, floor: [] as Array<{ controller: number; hosts: number }> };
+  const cpuOf = async <T>(into: Array<{ controller: number; hosts: number }>, run: () => Promise<T>): Promise<T> => {
+    const c0 = childrenCpuSeconds();
+    const h0 = fleet.hostsCpuSeconds();
+    const result = await run();
+    into.push({ controller: childrenCpuSeconds() - c0, hosts: fleet.hostsCpuSeconds() - h0 });
+    return result;
+  };
   let stderrTail = "";
   for (let i = 0; i < RUNS; i++) {
     progress(`drift: run ${i + 1}/${RUNS}`);
-    theirs.push(await openSshSurvey(fleet));
-    const r = await runCli(["drift", outdir], { env: fleet.env, timeoutMs: 120_000 });
+    theirs.push(await cpuOf(cpu.theirs, () => openSshSurvey(fleet)));
+    floor.push(await cpuOf(cpu.floor, () => sshFloor(fleet)));
+    const r = await cpuOf(cpu.ours, () => runCli(["drift", outdir], { env: fleet.env, timeoutMs: 120_000 }));
     if (r.code !== 0 || !r.stdout.includes(`${FLEET_HOSTS} clean, 0 drifted, 0 not checked`)) {
       throw new Error(`drift over ${FLEET_HOSTS} clean hosts exited ${r.code}: ${r.stdout.trim().split("\n").slice(-8).join(" | ")} ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     }
@@ -58,13 +76,15 @@ export async function runDriftBench(fleet: BenchFleet): Promise<BenchResult[]> {
   const oursMs = median(ours);
   const theirsMs = median(theirs);
   const perHost = [...stderrTail.matchAll(/\] (\S+): clean/g)].length;
+  const cpuText = (xs: Array<{ controller: number; hosts: number }>) =>
+    `CPU per host: controller ${round((1000 * median(xs.map((x) => x.controller))) / FLEET_HOSTS, 0)} ms, hosts ${round((1000 * median(xs.map((x) => x.hosts))) / FLEET_HOSTS, 0)} ms`;
   return [
     {
       name: "drift.50.seconds",
       value: round(oursMs / 1000, 2),
       unit: "s",
       baseline: `OpenSSH survey (one ssh per host: sha256sum of the managed files, ls sources.d, chronyc -c sources/-N sources/ntpdata), ${CONCURRENCY} at once: ${round(theirsMs / 1000, 2)} s median of ${RUNS} (${theirs.map((t) => round(t / 1000, 2)).join(", ")})`,
-      note: `'cdktf-chrony drift OUTDIR' over ${FLEET_HOSTS} clean sandbox hosts (exit 0, ${perHost} reported clean), default concurrency 16, whole process: median of ${RUNS} (${ours.map((t) => round(t / 1000, 2)).join(", ")}); ratio to the OpenSSH survey ${round(oursMs / theirsMs, 2)}x`,
+      note: `'cdktf-chrony drift OUTDIR' over ${FLEET_HOSTS} clean sandbox hosts (exit 0, ${perHost} reported clean), default concurrency 16, whole process: median of ${RUNS} (${ours.map((t) => round(t / 1000, 2)).join(", ")}); ratio to the OpenSSH survey ${round(oursMs / theirsMs, 2)}x; ${cpuText(cpu.ours)}. Floor on this machine, one 'ssh HOST true' per host (connection + login shell, nothing else), ${CONCURRENCY} at once: ${round(median(floor) / 1000, 2)} s; ${cpuText(cpu.floor)}`,
     },
   ];
 }

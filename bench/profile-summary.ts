@@ -2,7 +2,10 @@
  * Summarizes a V8 .cpuprofile (from `node --cpu-prof`): top functions by self time and by total
  * (inclusive) time, with file:line, paths shortened to the project.
  *
- *   node dist/bench/profile-summary.js FILE.cpuprofile [TOP]
+ *   node dist/bench/profile-summary.js FILE.cpuprofile [TOP] [FOCUS,FOCUS...]
+ *
+ * FOCUS: substrings of "function file:line" labels whose inclusive time to print (e.g.
+ * "resolveHost,captureStackTrace,writeFileUtf8").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -39,7 +42,7 @@ function label(frame: CallFrame): string {
   return `${frame.functionName || "(anonymous)"} ${where(frame)}`;
 }
 
-export function summarize(profile: CpuProfile, top = 25): string {
+export function summarize(profile: CpuProfile, top = 25, focus: readonly string[] = []): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -68,8 +71,13 @@ export function summarize(profile: CpuProfile, top = 25): string {
       .slice(0, top)
       .map(([l, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${l}`)
       .join("\n");
+  const focused = focus.map((f) => {
+    const matches = [...totalByLabel].filter(([l]) => l.includes(f)).sort((a, b) => b[1] - a[1]);
+    return matches.length === 0 ? `      - ms        ${f}: no samples` : matches.slice(0, 3).map(([l, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${l}`).join("\n");
+  });
   return [
     `sampled ${(total / 1000).toFixed(0)} ms`,
+    ...(focus.length > 0 ? ["", "focus (inclusive):", ...focused] : []),
     "",
     `top ${top} by self time:`,
     fmt(selfByLabel),
@@ -80,11 +88,11 @@ export function summarize(profile: CpuProfile, top = 25): string {
 }
 
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
+  const [file, top, focus] = process.argv.slice(2);
   if (!file) {
     process.stderr.write("usage: profile-summary.js FILE.cpuprofile [TOP]\n");
     process.exitCode = 1;
   } else {
-    process.stdout.write(`${summarize(JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile, top ? Number(top) : 25)}\n`);
+    process.stdout.write(`${summarize(JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile, top ? Number(top) : 25, focus ? focus.split(",") : [])}\n`);
   }
 }

@@ -2,8 +2,13 @@
  * `npm run bench` — every benchmark family, or those named: `node dist/bench/run.js synth cli`.
  * Prints a table (stdout) and writes bench/results.json; progress goes to stderr.
  * Families: cli, synth, cmdmon, apply, drift (apply and drift share one 50-host sandbox).
+ *
+ * The run uses a private copy of dist/ (taken right after the build), so that a rebuild of the
+ * working tree while the benchmarks run cannot mix two versions of the code in one run.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runApplyBench } from "./apply";
 import { runCliStartBench } from "./cli-start";
@@ -18,7 +23,34 @@ import { runSynthBench } from "./synth";
 const FAMILIES = ["cli", "synth", "cmdmon", "apply", "drift"] as const;
 type Family = (typeof FAMILIES)[number];
 
-const RESULTS_FILE = path.resolve(__dirname, "..", "..", "bench", "results.json");
+const SNAPSHOT_ENV = "CDKTF_CHRONY_BENCH_SNAPSHOT";
+const RESULTS_ENV = "CDKTF_CHRONY_BENCH_RESULTS";
+const RESULTS_FILE = process.env[RESULTS_ENV] ?? path.resolve(__dirname, "..", "..", "bench", "results.json");
+
+/**
+ * Copies dist/ (with package.json and a node_modules link) to a temporary folder and runs this
+ * script from there; returns its exit code. The copy is removed afterwards.
+ */
+async function runFromSnapshot(argv: readonly string[]): Promise<number> {
+  const projectRoot = path.resolve(__dirname, "..", "..");
+  const snapshot = fs.mkdtempSync(path.join(tmpdir(), "cdktf-chrony-bench-dist-"));
+  try {
+    fs.cpSync(path.join(projectRoot, "dist"), path.join(snapshot, "dist"), { recursive: true });
+    fs.copyFileSync(path.join(projectRoot, "package.json"), path.join(snapshot, "package.json"));
+    fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(snapshot, "node_modules"), "dir");
+    // Ctrl-C reaches the child too; it stops its sandbox and exits, then this process cleans up.
+    const ignore = () => undefined;
+    process.on("SIGINT", ignore);
+    process.on("SIGTERM", ignore);
+    const child = spawn(process.execPath, [path.join(snapshot, "dist", "bench", "run.js"), ...argv], {
+      stdio: "inherit",
+      env: { ...process.env, [SNAPSHOT_ENV]: snapshot, [RESULTS_ENV]: RESULTS_FILE },
+    });
+    return await new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  } finally {
+    fs.rmSync(snapshot, { recursive: true, force: true });
+  }
+}
 
 function parseFamilies(argv: readonly string[]): Family[] {
   if (argv.length === 0) return [...FAMILIES];
@@ -98,7 +130,8 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
+const entry = process.env[SNAPSHOT_ENV] ? main(process.argv.slice(2)) : runFromSnapshot(process.argv.slice(2));
+entry.then(
   (code) => {
     process.exitCode = code;
   },

@@ -9,7 +9,9 @@ import type { ChronyHostProps } from "../constructs";
 import { CmdmonClient } from "../lib/cmdmon/client";
 import type { HostManifest } from "../lib/deploy/manifest";
 import type { SandboxController, SandboxHost } from "../lib/sandbox";
-import { CLI, mapLimit, processCpu, progress, runCheckedCli } from "./proc";
+import { readOutdir } from "../lib/deploy/outdir";
+import { CLI, mapLimit, processCpu, progress, runCheckedCli, runTimed, type TimedRun } from "./proc";
+import { readProvisioners, type ProvisionerRun } from "./provisioners";
 
 // A sandbox of real sshd + chronyd hosts for the apply and drift benchmarks, started and stopped
 // through the CLI (`sandbox up` / `sandbox down --purge`, by pid), on addresses no test uses.
@@ -37,13 +39,16 @@ export interface FleetVersion {
  * times the path that works on 4.3.
  */
 export function fleetVersion(round: number): FleetVersion {
-  return { round, maxPoll: 6 + round, marker: `127.0.8.${round + 1}` };
+  const maxPoll = 6 + round;
+  if (maxPoll > 24) throw new Error(`fleet version ${round} would need maxpoll ${maxPoll} (chrony allows up to 24): start a new sandbox`);
+  return { round, maxPoll, marker: `127.0.8.${round + 1}` };
 }
 
 export interface SynthesizedHost {
   readonly host: SandboxHost;
-  readonly file: string;
   readonly manifest: HostManifest;
+  /** What Terraform's local-exec would run for this host. */
+  readonly provisioner: ProvisionerRun;
 }
 
 function sandboxHostProps(host: SandboxHost, controller: SandboxController): Pick<ChronyHostProps, "target" | "profile" | "ntpAddress" | "verify"> {
@@ -156,21 +161,37 @@ export class BenchFleet {
       restoreEnv("CDKTF_CHRONY_PROJECT_DIR", saved.project);
       restoreEnv(KEY_VARIABLE, saved.key);
     }
-    const dir = path.join(outdir, "stacks", "fleet", "chrony-hosts");
+    // Manifests through the library's own reader, provisioners as Terraform would run them: the
+    // bench does not depend on where a synth output keeps the manifests.
+    const manifests = new Map(readOutdir(outdir).map(({ manifest }) => [`${manifest.target.address}:${manifest.target.port}`, manifest]));
+    const provisioners = new Map(readProvisioners(outdir).map((p) => [p.target?.replace(/^[^@]*@/, ""), p]));
     const synthesized = this.hosts.map((host) => {
-      const file = path.join(dir, `${host.id}.json`);
-      return { host, file, manifest: JSON.parse(fs.readFileSync(file, "utf8")) as HostManifest };
+      const key = `${host.address}:${host.sshPort}`;
+      const manifest = manifests.get(key);
+      const provisioner = provisioners.get(key);
+      if (!manifest || !provisioner) throw new Error(`synth output ${outdir} has no ${manifest ? "provisioner" : "manifest"} for ${host.id} (${key})`);
+      return { host, manifest, provisioner };
     });
     return { outdir, hosts: synthesized };
   }
 
-  /** Runs `cdktf-chrony apply MANIFEST` for every host, `parallel` processes at once; throws unless all succeed. */
+  /**
+   * Runs one host's provisioner as Terraform's local-exec does (`cdktf-chrony apply ...` with its
+   * environment, in the stack's folder); throws unless it exits 0 with a summary matching `expect`.
+   */
+  public async provision(h: SynthesizedHost, expect: RegExp): Promise<TimedRun> {
+    const [file, ...args] = h.provisioner.argv;
+    const r = await runTimed(file, args, { env: { ...this.env, ...h.provisioner.environment }, cwd: h.provisioner.cwd, timeoutMs: 120_000 });
+    if (r.code !== 0 || !expect.test(r.stdout)) {
+      throw new Error(`apply ${h.host.id} exited ${r.code ?? r.signal}, expected ${expect}: ${r.stdout.trim()} ${r.stderr.trim().split("\n").slice(-4).join(" | ")}`);
+    }
+    return r;
+  }
+
+  /** Provisions every host, `parallel` at once; throws unless all succeed. */
   public async applyAll(hosts: readonly SynthesizedHost[], parallel: number, expect: RegExp): Promise<number> {
     const t0 = performance.now();
-    await mapLimit(hosts, parallel, async (h) => {
-      const r = await runCheckedCli(["apply", h.file], { env: this.env, timeoutMs: 120_000 });
-      if (!expect.test(r.stdout)) throw new Error(`apply ${h.host.id}: expected ${expect}, got: ${r.stdout.trim()} ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-    });
+    await mapLimit(hosts, parallel, (h) => this.provision(h, expect));
     return performance.now() - t0;
   }
 

@@ -10,7 +10,7 @@
  * `bare`: the baseline, a plain cdktf stack of HOSTS `terraform_data` resources with the same shape
  * of payload (3 digest triggers, a local-exec provisioner), each PAD_BYTES characters longer.
  *
- * Prints one JSON line on stdout: { hosts, stackBytes, manifestBytes, maxRssKb, cpuMs, constructMs, synthMs }.
+ * Prints one JSON line on stdout (SynthAppReport); the parent checks the output after the process exits.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,7 +24,7 @@ export interface SynthAppReport {
   readonly hosts: number;
   /** Size of the stack's cdk.tf.json. */
   readonly stackBytes: number;
-  /** Size of every host manifest written beside it (chrony only). */
+  /** Size of host manifest files written beside cdk.tf.json, if the layout has any (0 when they live inside it). */
   readonly manifestBytes: number;
   /** process.resourceUsage().maxRSS at the end, in KiB. */
   readonly maxRssKb: number;

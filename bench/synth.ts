@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { BenchResult } from "./result";
-import { median, progress, round, runChecked } from "./proc";
+import { fileCreationMicros, median, progress, round, runChecked } from "./proc";
 import { SYNTH_KEY_VARIABLES, type SynthAppReport } from "./synth-app";
 
 // Whole-process synth: a node process builds the app and calls app.synth() into a temporary
@@ -30,9 +30,11 @@ async function synthOnce(kind: "chrony" | "bare", hosts: number, work: string, e
     });
     const report = JSON.parse(r.stdout.trim().split("\n").pop()!) as SynthAppReport;
     if (report.hosts !== hosts) throw new Error(`synth-app ${kind} reported ${report.hosts} hosts, expected ${hosts}`);
+    // Checked after the timed process: one resource per host in cdk.tf.json.
+    const config = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "fleet", "cdk.tf.json"), "utf8")) as { resource?: Record<string, Record<string, unknown>> };
+    const resources = Object.values(config.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+    if (resources !== hosts) throw new Error(`${kind} synth wrote ${resources} resources, expected ${hosts}`);
     if (kind === "chrony") {
-      const manifests = fs.readdirSync(path.join(outdir, "stacks", "fleet", "chrony-hosts")).filter((f) => f.endsWith(".json"));
-      if (manifests.length !== hosts) throw new Error(`chrony synth wrote ${manifests.length} host manifests, expected ${hosts}`);
       const keyStore = path.join(projectDir, ".chrony-keys");
       const stored = fs.existsSync(keyStore) ? fs.readdirSync(keyStore).filter((f) => f.startsWith("key-")) : [];
       if (stored.length > 0) throw new Error(`synth created key store files (${stored.join(", ")}): the bench keys should come from environment variables`);
@@ -66,9 +68,11 @@ export async function runSynthBench(): Promise<BenchResult[]> {
       const pad = Math.max(0, Math.round((probeChrony.report.stackBytes - probeBare.report.stackBytes) / hosts));
       const chrony: Measured[] = [];
       const bare: Measured[] = [];
+      const fsProbe: number[] = [];
       // Interleaved, so load from anything else on the machine falls on both sides alike.
       for (let i = 0; i < RUNS; i++) {
         progress(`synth: ${hosts} hosts, run ${i + 1}/${RUNS}`);
+        fsProbe.push(fileCreationMicros(work));
         chrony.push(await synthOnce("chrony", hosts, work, env));
         bare.push(await synthOnce("bare", hosts, work, env, pad));
       }
@@ -79,12 +83,14 @@ export async function runSynthBench(): Promise<BenchResult[]> {
       const inProcess = (ms: readonly Measured[]) =>
         `construct ${round(median(ms.map((m) => m.report.constructMs)) / 1000, 2)} s + app.synth() ${round(median(ms.map((m) => m.report.synthMs)) / 1000, 2)} s`;
       const runsText = (ms: readonly Measured[]) => ms.map((m) => round(m.ms / 1000, 2)).join(", ");
+      const cpuText = (ms: readonly Measured[]) => `${round(median(ms.map((m) => m.report.cpuMs)) / 1000, 2)} s CPU`;
+      const fsText = `creating a 4 KiB file in ${work}: ${fsProbe.map((us) => round(us, 0)).join(", ")} µs (probe before each run)`;
       results.push({
         name: `synth.${hosts}.ratio`,
         value: round(cMs / bMs, 2),
         unit: "x",
         baseline: `bare cdktf stack of ${hosts} terraform_data (3 digest triggers, local-exec provisioner, +${pad} B payload each): ${round(bMs / 1000, 2)} s median of ${RUNS} (${runsText(bare)}); cdk.tf.json ${b.stackBytes} B`,
-        note: `${hosts} ChronyHosts (4 sources: 2 keyed servers that are ChronyHosts, 1 pool, 1 address; 2 keys each from env vars): ${round(cMs / 1000, 2)} s median of ${RUNS} (${runsText(chrony)}), whole process; ${inProcess(chrony)} vs baseline ${inProcess(bare)}; cdk.tf.json ${c.stackBytes} B + ${hosts} host manifests ${c.manifestBytes} B`,
+        note: `${hosts} ChronyHosts (4 sources: 2 keyed servers that are ChronyHosts, 1 pool, 1 address; 2 keys each from env vars): ${round(cMs / 1000, 2)} s median of ${RUNS} (${runsText(chrony)}), whole process; ${inProcess(chrony)} vs baseline ${inProcess(bare)}; ${cpuText(chrony)} vs baseline ${cpuText(bare)}; cdk.tf.json ${c.stackBytes} B${c.manifestBytes > 0 ? ` + host manifest files ${c.manifestBytes} B` : " (host manifests inside it)"}; ${fsText}`,
       });
       if (hosts === 5000) {
         results.push({

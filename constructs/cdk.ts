@@ -18,9 +18,9 @@ export { Construct } from "constructs";
 export type { IConstruct } from "constructs";
 
 /**
- * cdktf calls `onSynthesize(session)` on constructs that register under this well-known symbol
- * (the mechanism TerraformAsset uses). It is a `Symbol.for` key, so it is shared by cdktf and cdktn
- * and by duplicate installs.
+ * cdktf calls `onSynthesize(session)` on constructs registered under this well-known symbol (the
+ * mechanism TerraformAsset uses). It is a `Symbol.for` key, shared by cdktf, cdktn and duplicate
+ * installs.
  */
 const CUSTOM_SYNTHESIS = Symbol.for("cdktf/customSynthesis");
 

@@ -1,11 +1,12 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { HostKeyPolicySpec, SshTargetSpec } from "../lib/deploy/manifest";
-import { ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
+import { ChronyConfig, ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
+import { validateDirective } from "../lib/model/validate-directive";
 import { ConfigError } from "../lib/model/config-error";
-import { NtpSourceOptions, PoolOptions } from "../lib/model/areas/sources";
+import { NtpSourceOptions, PoolOptions, sourceDirective } from "../lib/model/areas/sources";
 import { HostProfile } from "../lib/model/profiles/host-profile";
-import { isAtLeast, parseChronyVersion, DEFAULT_CHRONY_VERSION } from "../lib/model/version";
+import { ChronyVersion, isAtLeast, parseChronyVersion, DEFAULT_CHRONY_VERSION } from "../lib/model/version";
 import { Construct, TerraformStack } from "./cdk";
 import { HostKeyPolicy } from "./host-key-policy";
 import { HostProfiles } from "./host-profiles";
@@ -119,7 +120,10 @@ export class ChronyHost extends Construct {
   public readonly ntpAddress: string;
   public readonly props: ChronyHostProps;
   public readonly stackName: string;
+  public readonly version: ChronyVersion;
   public readonly push: PushResource;
+  /** The configuration from the props, sources added with addServer/addPeer/addPool excluded. */
+  public readonly baseConfig: ChronyConfig;
   private readonly sourceList: HostSource[] = [];
 
   constructor(scope: Construct, id: string, props: ChronyHostProps) {
@@ -137,6 +141,7 @@ export class ChronyHost extends Construct {
     this.ntpAddress = props.ntpAddress ?? props.target.address;
     this.stackName = TerraformStack.of(this).node.id;
     const version = parseChronyVersion(props.chronyVersion ?? DEFAULT_CHRONY_VERSION);
+    this.version = version;
     if (props.commandKey && isAtLeast(version, "2.2")) {
       throw new ConfigError(
         `host ${this.hostName}: commandKey is not supported by chrony ${version.text}: command authentication was removed in chrony 2.2; control command access with bindCmdAddresses (loopback and the Unix socket by default), cmdAllow/cmdDeny, and the Unix socket's permissions`,
@@ -146,13 +151,20 @@ export class ChronyHost extends Construct {
     for (const p of props.pools ?? []) this.addPool(p.name, p);
     for (const p of props.peers ?? []) this.addPeer(p.address, p);
     // Validates every typed prop and raw directive now, so the error points at this constructor.
-    buildChronyConfig({ ...props, servers: [], pools: [], peers: [] });
+    this.baseConfig = buildChronyConfig({ ...props, servers: [], pools: [], peers: [] });
     this.push = new PushResource(this, "Push", {
       host: this,
       type: props.pushResource ?? PushResourceType.TERRAFORM_DATA,
       applyCommand: props.applyCommand ?? defaultApplyCommand(),
     });
+    this.complete = true;
   }
+
+  /**
+   * False for a host whose constructor threw: it stays in the construct tree (constructs cannot be
+   * removed), so synth must skip it.
+   */
+  public readonly complete: boolean = false;
 
   /** Syncs to `target` as a client. A ChronyHost target serves this host: its address, port and the key follow. */
   public addServer(target: SourceTarget, options: SourceOptions = {}): void {
@@ -186,17 +198,13 @@ export class ChronyHost extends Construct {
       throw new ConfigError(`host ${this.hostName}: a pool is a DNS name, not a host: use addServer for ${target.hostName}`);
     }
     this.sourceList.push({ kind, target, options });
-    // Check the options against the grammar now (with a placeholder address for host targets).
+    // Check the options against the grammar now (with a placeholder address and key for host targets).
     const { key, ...rest } = options;
     const address = ChronyHost.isChronyHost(target) ? "192.0.2.1" : target;
-    const probe = { ...rest, keyId: key ? 1 : undefined };
-    const where = `host ${this.hostName}, ${kind} ${ChronyHost.isChronyHost(target) ? target.hostName : target}`;
     try {
-      buildChronyConfig({
-        chronyVersion: this.props.chronyVersion,
-        ...(kind === "pool" ? { pools: [{ name: address, ...probe }] } : kind === "peer" ? { peers: [{ address, ...probe }] } : { servers: [{ address, ...probe }] }),
-      });
+      validateDirective(sourceDirective(kind, address, { ...rest, keyId: key ? 1 : undefined }), this.version);
     } catch (err) {
+      const where = `host ${this.hostName}, ${kind} ${ChronyHost.isChronyHost(target) ? target.hostName : target}`;
       if (err instanceof ConfigError) throw new ConfigError(`${where}: ${err.message}`);
       throw err;
     }

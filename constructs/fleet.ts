@@ -21,11 +21,11 @@ export interface Fleet {
 
 const FLEETS = new WeakMap<IConstruct, Fleet>();
 
-export function fleetOf(host: ChronyHost): Fleet {
-  const root = host.node.root;
+export function fleetOf(scope: IConstruct): Fleet {
+  const root = scope.node.root;
   let fleet = FLEETS.get(root);
   if (!fleet) {
-    fleet = indexFleet(root.node.findAll().filter(ChronyHost.isChronyHost));
+    fleet = indexFleet(root.node.findAll().filter((c): c is ChronyHost => ChronyHost.isChronyHost(c) && c.complete));
     FLEETS.set(root, fleet);
   }
   return fleet;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { ExpectedSource, HostManifest, MANIFEST_SCHEMA, ManifestKey, RotationStatus } from "../lib/deploy/manifest";
-import { buildChronyConfig } from "../lib/model/chrony-config";
+import { ChronyConfig } from "../lib/model/chrony-config";
+import { validateDirective } from "../lib/model/validate-directive";
 import { checkHostConfig } from "../lib/model/validate-config";
 import { ConfigError } from "../lib/model/config-error";
 import { Directive } from "../lib/model/directive";
@@ -53,7 +54,9 @@ export function resolveHost(host: ChronyHost): ResolvedHost {
   for (const incoming of fleet.incoming.get(host) ?? []) noteUse(incoming.source.options.key);
 
   const sourceLines: Directive[] = host.sources.map((s) => sourceLine(host, s, fleet.byNtpAddress));
-  const config = buildChronyConfig({ ...host.props, servers: [], pools: [], peers: [] }, sourceLines);
+  // The props were checked in the constructor; the final source lines (real addresses, ports, keys) here.
+  for (const line of sourceLines) validateDirective(line, host.version, `host ${host.hostName}`);
+  const config: ChronyConfig = { ...host.baseConfig, sources: [...host.baseConfig.sources, ...sourceLines] };
   const extra: Directive[] = host.props.commandKey ? [{ name: "commandkey", args: [String(host.props.commandKey.keyId)] }] : [];
   const fullConfig = extra.length > 0 ? { ...config, directives: [...config.directives, ...extra] } : config;
   const check = checkHostConfig(fullConfig, host.profile, new Set(held.keys()), host.hostName);

@@ -1,10 +1,9 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { Construct, Lazy, TerraformResource, TerraformStack, onSynthesize } from "./cdk";
+import { BUNDLE_FILE } from "../lib/deploy/manifest-bundle";
+import { Construct, Lazy, TerraformResource, TerraformStack } from "./cdk";
 import type { ChronyHost } from "./chrony-host";
 import { resolveHost } from "./host-resolution";
+import { ManifestBundle } from "./manifest-bundle";
 import { TerraformData } from "./terraform-data";
-import { MANIFEST_FOLDER } from "../lib/deploy/outdir";
 
 /** The Terraform resource that carries a host's apply. */
 export enum PushResourceType {
@@ -21,31 +20,32 @@ export interface PushResourceProps {
 }
 
 
-/** Terraform reads `${` and `%{` in strings as templates; our paths must stay literal. */
-function literal(text: string): string {
+/** Terraform reads `${` and `%{` in strings as templates; paths must stay literal. */
+function escapeForTerraform(text: string): string {
   return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
 }
 
 /**
  * One push resource per host. Its triggers hold digests only (files, keyed key fingerprints,
- * target), so `terraform plan` names exactly the hosts that change; its local-exec provisioner runs
- * `cdktf-chrony apply` on the host's manifest, which is written next to the stack's JSON.
+ * target), so `terraform plan` names exactly the hosts that change. Its local-exec provisioner
+ * runs `cdktf-chrony apply --host ID chrony-hosts.jsonl` in the stack's folder, where synth wrote
+ * the manifests of the stack's hosts (one file per stack; Terraform keeps provisioner settings
+ * out of the state and the plan).
  */
 export class PushResource extends Construct {
   public readonly resource: TerraformResource;
-  public readonly manifestPath: string;
 
   constructor(scope: Construct, id: string, props: PushResourceProps) {
     super(scope, id);
     const { host } = props;
-    this.manifestPath = `${MANIFEST_FOLDER}/${host.hostName}.json`;
-    const triggers = Lazy.anyValue({ produce: () => resolveHost(host).triggers }) as unknown as Record<string, string>;
+    ManifestBundle.of(host);
+    const triggers = () => resolveHost(host).triggers;
+    // Terraform appends `command` to `interpreter`: no shell, so nothing to quote or inject.
     const provisioners = [
       {
         type: "local-exec" as const,
-        // Terraform appends `command` to `interpreter`: no shell, so nothing to quote or inject.
-        interpreter: [...props.applyCommand.map(literal), "apply"],
-        command: this.manifestPath,
+        interpreter: [...props.applyCommand.map(escapeForTerraform), "apply", "--host", host.hostName],
+        command: BUNDLE_FILE,
       },
     ];
     if (props.type === PushResourceType.NULL_RESOURCE) {
@@ -53,17 +53,11 @@ export class PushResource extends Construct {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const nullProvider = require("@cdktf/provider-null") as typeof import("@cdktf/provider-null");
       const stack = TerraformStack.of(this);
-      const hasProvider = stack.node.findAll().some((c) => (c as { terraformResourceType?: string }).terraformResourceType === "null");
-      if (!hasProvider && !stack.node.tryFindChild("NullProvider")) new nullProvider.provider.NullProvider(stack, "NullProvider");
-      this.resource = new nullProvider.resource.Resource(this, "Resource", { triggers, provisioners });
+      if (!stack.node.tryFindChild("NullProvider")) new nullProvider.provider.NullProvider(stack, "NullProvider");
+      const lazyTriggers = Lazy.anyValue({ produce: triggers }) as unknown as Record<string, string>;
+      this.resource = new nullProvider.resource.Resource(this, "Resource", { triggers: lazyTriggers, provisioners });
     } else {
       this.resource = new TerraformData(this, "Resource", { triggersReplace: triggers, provisioners });
     }
-    onSynthesize(this, (session) => {
-      const stackDir = path.join(session.outdir, session.manifest.forStack(TerraformStack.of(this)).workingDirectory);
-      const dir = path.join(stackDir, MANIFEST_FOLDER);
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, `${host.hostName}.json`), `${JSON.stringify(resolveHost(host).manifest, null, 2)}\n`);
-    });
   }
 }

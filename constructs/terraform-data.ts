@@ -1,8 +1,11 @@
 import { Construct, TerraformResource, TerraformResourceConfig } from "./cdk";
 
 export interface TerraformDataConfig extends Omit<TerraformResourceConfig, "terraformResourceType"> {
-  /** Any change replaces the resource, which re-runs its create-time provisioners. */
-  readonly triggersReplace?: Record<string, string>;
+  /**
+   * Any change replaces the resource, which re-runs its create-time provisioners. A function is
+   * called at synth, after the whole app is built (cheaper than a cdktf Lazy token per resource).
+   */
+  readonly triggersReplace?: Record<string, string> | (() => Record<string, string>);
   /** Stored in state and echoed as `output`; changes do not replace the resource. */
   readonly input?: Record<string, string>;
 }
@@ -13,7 +16,7 @@ export interface TerraformDataConfig extends Omit<TerraformResourceConfig, "terr
  */
 export class TerraformData extends TerraformResource {
   public static readonly tfResourceType = "terraform_data";
-  private readonly triggersReplace?: Record<string, string>;
+  private readonly triggersReplace?: TerraformDataConfig["triggersReplace"];
   private readonly input?: Record<string, string>;
 
   constructor(scope: Construct, id: string, config: TerraformDataConfig = {}) {
@@ -23,6 +26,7 @@ export class TerraformData extends TerraformResource {
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
-    return { triggers_replace: this.triggersReplace, input: this.input };
+    const triggers = typeof this.triggersReplace === "function" ? this.triggersReplace() : this.triggersReplace;
+    return { triggers_replace: triggers, input: this.input };
   }
 }

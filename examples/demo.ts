@@ -75,7 +75,7 @@ async function up(): Promise<void> {
 
   say("4/4 the fleet\n");
   process.stdout.write(
-    formatFleetReport(results.map((verification, i) => ({ verification, action: readApplyRecord(hosts[i].file, hosts[i].manifest.id)?.action }))),
+    formatFleetReport(results.map((verification, i) => ({ verification, action: readApplyRecord(hosts[i].stackDir, hosts[i].manifest.id)?.action }))),
   );
   const h1 = sandbox.hosts[0];
   say(`

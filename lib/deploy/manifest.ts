@@ -87,27 +87,35 @@ export interface HostManifest {
   readonly digests: { readonly files: string; readonly keys: string };
 }
 
+/** Parses and checks a manifest; `where` names its origin in errors. */
+export function parseManifest(text: string, where: string): HostManifest {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserError(`host manifest ${where} is not valid JSON: synthesize it again with 'cdktf synth'`);
+  }
+  const m = parsed as Partial<HostManifest>;
+  if (m.schema !== MANIFEST_SCHEMA) {
+    throw new UserError(
+      `${where} is not a cdktf-chrony host manifest (schema '${String(m.schema)}', expected '${MANIFEST_SCHEMA}'): synthesize it again with this version of cdktf-chrony`,
+    );
+  }
+  if (!isHostProfile(m.profile) || !m.target || !Array.isArray(m.files) || !m.keys) {
+    throw new UserError(`host manifest ${where} is incomplete: synthesize it again with 'cdktf synth'`);
+  }
+  return m as HostManifest;
+}
+
+/** A single manifest file (as `cdktf-chrony inspect --host ID --manifest` prints one). */
 export function readManifest(file: string): HostManifest {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new UserError(`cannot read host manifest ${file} (${(err as NodeJS.ErrnoException).code}): run 'cdktf synth' first, or pass a path under cdktf.out/stacks/<stack>/chrony-hosts/`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UserError(`host manifest ${file} is not valid JSON: synthesize it again with 'cdktf synth'`);
-  }
-  const m = parsed as Partial<HostManifest>;
-  if (m.schema !== MANIFEST_SCHEMA) {
     throw new UserError(
-      `${file} is not a cdktf-chrony host manifest (schema '${String(m.schema)}', expected '${MANIFEST_SCHEMA}'): synthesize it again with this version of cdktf-chrony`,
+      `cannot read host manifest ${file} (${(err as NodeJS.ErrnoException).code}): pass a file written by 'cdktf-chrony inspect --host ID --manifest', or run apply from the provisioner`,
     );
   }
-  if (!isHostProfile(m.profile) || !m.target || !Array.isArray(m.files) || !m.keys) {
-    throw new UserError(`host manifest ${file} is incomplete: synthesize it again with 'cdktf synth'`);
-  }
-  return m as HostManifest;
+  return parseManifest(text, file);
 }

@@ -1,40 +1,38 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../errors";
-import { HostManifest, readManifest } from "./manifest";
+import { HostManifest } from "./manifest";
+import { BUNDLE_FILE, readBundle } from "./manifest-bundle";
 
-/** The folder constructs write host manifests to, inside each stack's folder. */
-export const MANIFEST_FOLDER = "chrony-hosts";
-
-export interface ManifestFile {
-  readonly file: string;
+export interface StackHost {
+  /** The stack's folder in the synth output, where Terraform runs and apply records are kept. */
+  readonly stackDir: string;
   readonly manifest: HostManifest;
 }
 
-/** Every host manifest in a synth output (`cdktf.out`), sorted by stack then host. */
-export function readOutdir(outdir: string): ManifestFile[] {
+/**
+ * The host manifests of a synth output: one bundle per stack (`stacks/<stack>/chrony-hosts.jsonl`).
+ * Sorted by stack, then host.
+ */
+export function readOutdir(outdir: string): StackHost[] {
   const stacksDir = path.join(outdir, "stacks");
   if (!fs.existsSync(stacksDir)) {
     throw new UserError(`no synth output at '${outdir}' (no stacks/ folder): run 'cdktf synth' or 'npm run synth' first, or pass the output folder`);
   }
-  const found: ManifestFile[] = [];
+  const found: StackHost[] = [];
   for (const stack of fs.readdirSync(stacksDir).sort()) {
-    const dir = path.join(stacksDir, stack, MANIFEST_FOLDER);
-    if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir).sort()) {
-      if (!name.endsWith(".json")) continue;
-      const file = path.join(dir, name);
-      found.push({ file, manifest: readManifest(file) });
-    }
+    const stackDir = path.join(stacksDir, stack);
+    const file = path.join(stackDir, BUNDLE_FILE);
+    if (fs.existsSync(file)) for (const manifest of readBundle(file)) found.push({ stackDir, manifest });
   }
   if (found.length === 0) {
     throw new UserError(`no cdktf-chrony hosts in '${outdir}': the app declares no ChronyHost, or synth failed`);
   }
-  return found;
+  return found.sort((a, b) => a.manifest.stack.localeCompare(b.manifest.stack) || a.manifest.id.localeCompare(b.manifest.id));
 }
 
-/** Narrows to one host by `--host ID` (or stack/ID); an unknown ID lists the known ones. */
-export function selectHosts(all: ManifestFile[], hostId: string | undefined): ManifestFile[] {
+/** Narrows to one host by `--host ID` (or STACK/ID); an unknown ID lists the known ones. */
+export function selectHosts(all: StackHost[], hostId: string | undefined): StackHost[] {
   if (hostId === undefined) return all;
   const matches = all.filter((m) => m.manifest.id === hostId || `${m.manifest.stack}/${m.manifest.id}` === hostId);
   if (matches.length === 0) {

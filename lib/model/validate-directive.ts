@@ -9,6 +9,17 @@ import { ChronyVersion, isAtLeast } from "./version";
  * replacement of a removed one).
  */
 export function validateDirective(d: Directive, version: ChronyVersion, where = ""): void {
+  // A fleet repeats the same lines on thousands of hosts: check each distinct line once per version.
+  const key = `${version.text}\0${d.name}\0${d.args.join("\0")}`;
+  if (VALID.has(key)) return;
+  check(d, version, where);
+  if (VALID.size > 100_000) VALID.clear();
+  VALID.add(key);
+}
+
+const VALID = new Set<string>();
+
+function check(d: Directive, version: ChronyVersion, where: string): void {
   const name = d.name.toLowerCase();
   const spec = DIRECTIVES.get(name);
   const line = directiveLine(d);

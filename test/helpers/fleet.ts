@@ -5,6 +5,7 @@ import { App, TerraformStack, Testing } from "cdktf";
 import { HostKeyPolicy, HostProfiles } from "../../constructs";
 import type { ChronyHostProps } from "../../constructs";
 import { HostManifest } from "../../lib/deploy/manifest";
+import { readOutdir } from "../../lib/deploy/outdir";
 import type { SandboxController, SandboxHost } from "../../lib/sandbox";
 
 export const CLI = path.join(__dirname, "../../dist/lib/cli/main.js");
@@ -42,11 +43,14 @@ export function synthFleet(projectDir: string, outdir: string, build: (stack: Te
   build(stack);
   app.synth();
   void Testing;
-  const dir = path.join(outdir, "stacks", "fleet", "chrony-hosts");
+  // Each host's manifest, also as a file for `cdktf-chrony apply FILE` (as `inspect --manifest` writes it).
+  const dir = path.join(outdir, "manifests");
+  fs.mkdirSync(dir, { recursive: true });
   return Object.fromEntries(
-    fs.readdirSync(dir).map((f) => {
-      const file = path.join(dir, f);
-      return [f.replace(/\.json$/, ""), { file, manifest: JSON.parse(fs.readFileSync(file, "utf8")) as HostManifest }];
+    readOutdir(outdir).map(({ manifest }) => {
+      const file = path.join(dir, `${manifest.id}.json`);
+      fs.writeFileSync(file, JSON.stringify(manifest, null, 2));
+      return [manifest.id, { file, manifest }];
     }),
   );
 }

@@ -1,6 +1,8 @@
 import { applyHost, summaryLine } from "../../deploy/apply";
 import { writeApplyRecord } from "../../deploy/apply-record";
 import { readManifest } from "../../deploy/manifest";
+import { BUNDLE_FILE, readBundleHost } from "../../deploy/manifest-bundle";
+import * as path from "node:path";
 import { UserError } from "../../errors";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
@@ -8,15 +10,21 @@ import { CliCommand } from "../command";
 export const command: CliCommand = {
   name: "apply",
   summary: "apply one host manifest over SSH (what the provisioner runs)",
-  help: `usage: cdktf-chrony apply MANIFEST [--json]
+  help: `usage: cdktf-chrony apply ${BUNDLE_FILE} --host ID [--json]
+       cdktf-chrony apply MANIFEST.json [--json]
 
-Applies one host's manifest (cdktf.out/stacks/<stack>/chrony-hosts/<host>.json) the safe way:
+Applies one host's manifest the safe way. Synth writes the manifests of a stack's hosts to
+cdktf.out/stacks/<stack>/${BUNDLE_FILE}; each host's push resource runs
+'cdktf-chrony apply --host ID ${BUNDLE_FILE}' there during 'cdktf deploy'. A single manifest
+file comes from 'cdktf-chrony inspect --host ID --manifest > host.json'.
+
+Steps:
   1. read the key material from its sources (nothing is written if a key is missing)
   2. connect over SSH, checking the host key (known_hosts or a pinned fingerprint)
-  3. compare the live files with the manifest (digests only)
+  3. compare the live files with the manifest (digests, computed on the host)
   4. stage changed files beside their targets, with the profile's owner and mode
   5. validate with 'chronyd -p' on the host
-  6. swap atomically, keeping the previous files as backups
+  6. swap atomically, keeping the previous files until chronyd is verified
   7. take the least disruptive action: 'chronyc reload sources' (sources only), 'chronyc rekey'
      (keys only), or a restart (anything else)
   8. verify chronyd answers and lists every source
@@ -24,24 +32,36 @@ Any failure after the swap restores the previous files and brings chronyd back a
 
 Progress goes to stderr; a one-line summary (host, action, result, seconds) to stdout.
 Exit status: 0 applied or unchanged, 1 failed (the message names the step and quotes chronyd).
-
-The provisioner of each host's push resource runs this during 'cdktf deploy'.
+The last result of each host is kept in cdktf.out/stacks/<stack>/chrony-apply-results/.
 
 options:
-  --json   print the result as JSON instead of the summary line
+  --host ID   the host to apply, from a ${BUNDLE_FILE}
+  --json      print the result as JSON instead of the summary line
 
-example:
-  cdktf-chrony apply cdktf.out/stacks/fleet/chrony-hosts/server-a.json
+examples:
+  cd cdktf.out/stacks/fleet && cdktf-chrony apply ${BUNDLE_FILE} --host server-a
+  cdktf-chrony inspect --host server-a --manifest > server-a.json && cdktf-chrony apply server-a.json
 `,
   async run(args, io) {
-    const { positionals, flags } = parseArgs(args, { command: "apply", booleans: ["json"], maxPositionals: 1 });
+    const { positionals, flags } = parseArgs(args, { command: "apply", booleans: ["json"], values: ["host"], maxPositionals: 1 });
     const file = positionals[0];
-    if (!file) throw new UserError("apply needs a host manifest: cdktf-chrony apply cdktf.out/stacks/<stack>/chrony-hosts/<host>.json");
-    const manifest = readManifest(file);
+    const host = flags.get("host") as string | undefined;
+    if (!file) {
+      throw new UserError(`apply needs a manifest: '${BUNDLE_FILE} --host ID' (what the provisioner runs), or a file from 'cdktf-chrony inspect --host ID --manifest'`);
+    }
+    let manifest;
+    if (file.endsWith(".jsonl")) {
+      if (!host) throw new UserError(`${file} holds every host of a stack: add --host ID`);
+      manifest = readBundleHost(file, host);
+    } else {
+      manifest = readManifest(file);
+      if (host !== undefined && host !== manifest.id) throw new UserError(`${file} is the manifest of ${manifest.id}, not ${host}: drop --host or pass ${host}'s manifest`);
+    }
     const result = await applyHost(manifest, { log: (line) => io.stderr(`${line}\n`) });
     for (const w of result.warnings) io.stderr(`[${manifest.id}] warning: ${w}\n`);
     try {
-      writeApplyRecord(file, result);
+      // Beside the bundle: the stack's folder of the synth output.
+      writeApplyRecord(path.dirname(path.resolve(file)), result);
     } catch {
       // A read-only output folder must not fail an apply that worked.
     }

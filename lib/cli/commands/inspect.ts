@@ -1,6 +1,7 @@
 import { describeKeySource } from "../../keys/key-source";
 import { HostManifest } from "../../deploy/manifest";
-import { readOutdir } from "../../deploy/outdir";
+import { readOutdir, selectHosts } from "../../deploy/outdir";
+import { UserError } from "../../errors";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 import { formatTable } from "../format/table";
@@ -14,21 +15,29 @@ function redactedKeyFile(m: HostManifest): string {
 export const command: CliCommand = {
   name: "inspect",
   summary: "hosts in a synth output and their files (secrets redacted)",
-  help: `usage: cdktf-chrony inspect [OUTDIR] [--json]
+  help: `usage: cdktf-chrony inspect [OUTDIR] [--json] [--host ID [--manifest]]
 
 Lists the chrony hosts of a synth output (default ./cdktf.out) and the files each will receive:
 chrony.conf, the managed sources file, and chrony.keys with the key material redacted (only key
 IDs, types, keyed fingerprints and where the material comes from).
 
 options:
-  --json   {"hosts":[{"id","stack","address","files":{"<path on host>":"<content>"}}]}
+  --json       {"hosts":[{"id","stack","address","files":{"<path on host>":"<content>"}}]}
+  --host ID    only this host (or STACK/ID)
+  --manifest   with --host: print the host's manifest (no secrets), for 'cdktf-chrony apply FILE'
 
 example:
   npm run synth && cdktf-chrony inspect cdktf.out --json
 `,
   async run(args, io) {
-    const { positionals, flags } = parseArgs(args, { command: "inspect", booleans: ["json"], maxPositionals: 1 });
-    const hosts = readOutdir(positionals[0] ?? "cdktf.out").map((f) => f.manifest);
+    const { positionals, flags } = parseArgs(args, { command: "inspect", booleans: ["json", "manifest"], values: ["host"], maxPositionals: 1 });
+    const host = flags.get("host") as string | undefined;
+    const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), host).map((f) => f.manifest);
+    if (flags.has("manifest")) {
+      if (host === undefined) throw new UserError("--manifest prints one host's manifest: add --host ID");
+      io.stdout(`${JSON.stringify(hosts[0], null, 2)}\n`);
+      return 0;
+    }
     if (flags.has("json")) {
       const out = hosts.map((m) => ({
         id: m.id,

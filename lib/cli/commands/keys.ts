@@ -24,12 +24,12 @@ example:
     const { positionals, flags } = parseArgs(args, { command: "keys", booleans: ["json"], maxPositionals: 1 });
     const hosts = readOutdir(positionals[0] ?? "cdktf.out");
     if (flags.has("json")) {
-      const out = hosts.map(({ manifest: m, file }) => ({
+      const out = hosts.map(({ manifest: m, stackDir }) => ({
         id: m.id,
         stack: m.stack,
         keys: m.keys.entries.map((k) => ({ id: k.id, type: k.type, fingerprint: k.fingerprint, source: describeKeySource(k.source), name: k.name })),
         rotations: m.rotations,
-        lastApply: readApplyRecord(file, m.id)?.at,
+        lastApply: readApplyRecord(stackDir, m.id)?.at,
       }));
       io.stdout(`${JSON.stringify({ hosts: out }, null, 2)}\n`);
       return 0;

@@ -1,4 +1,4 @@
-import { Directive, directive } from "../directive";
+import { Directive, formatToken } from "../directive";
 
 /** Options of a server, pool or peer line. Poll values are powers of 2 in seconds, as in chrony. */
 export interface NtpSourceOptions {
@@ -111,17 +111,36 @@ const FLAG_OPTIONS: ReadonlyArray<readonly [keyof PoolOptions, string]> = [
   ["copy", "copy"],
 ];
 
+// Each known prop with its word and its place on the line (flags first, then valued options).
+interface WordSpec {
+  readonly word: string;
+  readonly order: number;
+  readonly flag: boolean;
+}
+const WORDS = new Map<string, WordSpec>([
+  ...FLAG_OPTIONS.map(([prop, word], i): [string, WordSpec] => [prop, { word, order: i, flag: true }]),
+  ...VALUE_OPTIONS.map(([prop, word], i): [string, WordSpec] => [prop, { word, order: FLAG_OPTIONS.length + i, flag: false }]),
+]);
+
 /** `server HOST iburst key 10 ...`: flags first, then valued options, in a fixed order. */
 export function sourceDirective(kind: SourceKind, address: string, options: PoolOptions = {}): Directive {
-  const args: Array<string | number> = [address];
-  for (const [prop, word] of FLAG_OPTIONS) {
-    if (options[prop] === true) args.push(word);
+  // Walks the few props that are set rather than every known option: this runs for every source
+  // of every host at synth.
+  const present: Array<{ order: number; tokens: string[] }> = [];
+  for (const prop of Object.keys(options)) {
+    const spec = WORDS.get(prop);
+    const value = (options as Record<string, unknown>)[prop];
+    if (!spec || value === undefined || value === false) continue;
+    if (spec.flag) {
+      if (value === true) present.push({ order: spec.order, tokens: [spec.word] });
+    } else {
+      present.push({ order: spec.order, tokens: [spec.word, formatToken(value as string | number)] });
+    }
   }
-  for (const [prop, word] of VALUE_OPTIONS) {
-    const value = options[prop];
-    if (value !== undefined && value !== false) args.push(word, value as string | number);
-  }
-  return directive(kind, ...args);
+  present.sort((a, b) => a.order - b.order);
+  const args = [address];
+  for (const p of present) args.push(...p.tokens);
+  return { name: kind, args };
 }
 
 /** The key ID a source line authenticates with, if any. */

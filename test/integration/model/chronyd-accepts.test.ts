@@ -9,6 +9,7 @@ import { parseConf } from "../../../lib/parse/conf-document";
 import { renderConf } from "../../../lib/render/render-conf";
 import { HostFile, renderHostFiles } from "../../../lib/render/host-files";
 import { SAMPLE_CONFIGS } from "../../fixtures/configs";
+import { readOutdir } from "../../../lib/deploy/outdir";
 
 const CHRONYD = "/usr/sbin/chronyd";
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "chronyd-p-"));
@@ -67,11 +68,10 @@ describe("chronyd -p accepts what we render", () => {
         cwd: work,
         env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CHRONY_SANDBOX: sandbox ?? "", CDKTF_CHRONY_PROJECT_DIR: work },
       });
-      const dir = path.join(outdir, "stacks", "fleet", "chrony-hosts");
-      const names = fs.readdirSync(dir);
-      expect(names).toHaveLength(5);
-      for (const name of names) {
-        const m = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
+      const hosts = readOutdir(outdir);
+      expect(hosts).toHaveLength(5);
+      for (const { manifest: m } of hosts) {
+        const name = m.id;
         for (const f of m.files as HostFile[]) {
           const r = chronydParse(writeRendered(`fleet-${sandbox ? "sb" : "real"}-${name}-${f.role}`, [{ ...f, role: "conf" }]));
           expect(r.stderr, `${name} ${f.path}`).toBe("");

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Testing } from "cdktf";
 import { ChronyHost, HostKeyPolicy, HostProfiles, KeyRotation, KeySource, NtpKey, PushResourceType, RotationPhase } from "../../../constructs";
 import { HostManifest } from "../../../lib/deploy/manifest";
+import { readOutdir } from "../../../lib/deploy/outdir";
 import { materialForms, readTree, testStack } from "../../helpers/synth";
 
 const target = (n: number) => ({ address: `10.0.0.${n}`, hostKey: HostKeyPolicy.fingerprint("SHA256:" + "A".repeat(43)) });
@@ -12,9 +13,9 @@ function resources(stack: Parameters<typeof Testing.synth>[0], type: string): Re
   return JSON.parse(Testing.synth(stack)).resource?.[type] ?? {};
 }
 
-function manifests(outdir: string): Record<string, HostManifest> {
-  const dir = path.join(outdir, "stacks", "fleet", "chrony-hosts");
-  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f.replace(/\.json$/, ""), JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"))]));
+/** Testing.fullSynth returns the output folder. */
+function manifests(stackDir: string): Record<string, HostManifest> {
+  return Object.fromEntries(readOutdir(stackDir).map(({ manifest }) => [manifest.id, manifest]));
 }
 
 describe("ChronyHost", () => {
@@ -28,8 +29,8 @@ describe("ChronyHost", () => {
       expect(Object.keys(r.triggers_replace).sort()).toEqual(["files", "keys", "target"]);
       expect(r.triggers_replace.files).toMatch(/^[0-9a-f]{64}$/);
       const exec = r.provisioner[0]["local-exec"];
-      expect(exec.interpreter.slice(-1)).toEqual(["apply"]);
-      expect(exec.command).toMatch(/^chrony-hosts\/[ab]\.json$/);
+      expect(exec.interpreter.slice(-3)).toEqual(["apply", "--host", expect.stringMatching(/^[ab]$/)]);
+      expect(exec.command).toBe("chrony-hosts.jsonl");
     }
   });
 
@@ -42,7 +43,7 @@ describe("ChronyHost", () => {
     expect(synth.provider).toHaveProperty("null");
   });
 
-  it("writes each host's manifest next to the stack and only digests change with the config", () => {
+  it("writes the stack's manifests beside its cdk.tf.json, one line per host", () => {
     const { app, stack } = testStack();
     new ChronyHost(stack, "a", { target: target(1), servers: [{ address: "192.0.2.1", maxPoll: 8 }] });
     const out = Testing.fullSynth(stack);

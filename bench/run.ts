@@ -8,7 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { runApplyBench } from "./apply";
 import { runCliStartBench } from "./cli-start";
@@ -81,6 +81,7 @@ function printTable(results: readonly ScoredResult[]): void {
 async function main(argv: readonly string[]): Promise<number> {
   const families = parseFamilies(argv);
   const started = performance.now();
+  const loadAtStart = loadavg()[0];
   const results: BenchResult[] = [];
   const failures: string[] = [];
   const attempt = async (family: string, run: () => Promise<BenchResult[]>) => {
@@ -121,7 +122,7 @@ async function main(argv: readonly string[]): Promise<number> {
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(scored, null, 2)}\n`);
   const missed = scored.filter((r) => r.met === false).map((r) => r.name);
   process.stdout.write(
-    `\n${scored.length} figures (${families.join(", ")}) in ${((performance.now() - started) / 1000).toFixed(0)} s, written to ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}; goals missed: ${missed.length === 0 ? "none" : missed.join(", ")}\n`,
+    `\n${scored.length} figures (${families.join(", ")}) in ${((performance.now() - started) / 1000).toFixed(0)} s (1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${cpus().length} CPUs), written to ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}; goals missed: ${missed.length === 0 ? "none" : missed.join(", ")}\n`,
   );
   if (failures.length > 0) {
     process.stdout.write(`\nFAILED:\n${failures.map((f) => `  ${f}`).join("\n")}\n`);

@@ -89,10 +89,11 @@ export function applyScript(input: ApplyScriptInput): string {
     'fail() { printf "FAIL %s\\n" "$1"; printf "%s\\n" "$2" | tail -n 3 | sed "s/^/DETAIL /"; exit 1; }',
     "umask 077",
   ];
+  // One sha256sum for every file; each digest is then matched with a shell pattern (no more processes).
+  out.push(`sums=$(sha256sum -- ${input.files.map((f) => q(f.path)).join(" ")} 2>/dev/null)`);
   for (const f of input.files) {
     out.push(
-      `if [ -e ${q(f.path)} ]; then have=$(sha256sum < ${q(f.path)} | cut -d' ' -f1); else have=-; fi`,
-      `if [ "$have" = ${f.sha256} ]; then changed_${f.role}=0; echo 'FILE ${f.role} same'; else changed_${f.role}=1; echo 'FILE ${f.role} changed'; fi`,
+      `case "$sums" in *${f.sha256}"  "${q(f.path)}*) changed_${f.role}=0; echo 'FILE ${f.role} same' ;; *) changed_${f.role}=1; echo 'FILE ${f.role} changed' ;; esac`,
     );
   }
   out.push(
@@ -111,9 +112,12 @@ export function applyScript(input: ApplyScriptInput): string {
     "echo 'STEP stage'",
   );
   for (const f of input.files) {
+    const dir = q(f.path.slice(0, f.path.lastIndexOf("/")) || "/");
     out.push(
       `if [ "$changed_${f.role}" = 1 ]; then`,
-      `  out=$( { mkdir -p -- "$(dirname -- ${staged(f)})" && base64 -d > ${staged(f)} ${heredoc(f.content)}\n} 2>&1 ) || fail stage "$out"`,
+      `  [ -d ${dir} ] || mkdir -p -- ${dir} || fail stage "cannot create ${dir}"`,
+      `  base64 -d > ${staged(f)} ${heredoc(f.content)}`,
+      `  [ $? = 0 ] || fail stage "cannot write ${f.path + STAGED_SUFFIX}"`,
       ...(f.owner ? [`  out=$(chown ${q(f.owner)} ${staged(f)} 2>&1) || fail stage "$out"`] : []),
       `  chmod ${f.mode.toString(8)} ${staged(f)}`,
       "fi",
@@ -143,21 +147,23 @@ export function applyScript(input: ApplyScriptInput): string {
       "fi",
     );
   }
-  const tracking = shellJoin([...input.chronyc, "-c", "tracking"]);
+  const listSources = shellJoin([...input.chronyc, "-N", "-c", "sources", "-a"]);
   const tries = Math.max(1, Math.round(input.waitSeconds * 5));
+  // One awk checks every expected source (mode character, then the configured name) and prints the missing ones.
+  const expected = input.expectedSources.map((s) => `${s.kind === "peer" ? "=" : "^"},${s.name},${s.kind}`).join("\n");
   out.push(
     "echo 'STEP reload'",
     "do_action",
     "fi",
     "echo 'STEP verify'",
-    `i=0; until ${tracking} >/dev/null 2>&1; do i=$((i+1)); if [ $i -ge ${tries} ]; then out=$(${tracking} 2>&1); fail verify "chronyd does not answer: $out"; fi; sleep 0.2; done`,
-    `live=$(${shellJoin([...input.chronyc, "-N", "-c", "sources", "-a"])} 2>&1) || fail verify "$live"`,
+    // Right after a restart the command socket may not be back yet: retry for a while.
+    `i=0; until live=$(${listSources} 2>&1); do i=$((i+1)); if [ $i -ge ${tries} ]; then fail verify "chronyd does not answer: $live"; fi; sleep 0.2; done`,
     "missing=0",
   );
-  for (const s of input.expectedSources) {
-    const mode = s.kind === "peer" ? "=" : "^";
+  if (input.expectedSources.length > 0) {
     out.push(
-      `printf '%s\\n' "$live" | awk -F, -v m=${q(mode)} -v n=${q(s.name)} '$1==m && $3==n {f=1} END {exit !f}' || { printf 'MISSING %s %s\\n' ${q(s.kind)} ${q(s.name)}; missing=1; }`,
+      `absent=$(printf '%s\n' "$live" | awk -F, -v want=${q(expected)} 'BEGIN { n = split(want, w, "\n") } { seen[$1 "," $3] = 1 } END { for (i = 1; i <= n; i++) { split(w[i], p, ","); if (!((p[1] "," p[2]) in seen)) print "MISSING " p[3] " " p[2] } }')`,
+      '[ -z "$absent" ] || { printf "%s\n" "$absent"; missing=1; }',
     );
   }
   out.push(

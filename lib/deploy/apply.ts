@@ -9,7 +9,6 @@ import { ApplyAction, FileRole, planChange } from "./change-plan";
 import { connectHost } from "./connect-host";
 import { resolveKeyFile } from "./key-file";
 import { HostManifest } from "./manifest";
-import { RemoteChronyc } from "./remote-chronyc";
 import { CHECK_SUFFIX, cleanupScript, restoreScript } from "./remote-scripts";
 
 export type ApplyStep = "keys" | "connect" | "read" | ApplyScriptStep | "rollback";
@@ -199,6 +198,8 @@ async function rollBack(
   log: (l: string) => void,
 ): Promise<boolean> {
   const svc = manifest.profile.service;
+  // Loaded only on this rare path: the provisioner starts one apply process per host.
+  const { RemoteChronyc } = await import("./remote-chronyc.js");
   const chronyc = new RemoteChronyc(session, manifest.profile.chronyc);
   try {
     if (swapped.length > 0) {

@@ -4,10 +4,8 @@ import {
   parseChronycNtpData,
   parseChronycSources,
   parseChronycTracking,
-  type NtpData,
-  type SourceReport,
-  type Tracking,
-} from "../cmdmon";
+} from "../cmdmon/chronyc-csv";
+import type { NtpData, SourceReport, Tracking } from "../cmdmon/types";
 import { shellJoin } from "../ssh/shell-quote";
 import { SshSession } from "../ssh/types";
 

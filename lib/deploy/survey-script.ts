@@ -30,7 +30,9 @@ export interface SurveyInput {
 export function surveyScript(input: SurveyInput): string {
   const q = shellQuote;
   return [
-    ...input.paths.map((p) => `if [ -e ${q(p)} ]; then printf 'FILE %s\\n' "$(sha256sum < ${q(p)} | cut -d' ' -f1)"; else echo 'FILE -'; fi`),
+    // One sha256sum for all files; each line is then picked out with a shell pattern.
+    `sums=$(sha256sum -- ${input.paths.map(q).join(" ")} 2>/dev/null)`,
+    ...input.paths.map((p) => `sum=$(printf '%s\\n' "$sums" | while read -r h f; do [ "$f" = ${q(p)} ] && echo "$h"; done); echo "FILE \${sum:--}"`),
     `if ${shellJoin(input.isActive)} >/dev/null 2>&1; then running=yes; else running=no; fi`,
     'echo "RUNNING $running"',
     `for f in ${q(input.sourceDir)}/*.sources; do [ -e "$f" ] && [ "$f" != ${q(input.ownSourcesFile)} ] && printf 'FOREIGN %s\\n' "$f"; done`,

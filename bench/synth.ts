@@ -12,7 +12,7 @@ import { SYNTH_KEY_VARIABLES, type SynthAppReport } from "./synth-app";
 
 const SYNTH_APP = path.join(__dirname, "synth-app.js");
 const SIZES = [1000, 5000] as const;
-const RUNS = 3;
+const RUNS = 5;
 
 interface Measured {
   readonly ms: number;

@@ -7,6 +7,7 @@ import { ConfigError } from "../lib/model/config-error";
 import { Directive } from "../lib/model/directive";
 import { sourceDirective } from "../lib/model/areas/sources";
 import { renderHostFiles } from "../lib/render/host-files";
+import { bundleLine } from "../lib/deploy/manifest-bundle";
 import { Annotations } from "./cdk";
 import { ChronyHost, HostSource } from "./chrony-host";
 import { fleetOf } from "./fleet";
@@ -15,7 +16,11 @@ import { KeyRotation, keyUseOf } from "./key-rotation";
 import { NtpKey } from "./ntp-key";
 
 export interface ResolvedHost {
-  readonly manifest: HostManifest;
+  /**
+   * The manifest as its bundle line. Kept as a string, not an object, until the bundle is written:
+   * thousands of live manifest objects would make synth spend its time in the garbage collector.
+   */
+  readonly manifestLine: string;
   /** Digests only: what the push resource's triggers hold. */
   readonly triggers: Record<string, string>;
 }
@@ -116,7 +121,7 @@ export function resolveHost(host: ChronyHost): ResolvedHost {
     digests: { files: filesDigest, keys: keysDigest },
   };
   const resolved: ResolvedHost = {
-    manifest,
+    manifestLine: bundleLine(manifest),
     triggers: {
       files: filesDigest,
       keys: keysDigest,

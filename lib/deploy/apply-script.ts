@@ -150,7 +150,7 @@ export function applyScript(input: ApplyScriptInput): string {
   const listSources = shellJoin([...input.chronyc, "-N", "-c", "sources", "-a"]);
   const tries = Math.max(1, Math.round(input.waitSeconds * 5));
   // One awk checks every expected source (mode character, then the configured name) and prints the missing ones.
-  const expected = input.expectedSources.map((s) => `${s.kind === "peer" ? "=" : "^"},${s.name},${s.kind}`).join("\n");
+  const expected = input.expectedSources.map((s) => `${s.kind === "peer" ? "=" : "^"},${s.name},${s.kind}`).join(";");
   out.push(
     "echo 'STEP reload'",
     "do_action",
@@ -162,8 +162,8 @@ export function applyScript(input: ApplyScriptInput): string {
   );
   if (input.expectedSources.length > 0) {
     out.push(
-      `absent=$(printf '%s\n' "$live" | awk -F, -v want=${q(expected)} 'BEGIN { n = split(want, w, "\n") } { seen[$1 "," $3] = 1 } END { for (i = 1; i <= n; i++) { split(w[i], p, ","); if (!((p[1] "," p[2]) in seen)) print "MISSING " p[3] " " p[2] } }')`,
-      '[ -z "$absent" ] || { printf "%s\n" "$absent"; missing=1; }',
+      `absent=$(printf '%s\\n' "$live" | awk -F, -v want=${q(expected)} 'BEGIN { n = split(want, w, ";") } { seen[$1 "," $3] = 1 } END { for (i = 1; i <= n; i++) { split(w[i], p, ","); if (!((p[1] "," p[2]) in seen)) print "MISSING " p[3] " " p[2] } }') || fail verify "checking the source list failed: $absent"`,
+      '[ -z "$absent" ] || { printf "%s\\n" "$absent"; missing=1; }',
     );
   }
   out.push(

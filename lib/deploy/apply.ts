@@ -39,9 +39,16 @@ function sha256(content: string): string {
   return createHash("sha256").update(content).digest("hex");
 }
 
-/** What runs on the host for an action. Keys before sources, so new source lines find their keys. */
+/**
+ * What runs on the host for an action. Keys before sources, so new source lines find their keys.
+ * chrony before 4.5 fails to reload a source whose options changed (it adds the new line before
+ * removing the old one: "Could not add source"; fixed in 4.5), and drops it: a second
+ * `reload sources` adds it back.
+ */
 function actionCommands(action: ApplyAction, manifest: HostManifest): ReadonlyArray<readonly string[]> {
   const { chronyc, service } = manifest.profile;
+  const reload = [...chronyc, "reload", "sources"];
+  const reloads = isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.5") ? [reload] : [reload, reload];
   switch (action) {
     case "restart":
       return [service.restart];
@@ -50,9 +57,9 @@ function actionCommands(action: ApplyAction, manifest: HostManifest): ReadonlyAr
     case "rekey":
       return [[...chronyc, "rekey"]];
     case "reload-sources":
-      return [[...chronyc, "reload", "sources"]];
+      return reloads;
     case "rekey+reload-sources":
-      return [[...chronyc, "rekey"], [...chronyc, "reload", "sources"]];
+      return [[...chronyc, "rekey"], ...reloads];
     case "none":
       return [];
   }
@@ -215,8 +222,7 @@ async function rollBack(
         if (start.code !== 0) throw new Error(`chronyd does not start: ${start.stderr.trim()}`);
       }
     } else {
-      await chronyc.command(["rekey"]);
-      await chronyc.command(["reload", "sources"]);
+      for (const argv of actionCommands("rekey+reload-sources", manifest)) await chronyc.command(argv.slice(manifest.profile.chronyc.length));
     }
     await chronyc.sourcesWhenReady(RESTART_WAIT_SECONDS);
     await session.execScript(cleanupScript(swapped.map((s) => s.path), manifest.profile.confPath + CHECK_SUFFIX)).catch(() => undefined);

@@ -14,14 +14,11 @@ function linePrefix(id: string): string {
   return `{"schema":${JSON.stringify(MANIFEST_SCHEMA)},"id":${JSON.stringify(id)},`;
 }
 
-export function serializeBundle(manifests: readonly HostManifest[]): string {
-  return manifests
-    .map((m) => {
-      const line = JSON.stringify(m);
-      if (!line.startsWith(linePrefix(m.id))) throw new Error(`manifest of ${m.id} does not start with schema and id`);
-      return `${line}\n`;
-    })
-    .join("");
+/** One bundle line: the manifest as compact JSON, starting with its schema and id. */
+export function bundleLine(m: HostManifest): string {
+  const line = JSON.stringify(m);
+  if (!line.startsWith(linePrefix(m.id))) throw new Error(`manifest of ${m.id} does not start with schema and id`);
+  return `${line}\n`;
 }
 
 function readBundleText(file: string): string {

@@ -102,6 +102,35 @@ describe("cdktf-chrony apply on sandbox hosts (real sshd, real chronyd)", () => 
     expect(names).toContain("127.0.3.11");
   });
 
+  it("applies a changed option of an existing source with reload sources (twice before chrony 4.5), keeping the source", async () => {
+    const pid = chronydPid(sandbox.hosts[1]);
+    for (const maxPoll of [3, 5, 2]) {
+      const r = apply(synth({ extraClientServer: true, clientMaxPoll: maxPoll })["client-1"]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain("[client-1] plan: reload-sources (only sources changed)");
+      expect(fs.readFileSync(hostFile(sandbox.hosts[1], "etc/chrony/sources.d/cdktf-chrony.sources"), "utf8")).toContain(`maxpoll ${maxPoll}`);
+      expect((await udpSources(1)).map((s) => s.name ?? s.address).sort()).toEqual(["127.0.3.11", "127.0.3.99"]);
+    }
+    expect(chronydPid(sandbox.hosts[1])).toBe(pid);
+    apply(synth({ extraClientServer: true })["client-1"]);
+  });
+
+  it("rolls back when chronyd does not list a source after the reload", async () => {
+    const hosts = synth({ extraClientServer: true, clientMaxPoll: 6 });
+    const before = liveFiles(1);
+    const m = hosts["client-1"].manifest;
+    // The manifest expects a source its files do not configure: verification must catch it.
+    const file = path.join(project, "missing-source.json");
+    fs.writeFileSync(file, JSON.stringify({ ...m, verify: { ...m.verify, sources: [...m.verify.sources, { kind: "server", name: "192.0.2.77", nts: false }] } }));
+    const r = runCli(["apply", file]);
+    outputs.push(r.stdout, r.stderr);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("[client-1] verify failed: verification failed: chronyd does not list server 192.0.2.77");
+    expect(r.stderr).toContain("[client-1] rollback: chronyd runs the previous configuration");
+    expect(liveFiles(1)).toEqual(before);
+    expect((await udpSources(1)).map((s) => s.name ?? s.address).sort()).toEqual(["127.0.3.11", "127.0.3.99"]);
+  });
+
   it("applies a keys-only change with rekey, and a client using the new key is authenticated", async () => {
     const hosts = synth({ extraClientServer: true, serverHoldsKey: true, clientUsesKey: true });
     const serverPid = chronydPid(sandbox.hosts[0]);

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BUNDLE_FILE } from "../lib/deploy/manifest-bundle";
+import { BUNDLE_FILE, bundleText } from "../lib/deploy/manifest-bundle";
 import { Construct, TerraformStack, onSynthesize } from "./cdk";
 import { ChronyHost } from "./chrony-host";
 import { fleetOf } from "./fleet";
@@ -26,7 +26,7 @@ export class ManifestBundle extends Construct {
       const hosts = fleetOf(this).hosts.filter((h) => TerraformStack.of(h) === stack);
       const dir = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, BUNDLE_FILE), hosts.map((h) => resolveHost(h).manifestLine).join(""));
+      fs.writeFileSync(path.join(dir, BUNDLE_FILE), bundleText(hosts.map((h) => ({ id: h.hostName, line: resolveHost(h).manifestLine }))));
     });
   }
 }

@@ -29,17 +29,91 @@ function readBundleText(file: string): string {
   }
 }
 
-/** One host's manifest from a bundle; only that line is parsed. */
+/**
+ * One host's manifest from a bundle. Lines are sorted by host ID, so a binary search over the
+ * file reads a few small pieces of it: each provisioner process pays the same whatever the size
+ * of the fleet.
+ */
 export function readBundleHost(file: string, id: string): HostManifest {
-  const text = readBundleText(file);
-  const prefix = linePrefix(id);
-  const start = text.startsWith(prefix) ? 0 : text.indexOf(`\n${prefix}`) + 1;
-  if (start === 0 && !text.startsWith(prefix)) {
-    const known = readBundle(file).map((m) => m.id);
-    throw new UserError(`no host '${id}' in ${file}: it holds ${known.join(", ") || "no hosts"}`);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch (err) {
+    throw new UserError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code}): run 'cdktf synth' first, or pass the stack's ${BUNDLE_FILE}`);
   }
-  const end = text.indexOf("\n", start);
-  return parseManifest(text.slice(start, end < 0 ? undefined : end), `${file} (host ${id})`);
+  try {
+    const line = findLine(fd, fs.fstatSync(fd).size, id);
+    if (line === undefined) {
+      const known = readBundle(file).map((m) => m.id);
+      throw new UserError(`no host '${id}' in ${file}: it holds ${known.join(", ") || "no hosts"}`);
+    }
+    return parseManifest(line, `${file} (host ${id})`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The whole line that starts at or after `from`, with its start; undefined past the end. */
+function lineAt(fd: number, size: number, from: number): { start: number; text: string } | undefined {
+  let start = from;
+  if (from > 0) {
+    // Skip the rest of the line `from` falls in.
+    const probe = readUntilNewline(fd, size, from - 1);
+    if (probe === undefined) return undefined;
+    start = from - 1 + Buffer.byteLength(probe) + 1;
+  }
+  if (start >= size) return undefined;
+  const text = readUntilNewline(fd, size, start);
+  return text === undefined ? undefined : { start, text };
+}
+
+function readUntilNewline(fd: number, size: number, from: number): string | undefined {
+  const chunks: Buffer[] = [];
+  for (let pos = from; pos < size; ) {
+    const buf = Buffer.alloc(Math.min(16_384, size - pos));
+    const n = fs.readSync(fd, buf, 0, buf.length, pos);
+    if (n <= 0) break;
+    const nl = buf.subarray(0, n).indexOf(10);
+    if (nl >= 0) {
+      chunks.push(buf.subarray(0, nl));
+      return Buffer.concat(chunks).toString("utf8");
+    }
+    chunks.push(buf.subarray(0, n));
+    pos += n;
+  }
+  return chunks.length > 0 ? Buffer.concat(chunks).toString("utf8") : undefined;
+}
+
+function idOf(line: string): string | undefined {
+  const match = /^\{"schema":"[^"]*","id":("(?:[^"\\]|\\.)*")/.exec(line);
+  return match ? (JSON.parse(match[1]) as string) : undefined;
+}
+
+function findLine(fd: number, size: number, id: string): string | undefined {
+  // Invariant: every line starting before `lo` has an ID < id; the answer starts in [lo, hi).
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const line = lineAt(fd, size, mid);
+    if (line === undefined || line.start >= hi) {
+      hi = mid;
+      continue;
+    }
+    const lineId = idOf(line.text);
+    if (lineId === undefined) throw new UserError(`the bundle is damaged near byte ${line.start}: synthesize it again with 'cdktf synth'`);
+    if (lineId === id) return line.text;
+    if (lineId < id) lo = line.start + Buffer.byteLength(line.text) + 1;
+    else hi = mid;
+  }
+  // The range narrowed to one line start that a probe from inside it skipped: check it directly.
+  const last = lineAt(fd, size, lo);
+  return last && idOf(last.text) === id ? last.text : undefined;
+}
+
+/** The lines of a stack's hosts, sorted by ID as readBundleHost expects. */
+export function bundleText(lines: ReadonlyArray<{ readonly id: string; readonly line: string }>): string {
+  return [...lines].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((l) => l.line).join("");
 }
 
 export function readBundle(file: string): HostManifest[] {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BenchResult } from "./result";
 import { childrenCpuSeconds, machineBusySeconds, mapLimit, median, progress, round, runChecked } from "./proc";
-import { BenchFleet, FLEET_HOSTS, type FleetVersion, type SynthesizedHost } from "./sandbox-fleet";
+import { BenchFleet, FLEET_HOSTS, openSshOptions, type FleetVersion, type SynthesizedHost } from "./sandbox-fleet";
 
 // A sources-only change to 50 sandbox hosts through the provisioner's path (each push resource's
 // local-exec run as Terraform runs it: one `cdktf-chrony apply` process per host, 10 at once), against the loop a shell script would run: scp
@@ -12,20 +12,6 @@ import { BenchFleet, FLEET_HOSTS, type FleetVersion, type SynthesizedHost } from
 
 export const PARALLEL = 10;
 const ROUNDS = 5;
-
-/** OpenSSH client options: the sandbox's controller key and known_hosts, nothing from ~/.ssh. */
-function openSshOptions(fleet: BenchFleet): string[] {
-  return [
-    "-F", "/dev/null",
-    "-i", fleet.controller.privateKeyPath,
-    "-o", "IdentitiesOnly=yes",
-    "-o", `UserKnownHostsFile=${fleet.controller.knownHostsPath}`,
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", "BatchMode=yes",
-    "-o", "LogLevel=ERROR",
-  ];
-}
 
 /** The baseline: per host, write the sources file, scp it into place, ssh `chronyc reload sources`. */
 interface Round {
@@ -52,7 +38,7 @@ async function measured(fleet: BenchFleet, run: () => Promise<number[]>): Promis
 }
 
 async function openSshRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[], round: number): Promise<number[]> {
-  const options = openSshOptions(fleet);
+  const options = openSshOptions(fleet.controller);
   const local = fs.mkdtempSync(path.join(fleet.workDir, `scp-${round}-`));
   const perHost: number[] = [];
   await mapLimit(hosts, PARALLEL, async (h) => {

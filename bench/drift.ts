@@ -1,7 +1,7 @@
 import type { BenchResult } from "./result";
 import { childrenCpuSeconds, mapLimit, median, progress, round, runChecked, runCli } from "./proc";
 import { deployFleet } from "./apply";
-import { BenchFleet, FLEET_HOSTS } from "./sandbox-fleet";
+import { BenchFleet, FLEET_HOSTS, openSshOptions } from "./sandbox-fleet";
 
 // `cdktf-chrony drift OUTDIR` over 50 clean sandbox hosts, whole process. The baseline is what a
 // script would do with OpenSSH at drift's default concurrency (16): per host one ssh running
@@ -10,21 +10,9 @@ import { BenchFleet, FLEET_HOSTS } from "./sandbox-fleet";
 const RUNS = 3;
 const CONCURRENCY = 16;
 
-/** OpenSSH client options: the sandbox's controller key and known_hosts, nothing from ~/.ssh. */
+/** ssh to one sandbox host with the sandbox's OpenSSH options. */
 function sshArgs(fleet: BenchFleet, port: number, address: string, command: string): string[] {
-  return [
-    "-F", "/dev/null",
-    "-i", fleet.controller.privateKeyPath,
-    "-o", "IdentitiesOnly=yes",
-    "-o", `UserKnownHostsFile=${fleet.controller.knownHostsPath}`,
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", "BatchMode=yes",
-    "-o", "LogLevel=ERROR",
-    "-p", String(port),
-    `${fleet.controller.user}@${address}`,
-    command,
-  ];
+  return [...openSshOptions(fleet.controller), "-p", String(port), `${fleet.controller.user}@${address}`, command];
 }
 
 /** The floor of any per-host check over SSH here: one `ssh HOST true` per host (connection + login shell). */

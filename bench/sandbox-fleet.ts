@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
-import { ChronyHost, HostKeyPolicy, HostProfiles, KeySource, NtpKey } from "../constructs";
-import type { ChronyHostProps } from "../constructs";
+import { ChronyHost, KeySource, NtpKey } from "../constructs";
+import { sandboxHostProps } from "../examples/sandbox-fleet";
 import { CmdmonClient } from "../lib/cmdmon/client";
 import type { HostManifest } from "../lib/deploy/manifest";
 import type { SandboxController, SandboxHost } from "../lib/sandbox";
@@ -15,7 +15,7 @@ import { readProvisioners, type ProvisionerRun } from "./provisioners";
 
 // A sandbox of real sshd + chronyd hosts for the apply and drift benchmarks, started and stopped
 // through the CLI (`sandbox up` / `sandbox down --purge`, by pid), on addresses no test uses.
-// sandboxHostProps and synthFleet are copied from test/helpers/fleet.ts (bench cannot import test/).
+// synthFleet follows test/helpers/fleet.ts (bench cannot import test/).
 
 export const FLEET_HOSTS = 50;
 export const FIRST_ADDRESS = "127.0.9.11";
@@ -51,19 +51,19 @@ export interface SynthesizedHost {
   readonly provisioner: ProvisionerRun;
 }
 
-function sandboxHostProps(host: SandboxHost, controller: SandboxController): Pick<ChronyHostProps, "target" | "profile" | "ntpAddress" | "verify"> {
-  return {
-    target: {
-      address: host.address,
-      port: host.sshPort,
-      user: controller.user,
-      privateKeyPath: controller.privateKeyPath,
-      hostKey: HostKeyPolicy.knownHosts(controller.knownHostsPath),
-    },
-    profile: HostProfiles.sandbox({ root: host.root, address: host.address, ntpPort: host.ntpPort, cmdPort: host.cmdPort }),
-    ntpAddress: host.address,
-    verify: { cmdEndpoint: `${host.address}:${host.cmdPort}`, timeoutSeconds: 30 },
-  };
+
+/** OpenSSH client options for the sandbox: its controller key and known_hosts, nothing from ~/.ssh. */
+export function openSshOptions(controller: SandboxController): string[] {
+  return [
+    "-F", "/dev/null",
+    "-i", controller.privateKeyPath,
+    "-o", "IdentitiesOnly=yes",
+    "-o", `UserKnownHostsFile=${controller.knownHostsPath}`,
+    "-o", "GlobalKnownHostsFile=/dev/null",
+    "-o", "StrictHostKeyChecking=yes",
+    "-o", "BatchMode=yes",
+    "-o", "LogLevel=ERROR",
+  ];
 }
 
 export class BenchFleet {

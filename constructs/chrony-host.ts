@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { HostKeyPolicySpec, SshTargetSpec } from "../lib/deploy/manifest";
 import { ChronyConfig, ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
 import { validateDirective } from "../lib/model/validate-directive";
+import { hostOrAddress, isProblem } from "../lib/model/tokens";
 import { ConfigError } from "../lib/model/config-error";
 import { NtpSourceOptions, PoolOptions, sourceDirective } from "../lib/model/areas/sources";
 import { HostProfile } from "../lib/model/profiles/host-profile";
@@ -137,8 +138,16 @@ export class ChronyHost extends Construct {
       );
     }
     this.profile = props.profile ?? HostProfiles.debian();
+    for (const [name, port] of [["ntpPort", this.profile.ntpPort], ["cmdPort", this.profile.cmdPort]] as const) {
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new ConfigError(`host ${this.hostName}: profile '${this.profile.name}' has an invalid ${name} ${port}: use 0..65535`);
+      }
+    }
     this.target = sshTarget(this.hostName, props.target);
     this.ntpAddress = props.ntpAddress ?? props.target.address;
+    if (isProblem(hostOrAddress(this.ntpAddress))) {
+      throw new ConfigError(`host ${this.hostName}: invalid ntpAddress '${this.ntpAddress}': use the IP address or hostname other hosts reach it by`);
+    }
     this.stackName = TerraformStack.of(this).node.id;
     const version = parseChronyVersion(props.chronyVersion ?? DEFAULT_CHRONY_VERSION);
     this.version = version;

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { ExpectedSource, HostManifest, MANIFEST_SCHEMA, ManifestKey, RotationStatus } from "../lib/deploy/manifest";
 import { ChronyConfig } from "../lib/model/chrony-config";
-import { validateDirective } from "../lib/model/validate-directive";
 import { checkHostConfig } from "../lib/model/validate-config";
 import { ConfigError } from "../lib/model/config-error";
 import { Directive } from "../lib/model/directive";
@@ -59,8 +58,8 @@ export function resolveHost(host: ChronyHost): ResolvedHost {
   for (const incoming of fleet.incoming.get(host) ?? []) noteUse(incoming.source.options.key);
 
   const sourceLines: Directive[] = host.sources.map((s) => sourceLine(host, s, fleet.byNtpAddress));
-  // The props were checked in the constructor; the final source lines (real addresses, ports, keys) here.
-  for (const line of sourceLines) validateDirective(line, host.version, `host ${host.hostName}`);
+  // Each line was checked by addSource; what differs here (a host's ntpAddress and NTP port, a key
+  // ID) was checked where it was set, so the lines need no second pass.
   const config: ChronyConfig = { ...host.baseConfig, sources: [...host.baseConfig.sources, ...sourceLines] };
   const extra: Directive[] = host.props.commandKey ? [{ name: "commandkey", args: [String(host.props.commandKey.keyId)] }] : [];
   const fullConfig = extra.length > 0 ? { ...config, directives: [...config.directives, ...extra] } : config;

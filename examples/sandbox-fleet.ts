@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { HostKeyPolicy, HostProfiles } from "../constructs";
-import type { HostProfile, SshTarget } from "../constructs";
+import type { ChronyHostProps, HostProfile, SshTarget } from "../constructs";
+import type { SandboxController, SandboxHost } from "../lib/sandbox";
 
 /** What an example needs to aim a ChronyHost at one host of `cdktf-chrony sandbox`. */
 export interface SandboxTarget {
@@ -12,8 +13,24 @@ export interface SandboxTarget {
 }
 
 interface SandboxFile {
-  readonly hosts: ReadonlyArray<{ id: string; address: string; sshPort: number; cmdPort: number; ntpPort: number; root: string }>;
-  readonly controller: { user: string; privateKeyPath: string; knownHostsPath: string };
+  readonly hosts: readonly SandboxHost[];
+  readonly controller: SandboxController;
+}
+
+/** The ChronyHost props that aim a host at one sandbox host (SSH target, profile, addresses). */
+export function sandboxHostProps(host: SandboxHost, controller: SandboxController): Pick<ChronyHostProps, "target" | "profile" | "ntpAddress" | "verify"> {
+  return {
+    target: {
+      address: host.address,
+      port: host.sshPort,
+      user: controller.user,
+      privateKeyPath: controller.privateKeyPath,
+      hostKey: HostKeyPolicy.knownHosts(controller.knownHostsPath),
+    },
+    profile: HostProfiles.sandbox({ root: host.root, address: host.address, ntpPort: host.ntpPort, cmdPort: host.cmdPort }),
+    ntpAddress: host.address,
+    verify: { cmdEndpoint: `${host.address}:${host.cmdPort}`, timeoutSeconds: 30 },
+  };
 }
 
 /**
@@ -28,16 +45,8 @@ export function sandboxTargets(): SandboxTarget[] | undefined {
     throw new Error(`CDKTF_CHRONY_SANDBOX=${dir} holds no sandbox.json: run 'cdktf-chrony sandbox up --dir ${dir}' first`);
   }
   const sandbox = JSON.parse(fs.readFileSync(file, "utf8")) as SandboxFile;
-  return sandbox.hosts.map((h) => ({
-    target: {
-      address: h.address,
-      port: h.sshPort,
-      user: sandbox.controller.user,
-      privateKeyPath: sandbox.controller.privateKeyPath,
-      hostKey: HostKeyPolicy.knownHosts(sandbox.controller.knownHostsPath),
-    },
-    profile: HostProfiles.sandbox({ root: h.root, address: h.address, ntpPort: h.ntpPort, cmdPort: h.cmdPort }),
-    ntpAddress: h.address,
-    cmdEndpoint: `${h.address}:${h.cmdPort}`,
-  }));
+  return sandbox.hosts.map((h) => {
+    const props = sandboxHostProps(h, sandbox.controller);
+    return { target: props.target, profile: props.profile!, ntpAddress: h.address, cmdEndpoint: `${h.address}:${h.cmdPort}` };
+  });
 }

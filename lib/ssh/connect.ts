@@ -1,5 +1,12 @@
 import { promises as fs } from "node:fs";
-import { Client, utils, type ConnectConfig, type ServerHostKeyAlgorithm } from "ssh2";
+import type { Client as Ssh2Client, ConnectConfig, ParsedKey, ServerHostKeyAlgorithm } from "ssh2";
+
+// The client and the key parser only: ssh2's index also loads its server, agent and HTTP agents,
+// and the provisioner starts one process per host. ssh2 has no exports map; these are its files.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Client = require("ssh2/lib/client.js") as typeof Ssh2Client;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parseKey } = require("ssh2/lib/protocol/keyParser.js") as { parseKey: (data: Buffer | string, passphrase?: string) => ParsedKey | Error };
 import { SshError } from "./errors";
 import { createHostKeyVerifier, displayHostPort } from "./host-key-verifier";
 import { Ssh2Session } from "./session";
@@ -21,7 +28,7 @@ async function loadCredentials(options: SshConnectOptions, where: string): Promi
       const e = err as NodeJS.ErrnoException;
       throw new SshError("BAD_OPTIONS", `cannot read private key ${keyPath}: ${e.code ?? e.message}: check privateKeyPath`);
     }
-    const parsed = utils.parseKey(data, options.passphrase);
+    const parsed = parseKey(data, options.passphrase);
     if (parsed instanceof Error) {
       if (/no passphrase/i.test(parsed.message)) {
         throw new SshError("BAD_OPTIONS", `private key ${keyPath} is encrypted: pass its passphrase`);

@@ -2,29 +2,13 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
-import { HostKeyPolicy, HostProfiles } from "../../constructs";
-import type { ChronyHostProps } from "../../constructs";
 import { HostManifest } from "../../lib/deploy/manifest";
 import { readOutdir } from "../../lib/deploy/outdir";
-import type { SandboxController, SandboxHost } from "../../lib/sandbox";
+import type { SandboxHost } from "../../lib/sandbox";
 
 export const CLI = path.join(__dirname, "../../dist/lib/cli/main.js");
 
-/** The ChronyHost props that aim a host at one sandbox host. */
-export function sandboxHostProps(host: SandboxHost, controller: SandboxController): Pick<ChronyHostProps, "target" | "profile" | "ntpAddress" | "verify"> {
-  return {
-    target: {
-      address: host.address,
-      port: host.sshPort,
-      user: controller.user,
-      privateKeyPath: controller.privateKeyPath,
-      hostKey: HostKeyPolicy.knownHosts(controller.knownHostsPath),
-    },
-    profile: HostProfiles.sandbox({ root: host.root, address: host.address, ntpPort: host.ntpPort, cmdPort: host.cmdPort }),
-    ntpAddress: host.address,
-    verify: { cmdEndpoint: `${host.address}:${host.cmdPort}`, timeoutSeconds: 30 },
-  };
-}
+export { sandboxHostProps } from "../../examples/sandbox-fleet";
 
 export interface SynthesizedHost {
   readonly file: string;

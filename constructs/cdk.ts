@@ -3,17 +3,8 @@
  * "cdktf" below, or alias the package in your app (`"cdktf": "npm:cdktn@^0.24.0"`).
  * Only root exports are used, so the fork's internal layout does not matter.
  */
-export {
-  Annotations,
-  App,
-  Fn,
-  Lazy,
-  TerraformResource,
-  TerraformStack,
-  Testing,
-  Token,
-} from "cdktf";
-export type { ITerraformDependable, TerraformResourceConfig } from "cdktf";
+export { Annotations, Lazy, TerraformResource, TerraformStack } from "cdktf";
+export type { TerraformResourceConfig } from "cdktf";
 export { Construct } from "constructs";
 export type { IConstruct } from "constructs";
 

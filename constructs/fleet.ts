@@ -31,11 +31,6 @@ export function fleetOf(scope: IConstruct): Fleet {
   return fleet;
 }
 
-/** Forget the index (tests build several apps in one process; constructs added later need a new one). */
-export function resetFleet(host: ChronyHost): void {
-  FLEETS.delete(host.node.root);
-}
-
 function indexFleet(hosts: ChronyHost[]): Fleet {
   const incoming = new Map<ChronyHost, IncomingSource[]>();
   const byNtpAddress = new Map<string, ChronyHost>();

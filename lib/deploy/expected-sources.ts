@@ -12,11 +12,6 @@ export function findSource(live: readonly SourceReport[], expected: ExpectedSour
   return candidates.find((s) => (s.name ?? s.address).toLowerCase() === name) ?? candidates.find((s) => s.address.toLowerCase() === name);
 }
 
-/** Expected sources chronyd does not list. */
-export function missingSources(live: readonly SourceReport[], expected: readonly ExpectedSource[]): ExpectedSource[] {
-  return expected.filter((e) => findSource(live, e) === undefined);
-}
-
 /** Live NTP sources the manifest does not name (added at runtime, or from a foreign file). */
 export function extraSources(live: readonly SourceReport[], expected: readonly ExpectedSource[]): SourceReport[] {
   return live.filter(

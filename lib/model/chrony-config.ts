@@ -64,7 +64,7 @@ export interface ChronyConfig {
 }
 
 /** Builds and checks the configuration; throws ConfigError on the first bad value. */
-export function buildChronyConfig(props: ChronyConfigProps, extraSources: readonly Directive[] = []): ChronyConfig {
+export function buildChronyConfig(props: ChronyConfigProps): ChronyConfig {
   const version = parseChronyVersion(props.chronyVersion ?? DEFAULT_CHRONY_VERSION);
   const placement = props.sourcesPlacement ?? (isAtLeast(version, "4.0") ? "sourcedir" : "conf");
   if (placement === "sourcedir" && !isAtLeast(version, "4.0")) {
@@ -76,7 +76,6 @@ export function buildChronyConfig(props: ChronyConfigProps, extraSources: readon
     ...(props.servers ?? []).map((s) => sourceDirective("server", s.address, s)),
     ...(props.pools ?? []).map((p) => sourceDirective("pool", p.name, p)),
     ...(props.peers ?? []).map((p) => sourceDirective("peer", p.address, p)),
-    ...extraSources,
   ];
   const raw = (props.rawDirectives ?? []).map((line, i) => {
     const d = parseDirectiveLine(line);

@@ -33,6 +33,7 @@ export function fleetOf(scope: IConstruct): Fleet {
 
 function indexFleet(hosts: ChronyHost[]): Fleet {
   const incoming = new Map<ChronyHost, IncomingSource[]>();
+  const byNtpEndpoint = new Map<string, ChronyHost>();
   const byNtpAddress = new Map<string, ChronyHost>();
   const byTarget = new Map<string, ChronyHost>();
   const byName = new Map<string, ChronyHost>();
@@ -44,11 +45,12 @@ function indexFleet(hosts: ChronyHost[]): Fleet {
     }
     byTarget.set(target, host);
     const ntp = `${host.ntpAddress}:${host.profile.ntpPort}`;
-    const sameNtp = byNtpAddress.get(ntp);
+    const sameNtp = byNtpEndpoint.get(ntp);
     if (sameNtp) {
       throw new ConfigError(`hosts ${sameNtp.node.path} and ${host.node.path} have the same NTP address ${ntp}: set ntpAddress`);
     }
-    byNtpAddress.set(ntp, host);
+    byNtpEndpoint.set(ntp, host);
+    byNtpAddress.set(host.ntpAddress, host);
     const nameKey = `${host.stackName}/${host.hostName}`;
     if (byName.has(nameKey)) {
       throw new ConfigError(`two hosts are named '${host.hostName}' in stack ${host.stackName} (${byName.get(nameKey)!.node.path} and ${host.node.path}): set hostName`);
@@ -68,7 +70,7 @@ function indexFleet(hosts: ChronyHost[]): Fleet {
   return {
     hosts,
     incoming,
-    byNtpAddress: new Map([...byNtpAddress].map(([k, v]) => [k.slice(0, k.lastIndexOf(":")), v])),
+    byNtpAddress,
     keysById: keysById(hosts),
   };
 }

@@ -108,7 +108,7 @@ export function resolveHost(host: ChronyHost): ResolvedHost {
     fingerprintSalt: keyCache.saltSpec,
     reloadPolicy: host.props.reloadPolicy ?? "least-disruptive",
     verify: {
-      sources: host.sources.map((s) => expectedSource(s, sourceLines[host.sources.indexOf(s)])),
+      sources: host.sources.map((s, i) => expectedSource(s, sourceLines[i])),
       cmdEndpoint: verify.cmdEndpoint ? parseEndpoint(host, verify.cmdEndpoint) : undefined,
       requireSynchronised: verify.requireSynchronised ?? false,
       timeoutSeconds: verify.timeoutSeconds ?? 30,

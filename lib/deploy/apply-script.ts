@@ -1,7 +1,7 @@
 import { shellJoin, shellQuote } from "../ssh/shell-quote";
 import { ApplyAction, FileRole } from "./change-plan";
 import { ExpectedSource } from "./manifest";
-import { BACKUP_SUFFIX, CHECK_SUFFIX, STAGED_SUFFIX } from "./remote-scripts";
+import { BACKUP_SUFFIX, CHECK_SUFFIX, STAGED_SUFFIX, foreignSourceFiles, hostStateLines } from "./remote-scripts";
 
 /** A file as apply wants it on the host. */
 export interface DesiredFile {
@@ -97,9 +97,7 @@ export function applyScript(input: ApplyScriptInput): string {
     );
   }
   out.push(
-    `if ${shellJoin(input.isActive)} >/dev/null 2>&1; then running=yes; else running=no; fi`,
-    'echo "RUNNING $running"',
-    `for f in ${q(input.sourceDir)}/*.sources; do [ -e "$f" ] && [ "$f" != ${q(input.ownSourcesFile)} ] && printf 'FOREIGN %s\\n' "$f"; done`,
+    ...hostStateLines(input.isActive, input.sourceDir, input.ownSourcesFile),
     'key=""',
     `for r in ${ROLES.join(" ")}; do eval "c=\\\${changed_$r:-0}"; if [ "$c" = 1 ]; then key="$key\${key:++}$r"; fi; done`,
     'case "$running:$key" in',
@@ -187,7 +185,7 @@ export function parseApplyOutput(stdout: string): ApplyScriptOutcome {
   return {
     changed: values("FILE ").filter((l) => l.endsWith(" changed")).map((l) => l.split(" ")[0] as FileRole),
     running: lines.includes("RUNNING yes"),
-    foreignSourceFiles: values("FOREIGN "),
+    foreignSourceFiles: foreignSourceFiles(lines),
     action: values("PLAN ")[0] as ApplyAction | undefined,
     completed: steps.filter((s) => s !== failed),
     failed,

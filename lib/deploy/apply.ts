@@ -142,6 +142,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
 
   let action: ApplyAction = "none";
   let changed: FileRole[] = [];
+  const hasCheckMode = isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0");
   try {
     const script = applyScript({
       files,
@@ -150,7 +151,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
       sourceDir: p.sourceDir,
       ownSourcesFile: sourcesFilePath(p),
       plans: { running: planTable(manifest, true), stopped: planTable(manifest, false) },
-      chronyd: isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0") ? p.chronyd : undefined,
+      chronyd: hasCheckMode ? p.chronyd : undefined,
       confPath: p.confPath,
       expectedSources: manifest.verify.sources,
       waitSeconds: RESTART_WAIT_SECONDS,
@@ -165,7 +166,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
     const changedFiles = files.filter((f) => changed.includes(f.role));
     log(`read: ${changed.length === 0 ? "no file differs" : `changed: ${changedFiles.map((f) => path.posix.basename(f.path)).join(", ")}`}; chronyd ${outcome.running ? "running" : "not running"}`);
     if (action !== "none") log(`plan: ${action} (${planChange(manifest, changed, outcome.running).reason})`);
-    if (changed.length > 0 && (changed.includes("conf") || changed.includes("sources")) && !isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0")) {
+    if (changed.length > 0 && (changed.includes("conf") || changed.includes("sources")) && !hasCheckMode) {
       log(`validate: chrony ${manifest.chronyVersion} has no -p; checked against the ${manifest.chronyVersion} grammar at synth`);
     }
     for (const step of outcome.completed) if (step !== "verify") log(STEP_DONE[step](changedFiles.length, action));

@@ -28,33 +28,31 @@ export class RemoteChronyc {
   }
 
   /** Sources with their configured names (`-N`), unresolved ones included (`-a`); one round trip. */
-  public async sources(): Promise<SourceReport[]> {
-    const script = [
-      shellJoin(chronycArgs(this.prefix, "sources", { all: true })),
-      `echo ${SPLIT}`,
-      shellJoin(chronycArgs(this.prefix, "sources", { all: true, names: true })),
-    ].join(" && ");
-    const r = await this.session.execScript(script, { timeoutMs: 15_000 });
-    if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
-    const [plain, named] = r.stdout.split(`${SPLIT}\n`);
-    return parseChronycSources(plain, named);
+  public sources(): Promise<SourceReport[]> {
+    return this.listSources(undefined);
   }
 
   /**
-   * Waits (on the host, in one round trip) until chronyd answers, then lists the sources. Used
-   * right after a restart, when the command socket may not be back yet.
+   * Waits (on the host, in the same round trip) until chronyd answers, then lists the sources.
+   * Used right after a restart, when the command socket may not be back yet.
    */
-  public async sourcesWhenReady(timeoutSeconds: number): Promise<SourceReport[]> {
-    const tries = Math.max(1, Math.round(timeoutSeconds * 5));
-    const tracking = shellJoin(chronycArgs(this.prefix, "tracking"));
-    const script = [
-      "set -e",
-      `i=0; until ${tracking} >/dev/null 2>&1; do i=$((i+1)); if [ $i -ge ${tries} ]; then ${tracking}; exit 1; fi; sleep 0.2; done`,
+  public sourcesWhenReady(timeoutSeconds: number): Promise<SourceReport[]> {
+    return this.listSources(timeoutSeconds);
+  }
+
+  private async listSources(waitSeconds: number | undefined): Promise<SourceReport[]> {
+    const script = ["set -e"];
+    if (waitSeconds !== undefined) {
+      const tries = Math.max(1, Math.round(waitSeconds * 5));
+      const tracking = shellJoin(chronycArgs(this.prefix, "tracking"));
+      script.push(`i=0; until ${tracking} >/dev/null 2>&1; do i=$((i+1)); if [ $i -ge ${tries} ]; then ${tracking}; exit 1; fi; sleep 0.2; done`);
+    }
+    script.push(
       shellJoin(chronycArgs(this.prefix, "sources", { all: true })),
       `echo ${SPLIT}`,
       shellJoin(chronycArgs(this.prefix, "sources", { all: true, names: true })),
-    ].join("\n");
-    const r = await this.session.execScript(script, { timeoutMs: (timeoutSeconds + 15) * 1000 });
+    );
+    const r = await this.session.execScript(script.join("\n"), { timeoutMs: ((waitSeconds ?? 0) + 15) * 1000 });
     if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
     const [plain, named] = r.stdout.split(`${SPLIT}\n`);
     return parseChronycSources(plain, named);

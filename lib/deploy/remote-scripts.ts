@@ -1,4 +1,4 @@
-import { shellQuote } from "../ssh/shell-quote";
+import { shellJoin, shellQuote } from "../ssh/shell-quote";
 
 /**
  * Names of the temporary files apply keeps beside their targets. None ends in .conf or .sources,
@@ -20,4 +20,21 @@ export function cleanupScript(paths: readonly string[], checkConf?: string): str
   const files = paths.flatMap((p) => [p + STAGED_SUFFIX, p + BACKUP_SUFFIX]);
   if (checkConf) files.push(checkConf);
   return `rm -f -- ${files.map(shellQuote).join(" ")}`;
+}
+
+/**
+ * Lines both the apply script and drift's survey start with: `RUNNING yes|no` (and $running), and
+ * `FOREIGN PATH` for each `*.sources` file in the managed sourcedir that is not ours.
+ */
+export function hostStateLines(isActive: readonly string[], sourceDir: string, ownSourcesFile: string): string[] {
+  return [
+    `if ${shellJoin(isActive)} >/dev/null 2>&1; then running=yes; else running=no; fi`,
+    'echo "RUNNING $running"',
+    `for f in ${shellQuote(sourceDir)}/*.sources; do [ -e "$f" ] && [ "$f" != ${shellQuote(ownSourcesFile)} ] && printf 'FOREIGN %s\\n' "$f"; done`,
+  ];
+}
+
+/** The FOREIGN lines of a script's output. */
+export function foreignSourceFiles(lines: readonly string[]): string[] {
+  return lines.filter((l) => l.startsWith("FOREIGN ")).map((l) => l.slice("FOREIGN ".length));
 }

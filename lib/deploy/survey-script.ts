@@ -1,5 +1,6 @@
 import { chronycArgs } from "../cmdmon";
 import { shellJoin, shellQuote } from "../ssh/shell-quote";
+import { foreignSourceFiles, hostStateLines } from "./remote-scripts";
 
 /** What drift needs from a host, read in one SSH command. */
 export interface HostSurvey {
@@ -33,9 +34,7 @@ export function surveyScript(input: SurveyInput): string {
     // One sha256sum for all files; each line is then picked out with a shell pattern.
     `sums=$(sha256sum -- ${input.paths.map(q).join(" ")} 2>/dev/null)`,
     ...input.paths.map((p) => `sum=$(printf '%s\\n' "$sums" | while read -r h f; do [ "$f" = ${q(p)} ] && echo "$h"; done); echo "FILE \${sum:--}"`),
-    `if ${shellJoin(input.isActive)} >/dev/null 2>&1; then running=yes; else running=no; fi`,
-    'echo "RUNNING $running"',
-    `for f in ${q(input.sourceDir)}/*.sources; do [ -e "$f" ] && [ "$f" != ${q(input.ownSourcesFile)} ] && printf 'FOREIGN %s\\n' "$f"; done`,
+    ...hostStateLines(input.isActive, input.sourceDir, input.ownSourcesFile),
     `if [ -e ${q(input.keysPath)} ]; then echo '${MARK}keys'; base64 -w0 < ${q(input.keysPath)}; echo; fi`,
     'if [ "$running" = yes ]; then',
     `  echo '${MARK}sources'; ${shellJoin(chronycArgs(input.chronyc, "sources", { all: true }))}`,
@@ -61,7 +60,7 @@ export function parseSurvey(stdout: string, pathCount: number): HostSurvey {
   return {
     digests: digests.map((d) => (d === "-" ? undefined : d)),
     running: lines.includes("RUNNING yes"),
-    foreignSourceFiles: lines.filter((l) => l.startsWith("FOREIGN ")).map((l) => l.slice(8)),
+    foreignSourceFiles: foreignSourceFiles(lines),
     keysFile: keys === undefined ? undefined : Buffer.from(keys.trim(), "base64").toString("utf8"),
     sources: plain !== undefined && named !== undefined ? { plain, named } : undefined,
     ntpData: section("ntpdata"),

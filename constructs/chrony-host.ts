@@ -59,7 +59,11 @@ export interface HostPoolProps extends PoolSourceOptions {
 export interface VerifyProps {
   /** Also require chronyd to be synchronised. @default false */
   readonly requireSynchronised?: boolean;
-  /** How long verify waits for sources to be reached (iburst needs a few polls). @default 30 */
+  /**
+   * How long verify waits for sources to be reached.
+   * @default - 30 s, or longer when the host has peers: a peer has no iburst, and its first
+   * exchange takes up to two of its polling intervals (2 × 2^minPoll s, plus 10 s)
+   */
   readonly timeoutSeconds?: number;
   /** Where the controller reaches chronyd's UDP command port ("host:port"). @default - SSH only */
   readonly cmdEndpoint?: string;

@@ -111,7 +111,7 @@ export function resolveHost(host: ChronyHost): ResolvedHost {
       sources: host.sources.map((s, i) => expectedSource(s, sourceLines[i])),
       cmdEndpoint: verify.cmdEndpoint ? parseEndpoint(host, verify.cmdEndpoint) : undefined,
       requireSynchronised: verify.requireSynchronised ?? false,
-      timeoutSeconds: verify.timeoutSeconds ?? 30,
+      timeoutSeconds: verify.timeoutSeconds ?? defaultVerifyTimeout(host),
     },
     rotations: [...rotations].map(
       (r): RotationStatus => ({ name: r.node.path, phase: r.phase, fromKeyId: r.from.keyId, toKeyId: r.to.keyId }),
@@ -157,4 +157,10 @@ function parseEndpoint(host: ChronyHost, text: string): { host: string; port: nu
   const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(text);
   if (!match) throw new ConfigError(`host ${host.hostName}: invalid verify.cmdEndpoint '${text}': use "host:port" or "[ipv6]:port"`);
   return { host: match[1] ?? match[2], port: match[3] ? Number(match[3]) : host.profile.cmdPort };
+}
+
+/** 30 s covers iburst; a peer's first exchange can take two of its polling intervals. */
+function defaultVerifyTimeout(host: ChronyHost): number {
+  const peerPolls = host.sources.filter((s) => s.kind === "peer").map((s) => 2 * 2 ** (s.options.minPoll ?? 6) + 10);
+  return Math.max(30, ...peerPolls);
 }

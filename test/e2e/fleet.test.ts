@@ -55,7 +55,8 @@ describe("cdktf deploy of examples/fleet to the sandbox (real terraform, sshd, c
     expect(Object.values(applySummaries(run.output))).toEqual(["restart ok", "restart ok", "restart ok", "restart ok", "restart ok"]);
     const verify = cli(["verify", outdir, "--json"]);
     const report = JSON.parse(verify.stdout);
-    expect(report.hosts.map((h: { host: string; result: string }) => [h.host, h.result])).toEqual([
+    const problems = JSON.stringify(report.hosts.map((h: { host: string; problems: string[] }) => [h.host, h.problems]));
+    expect(report.hosts.map((h: { host: string; result: string }) => [h.host, h.result]), problems).toEqual([
       ["client-1", "verified"],
       ["client-2", "verified"],
       ["client-3", "verified"],

@@ -74,6 +74,16 @@ describe("ChronyHost", () => {
     expect(m.s1.files.find((f) => f.role === "sources")!.content).toContain("peer 10.0.0.2 key 1\n");
   });
 
+  it("waits longer in verify for a host with peers, whose first exchange takes up to two polls", () => {
+    const { stack } = testStack();
+    const a = new ChronyHost(stack, "a", { target: target(1) });
+    const b = new ChronyHost(stack, "b", { target: target(2) });
+    ChronyHost.peer(a, b, { minPoll: 4 });
+    new ChronyHost(stack, "c", { target: target(3) }).addServer(a, { iburst: true });
+    const m = manifests(Testing.fullSynth(stack));
+    expect([m.a.verify.timeoutSeconds, m.b.verify.timeoutSeconds, m.c.verify.timeoutSeconds]).toEqual([42, 42, 30]);
+  });
+
   it("uses another host's NTP port when its profile serves on a non-standard one", () => {
     const { stack } = testStack();
     const server = new ChronyHost(stack, "h1", {

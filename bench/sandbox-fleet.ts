@@ -7,7 +7,7 @@ import { App, TerraformStack } from "cdktf";
 import { ChronyHost, KeySource, NtpKey } from "../constructs";
 import { sandboxHostProps } from "../examples/sandbox-fleet";
 import { CmdmonClient } from "../lib/cmdmon/client";
-import type { HostManifest } from "../lib/deploy/manifest";
+import type { HostManifest } from "../lib/manifest";
 import type { SandboxController, SandboxHost } from "../lib/sandbox";
 import { readOutdir } from "../lib/deploy/outdir";
 import { CLI, mapLimit, processCpu, progress, runCheckedCli, runTimed, type TimedRun } from "./proc";

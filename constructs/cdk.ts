@@ -3,15 +3,15 @@
  * "cdktf" below, or alias the package in your app (`"cdktf": "npm:cdktn@^0.24.0"`).
  * Only root exports are used, so the fork's internal layout does not matter.
  */
-export { Annotations, Lazy, TerraformResource, TerraformStack } from "cdktf";
-export type { TerraformResourceConfig } from "cdktf";
+export { Annotations, Aspects, Lazy, TerraformResource, TerraformStack } from "cdktf";
+export type { IAspect, TerraformResourceConfig } from "cdktf";
 export { Construct } from "constructs";
 export type { IConstruct } from "constructs";
 
 /**
  * cdktf calls `onSynthesize(session)` on constructs registered under this well-known symbol (the
- * mechanism TerraformAsset uses). It is a `Symbol.for` key, shared by cdktf, cdktn and duplicate
- * installs.
+ * mechanism TerraformAsset uses), after the stack's aspects and before its JSON is written. It is a
+ * `Symbol.for` key, shared by cdktf, cdktn and duplicate installs.
  */
 const CUSTOM_SYNTHESIS = Symbol.for("cdktf/customSynthesis");
 

@@ -1,19 +1,22 @@
-import * as os from "node:os";
 import * as path from "node:path";
-import { HostKeyPolicySpec, SshTargetSpec } from "../lib/deploy/manifest";
+import * as v from "valibot";
+import { CompiledHost, HostDeclaration, KeyUseRef, SourceDeclaration, VerifyDeclaration } from "../lib/fleet";
+import { ReloadPolicy, RELOAD_POLICIES, SshTargetSpec, hostKeyPolicySchema } from "../lib/manifest";
 import { ChronyConfig, ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
-import { validateDirective } from "../lib/model/validate-directive";
-import { hostOrAddress, isProblem } from "../lib/model/tokens";
 import { ConfigError } from "../lib/model/config-error";
-import { NtpSourceOptions, PoolOptions, sourceDirective } from "../lib/model/areas/sources";
-import { HostProfile } from "../lib/model/profiles/host-profile";
-import { ChronyVersion, isAtLeast, parseChronyVersion, DEFAULT_CHRONY_VERSION } from "../lib/model/version";
-import { Construct, TerraformStack } from "./cdk";
+import { NtpSourceOptions, PoolOptions, SourceKind, sourceDirective } from "../lib/model/areas/sources";
+import { HostProfile, checkHostProfile, describeIssue } from "../lib/model/profiles/host-profile";
+import { hostOrAddress, isProblem } from "../lib/model/tokens";
+import { validateDirective } from "../lib/model/validate-directive";
+import { ChronyVersion, DEFAULT_CHRONY_VERSION, isAtLeast, parseChronyVersion } from "../lib/model/version";
+import { Annotations, Construct, TerraformStack } from "./cdk";
+import { FleetRegistry } from "./fleet-registry";
 import { HostKeyPolicy } from "./host-key-policy";
 import { HostProfiles } from "./host-profiles";
-import { KeyRotation } from "./key-rotation";
+import { KeyRotation, RotationPhase } from "./key-rotation";
 import { NtpKey } from "./ntp-key";
 import { PushResource, PushResourceType } from "./push-resource";
+import { StackManifests } from "./stack-manifests";
 
 /** How to reach a host over SSH. */
 export interface SshTarget {
@@ -23,10 +26,10 @@ export interface SshTarget {
   readonly port?: number;
   /** @default "root" */
   readonly user?: string;
-  /** @default - the ssh-agent at SSH_AUTH_SOCK */
+  /** `~/` is the deploying user's home; a relative path is in the project folder. @default - the ssh-agent at SSH_AUTH_SOCK */
   readonly privateKeyPath?: string;
   /** @default HostKeyPolicy.knownHosts() (~/.ssh/known_hosts, no trust on first use) */
-  readonly hostKey?: HostKeyPolicySpec;
+  readonly hostKey?: SshTargetSpec["hostKey"];
   /** Run privileged commands with `sudo -n`. @default - true unless the user is root */
   readonly sudo?: boolean;
 }
@@ -42,34 +45,19 @@ export interface PoolSourceOptions extends SourceOptions, Pick<PoolOptions, "max
 /** A server or peer: another ChronyHost of the app (its address, port and keys follow) or an address. */
 export type SourceTarget = ChronyHost | string;
 
-export interface HostSource {
-  readonly kind: "server" | "peer" | "pool";
-  readonly target: SourceTarget;
-  readonly options: PoolSourceOptions;
-}
-
 export interface HostServerProps extends SourceOptions {
+  /** An address or hostname, or another ChronyHost of the app. */
   readonly address: SourceTarget;
 }
 
 export interface HostPoolProps extends PoolSourceOptions {
+  /** A DNS name that resolves to several servers, e.g. "2.debian.pool.ntp.org". */
   readonly name: string;
 }
 
-export interface VerifyProps {
-  /** Also require chronyd to be synchronised. @default false */
-  readonly requireSynchronised?: boolean;
-  /**
-   * How long verify waits for sources to be reached.
-   * @default - 30 s, or longer when the host has peers: a peer has no iburst, and its first
-   * exchange takes up to two of its polling intervals (2 × 2^minPoll s, plus 10 s)
-   */
-  readonly timeoutSeconds?: number;
-  /** Where the controller reaches chronyd's UDP command port ("host:port"). @default - SSH only */
-  readonly cmdEndpoint?: string;
-}
+export interface VerifyProps extends VerifyDeclaration {}
 
-export interface ChronyHostProps extends Omit<ChronyConfigProps, "servers" | "pools" | "peers"> {
+export interface ChronyHostProps extends ChronyConfigProps {
   readonly target: SshTarget;
   /** @default HostProfiles.debian() */
   readonly profile?: HostProfile;
@@ -80,11 +68,11 @@ export interface ChronyHostProps extends Omit<ChronyConfigProps, "servers" | "po
    * @default - target.address
    */
   readonly ntpAddress?: string;
-  /** @default - none */
+  /** `server` lines. @default - none */
   readonly servers?: readonly HostServerProps[];
-  /** @default - none */
+  /** `pool` lines. @default - none */
   readonly pools?: readonly HostPoolProps[];
-  /** @default - none */
+  /** `peer` lines (symmetric mode). @default - none */
   readonly peers?: readonly HostServerProps[];
   /**
    * Keys the host holds besides those its own sources use and those its clients and peers use
@@ -94,10 +82,10 @@ export interface ChronyHostProps extends Omit<ChronyConfigProps, "servers" | "po
   readonly keys?: ReadonlyArray<NtpKey | KeyRotation>;
   /** Only for chrony older than 2.2, which still had command authentication. @default - none */
   readonly commandKey?: NtpKey;
-  /** @default PushResource.TERRAFORM_DATA */
+  /** @default PushResourceType.TERRAFORM_DATA */
   readonly pushResource?: PushResourceType;
   /** "least-disruptive" uses reload sources / rekey when enough; "restart" always restarts. @default "least-disruptive" */
-  readonly reloadPolicy?: "least-disruptive" | "restart";
+  readonly reloadPolicy?: ReloadPolicy;
   /** @default - sources present and reachable within 30 s, keyed sources authenticated */
   readonly verify?: VerifyProps;
   /**
@@ -105,6 +93,14 @@ export interface ChronyHostProps extends Omit<ChronyConfigProps, "servers" | "po
    * @default - this package's CLI under the node that runs synth
    */
   readonly applyCommand?: readonly string[];
+}
+
+/** A source as the host keeps it until synth: the target is a construct or an address. */
+interface HostSource {
+  readonly kind: SourceKind;
+  readonly target: SourceTarget;
+  readonly options: Omit<PoolOptions, "keyId">;
+  readonly key?: NtpKey | KeyRotation;
 }
 
 const CHRONY_HOST_BRAND = Symbol.for("cdktf-chrony.ChronyHost");
@@ -119,132 +115,215 @@ export class ChronyHost extends Construct {
     return typeof x === "object" && x !== null && CHRONY_HOST_BRAND in x;
   }
 
-  public readonly hostName: string;
-  public readonly profile: HostProfile;
-  public readonly target: SshTargetSpec;
-  public readonly ntpAddress: string;
-  public readonly props: ChronyHostProps;
-  public readonly stackName: string;
-  public readonly version: ChronyVersion;
-  public readonly push: PushResource;
-  /** The configuration from the props, sources added with addServer/addPeer/addPool excluded. */
-  public readonly baseConfig: ChronyConfig;
-  private readonly sourceList: HostSource[] = [];
-
-  constructor(scope: Construct, id: string, props: ChronyHostProps) {
-    super(scope, id);
-    Object.defineProperty(this, CHRONY_HOST_BRAND, { value: true });
-    this.props = props;
-    this.hostName = props.hostName ?? id;
-    if (!HOST_NAME.test(this.hostName)) {
-      throw new ConfigError(
-        `invalid host name '${this.hostName}': use letters, digits, '.', '_' and '-' (it names the host's manifest file); set hostName`,
-      );
-    }
-    this.profile = props.profile ?? HostProfiles.debian();
-    for (const [name, port] of [["ntpPort", this.profile.ntpPort], ["cmdPort", this.profile.cmdPort]] as const) {
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new ConfigError(`host ${this.hostName}: profile '${this.profile.name}' has an invalid ${name} ${port}: use 0..65535`);
-      }
-    }
-    this.target = sshTarget(this.hostName, props.target);
-    this.ntpAddress = props.ntpAddress ?? props.target.address;
-    if (isProblem(hostOrAddress(this.ntpAddress))) {
-      throw new ConfigError(`host ${this.hostName}: invalid ntpAddress '${this.ntpAddress}': use the IP address or hostname other hosts reach it by`);
-    }
-    this.stackName = TerraformStack.of(this).node.id;
-    const version = parseChronyVersion(props.chronyVersion ?? DEFAULT_CHRONY_VERSION);
-    this.version = version;
-    if (props.commandKey && isAtLeast(version, "2.2")) {
-      throw new ConfigError(
-        `host ${this.hostName}: commandKey is not supported by chrony ${version.text}: command authentication was removed in chrony 2.2; control command access with bindCmdAddresses (loopback and the Unix socket by default), cmdAllow/cmdDeny, and the Unix socket's permissions`,
-      );
-    }
-    for (const s of props.servers ?? []) this.addServer(s.address, s);
-    for (const p of props.pools ?? []) this.addPool(p.name, p);
-    for (const p of props.peers ?? []) this.addPeer(p.address, p);
-    // Validates every typed prop and raw directive now, so the error points at this constructor.
-    this.baseConfig = buildChronyConfig({ ...props, servers: [], pools: [], peers: [] });
-    this.push = new PushResource(this, "Push", {
-      host: this,
-      type: props.pushResource ?? PushResourceType.TERRAFORM_DATA,
-      applyCommand: props.applyCommand ?? defaultApplyCommand(),
-    });
-    this.complete = true;
-  }
-
-  /**
-   * False for a host whose constructor threw: it stays in the construct tree (constructs cannot be
-   * removed), so synth must skip it.
-   */
-  public readonly complete: boolean = false;
-
-  /** Syncs to `target` as a client. A ChronyHost target serves this host: its address, port and the key follow. */
-  public addServer(target: SourceTarget, options: SourceOptions = {}): void {
-    this.addSource("server", target, options);
-  }
-
-  /** A symmetric peer. Both ends must use the same key: declare the peering on both hosts. */
-  public addPeer(target: SourceTarget, options: SourceOptions = {}): void {
-    this.addSource("peer", target, options);
-  }
-
-  public addPool(name: string, options: PoolSourceOptions = {}): void {
-    this.addSource("pool", name, options);
-  }
-
   /** Peers two hosts with each other over one key. */
   public static peer(a: ChronyHost, b: ChronyHost, options: SourceOptions = {}): void {
     a.addPeer(b, options);
     b.addPeer(a, options);
   }
 
-  public get sources(): readonly HostSource[] {
-    return this.sourceList;
+  /** The host's name in manifests, reports and CLI commands (`--host`). */
+  public readonly hostName: string;
+  /** Where the controller reaches the host over SSH. */
+  public readonly target: SshTargetSpec;
+  /** The address other hosts of the app reach this one by over NTP. */
+  public readonly ntpAddress: string;
+  public readonly profile: HostProfile;
+  /** The Terraform resource whose provisioner applies the host's configuration. */
+  public readonly push: PushResource;
+
+  private readonly version: ChronyVersion;
+  private readonly config: ChronyConfig;
+  private readonly props: ChronyHostProps;
+  private readonly sourceList: HostSource[] = [];
+  private readonly registry: FleetRegistry;
+  private compiled?: CompiledHost;
+  private readonly warned = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ChronyHostProps) {
+    super(scope, id);
+    Object.defineProperty(this, CHRONY_HOST_BRAND, { value: true });
+    this.hostName = props.hostName ?? id;
+    if (!HOST_NAME.test(this.hostName)) {
+      throw new ConfigError(
+        `invalid host name '${this.hostName}': use letters, digits, '.', '_' and '-', starting with a letter or digit (it names the host in manifests and on the command line); set hostName`,
+      );
+    }
+    this.props = props;
+    this.registry = FleetRegistry.of(this);
+    // Every check names the host, so an error in a fleet of thousands points at the right one.
+    const checked = this.inHost(() => {
+      const version = parseChronyVersion(props.chronyVersion ?? DEFAULT_CHRONY_VERSION);
+      if (props.commandKey && isAtLeast(version, "2.2")) {
+        throw new ConfigError(
+          `commandKey is not supported by chrony ${version.text}: command authentication was removed in chrony 2.2; control command access with bindCmdAddresses (loopback and the Unix socket by default), cmdAllow/cmdDeny, and the Unix socket's permissions`,
+        );
+      }
+      if (props.reloadPolicy !== undefined && !RELOAD_POLICIES.includes(props.reloadPolicy)) {
+        throw new ConfigError(`invalid reloadPolicy '${String(props.reloadPolicy)}': use ${RELOAD_POLICIES.map((p) => `"${p}"`).join(" or ")}`);
+      }
+      checkVerifyProps(props.verify);
+      const ntpAddress = props.ntpAddress ?? props.target?.address;
+      if (typeof ntpAddress !== "string" || isProblem(hostOrAddress(ntpAddress))) {
+        throw new ConfigError(`invalid ntpAddress '${String(ntpAddress)}': use the IP address or hostname other hosts reach it by`);
+      }
+      return {
+        version,
+        profile: checkHostProfile(props.profile ?? HostProfiles.debian({ chronyVersion: version.text }), version),
+        target: sshTarget(props.target),
+        ntpAddress,
+        config: buildChronyConfig(props),
+      };
+    });
+    this.version = checked.version;
+    this.profile = checked.profile;
+    this.target = checked.target;
+    this.ntpAddress = checked.ntpAddress;
+    this.config = checked.config;
+    for (const s of props.servers ?? []) this.addServer(s.address, s);
+    for (const p of props.pools ?? []) this.addPool(p.name, p);
+    for (const p of props.peers ?? []) this.addPeer(p.address, p);
+
+    // Created last: a host whose props were refused leaves no resource behind.
+    StackManifests.of(this);
+    this.push = new PushResource(this, "Push", {
+      hostName: this.hostName,
+      type: props.pushResource ?? PushResourceType.TERRAFORM_DATA,
+      applyCommand: props.applyCommand ?? defaultApplyCommand(),
+      triggers: () => {
+        if (!this.compiled) throw new Error(`internal error: host ${this.hostName} was not compiled before synth`);
+        return this.compiled.triggers;
+      },
+    });
+    this.registry.registerHost({
+      ref: this.node.path,
+      stack: TerraformStack.of(this),
+      declare: () => this.declaration(),
+      receive: (compiled) => this.receive(compiled),
+    });
   }
 
-  private addSource(kind: HostSource["kind"], target: SourceTarget, options: PoolSourceOptions): void {
-    if (ChronyHost.isChronyHost(target) && target === this) {
-      throw new ConfigError(`host ${this.hostName}: a host cannot use itself as a ${kind}`);
+  /** Syncs to `target` as a client. A ChronyHost target serves this host: its address, port and the key follow. */
+  public addServer(target: SourceTarget, options: SourceOptions = {}): void {
+    this.addSource("server", target, options);
+  }
+
+  /** A symmetric peer. Both ends must use the same key: declare the peering on both hosts (or use ChronyHost.peer). */
+  public addPeer(target: SourceTarget, options: SourceOptions = {}): void {
+    this.addSource("peer", target, options);
+  }
+
+  /** A pool: a DNS name that resolves to several servers. */
+  public addPool(name: string, options: PoolSourceOptions = {}): void {
+    this.addSource("pool", name, options);
+  }
+
+  private addSource(kind: SourceKind, target: SourceTarget, options: PoolSourceOptions): void {
+    const isHost = ChronyHost.isChronyHost(target);
+    const where = `host ${this.hostName}, ${kind} ${isHost ? target.hostName : String(target)}`;
+    this.inHost(() => {
+      if (isHost && target === this) throw new ConfigError(`a host cannot use itself as a ${kind}`);
+      if (kind === "pool" && isHost) throw new ConfigError(`a pool is a DNS name, not a host: use addServer for ${target.hostName}`);
+      if (!isHost && typeof target !== "string") throw new ConfigError(`a ${kind} is an address, a hostname or a ChronyHost, got ${JSON.stringify(target)}`);
+      const { key, ...rest } = options;
+      if (key !== undefined && !NtpKey.isNtpKey(key) && !KeyRotation.isKeyRotation(key)) {
+        throw new ConfigError(`${where}: key must be an NtpKey or a KeyRotation`);
+      }
+      // The line as it will be written (the target host's address and NTP port, the key ID), checked
+      // before the source is kept, so a bad option fails here with the real line in the message.
+      const address = isHost ? target.ntpAddress : target;
+      const port = isHost ? (rest.port ?? (target.profile.ntpPort !== 123 ? target.profile.ntpPort : undefined)) : rest.port;
+      try {
+        validateDirective(sourceDirective(kind, address, { ...rest, port, keyId: key ? keyOnSources(key).keyId : undefined }), this.version);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new ConfigError(`${where}: ${err.message}`);
+        throw err;
+      }
+      this.sourceList.push({ kind, target, options: rest, key });
+    });
+    this.registry.changed();
+  }
+
+  /** The host as plain data for the fleet compiler. */
+  private declaration(): HostDeclaration {
+    const keyUse = (k: NtpKey | KeyRotation): KeyUseRef => (NtpKey.isNtpKey(k) ? { key: k.node.path } : { rotation: k.node.path });
+    return {
+      ref: this.node.path,
+      id: this.hostName,
+      stack: TerraformStack.of(this).node.id,
+      target: this.target,
+      profile: this.profile,
+      ntpAddress: this.ntpAddress,
+      config: this.config,
+      sources: this.sourceList.map(
+        (s): SourceDeclaration => ({
+          kind: s.kind,
+          to: ChronyHost.isChronyHost(s.target) ? { host: s.target.node.path } : { address: s.target },
+          options: s.options,
+          ...(s.key ? { key: keyUse(s.key) } : {}),
+        }),
+      ),
+      keys: (this.props.keys ?? []).map(keyUse),
+      ...(this.props.commandKey ? { commandKey: this.props.commandKey.node.path } : {}),
+      reloadPolicy: this.props.reloadPolicy ?? "least-disruptive",
+      verify: this.props.verify ?? {},
+    };
+  }
+
+  /** The compiled host, handed over at synth: triggers for the push resource, warnings for the user. */
+  private receive(compiled: CompiledHost): void {
+    this.compiled = compiled;
+    for (const w of compiled.warnings) {
+      if (this.warned.has(w)) continue;
+      this.warned.add(w);
+      Annotations.of(this).addWarning(w);
     }
-    if (kind === "pool" && ChronyHost.isChronyHost(target)) {
-      throw new ConfigError(`host ${this.hostName}: a pool is a DNS name, not a host: use addServer for ${target.hostName}`);
-    }
-    this.sourceList.push({ kind, target, options });
-    // Check the options against the grammar now (with a placeholder address and key for host targets).
-    const { key, ...rest } = options;
-    const address = ChronyHost.isChronyHost(target) ? "192.0.2.1" : target;
+  }
+
+  private inHost<T>(check: () => T): T {
     try {
-      validateDirective(sourceDirective(kind, address, { ...rest, keyId: key ? 1 : undefined }), this.version);
+      return check();
     } catch (err) {
-      const where = `host ${this.hostName}, ${kind} ${ChronyHost.isChronyHost(target) ? target.hostName : target}`;
-      if (err instanceof ConfigError) throw new ConfigError(`${where}: ${err.message}`);
+      if (err instanceof ConfigError && !err.message.startsWith(`host ${this.hostName}`)) throw new ConfigError(`host ${this.hostName}: ${err.message}`);
       throw err;
     }
   }
 }
 
-function sshTarget(hostName: string, t: SshTarget): SshTargetSpec {
+function keyOnSources(key: NtpKey | KeyRotation): NtpKey {
+  if (NtpKey.isNtpKey(key)) return key;
+  return key.phase === RotationPhase.ADD ? key.from : key.to;
+}
+
+function checkVerifyProps(verify: VerifyProps | undefined): void {
+  if (verify?.timeoutSeconds !== undefined && !(Number.isFinite(verify.timeoutSeconds) && verify.timeoutSeconds > 0)) {
+    throw new ConfigError(`invalid verify.timeoutSeconds ${verify.timeoutSeconds}: use a positive number of seconds`);
+  }
+}
+
+function sshTarget(t: SshTarget | undefined): SshTargetSpec {
+  if (!t || typeof t !== "object") throw new ConfigError("target is missing: give at least { address } (the host's SSH address)");
+  if (typeof t.address !== "string" || isProblem(hostOrAddress(t.address))) {
+    throw new ConfigError(`invalid target.address '${String(t.address)}': use a hostname or an IP address`);
+  }
   const port = t.port ?? 22;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ConfigError(`host ${hostName}: invalid SSH port ${t.port}: use 1..65535`);
-  }
-  if (!t.address || /\s/.test(t.address)) {
-    throw new ConfigError(`host ${hostName}: invalid target address '${t.address}': use a hostname or IP address`);
-  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`invalid target.port ${t.port}: use 1..65535`);
   const user = t.user ?? "root";
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(user)) throw new ConfigError(`invalid target.user '${user}': use a login name such as deploy`);
+  if (t.privateKeyPath !== undefined && (t.privateKeyPath === "" || /[\x00-\x1f\x7f]/.test(t.privateKeyPath))) {
+    throw new ConfigError(`invalid target.privateKeyPath ${JSON.stringify(t.privateKeyPath)}: give the path of the SSH private key, or leave it out to use the ssh-agent`);
+  }
+  if (t.hostKey !== undefined) {
+    const checked = v.safeParse(hostKeyPolicySchema, t.hostKey);
+    if (!checked.success) throw new ConfigError(`invalid ${describeIssue("target.hostKey", checked.issues[0])}: use HostKeyPolicy.knownHosts() or HostKeyPolicy.fingerprint("SHA256:...")`);
+  }
   return {
     address: t.address,
     port,
     user,
-    privateKeyPath: t.privateKeyPath ? expandHome(t.privateKeyPath) : undefined,
+    ...(t.privateKeyPath !== undefined ? { privateKeyPath: t.privateKeyPath } : {}),
     hostKey: t.hostKey ?? HostKeyPolicy.knownHosts(),
     sudo: t.sudo ?? user !== "root",
   };
-}
-
-function expandHome(file: string): string {
-  return file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : path.resolve(file);
 }
 
 function defaultApplyCommand(): string[] {

@@ -1,18 +1,19 @@
+import { HostKeyPolicySpec } from "../lib/manifest";
 import { ConfigError } from "../lib/model/config-error";
-import * as os from "node:os";
-import * as path from "node:path";
-import { HostKeyPolicySpec } from "../lib/deploy/manifest";
 
 /** How `cdktf-chrony apply` checks a host's SSH key. Unknown or changed keys are refused. */
 export class HostKeyPolicy {
   /**
-   * Check against an OpenSSH known_hosts file.
+   * Check against an OpenSSH known_hosts file (`~/` is the home folder of whoever deploys; a relative
+   * path is in the project folder).
    * @param file @default "~/.ssh/known_hosts"
    * @param options.trustOnFirstUse accept and record an unknown host's key (a changed key is still refused). @default false
    */
   public static knownHosts(file = "~/.ssh/known_hosts", options: { trustOnFirstUse?: boolean } = {}): HostKeyPolicySpec {
-    const expanded = file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : path.resolve(file);
-    return { kind: "knownHosts", path: expanded, trustOnFirstUse: options.trustOnFirstUse ?? false };
+    if (typeof file !== "string" || file === "" || /[\x00-\x1f\x7f]/.test(file)) {
+      throw new ConfigError(`invalid known_hosts path ${JSON.stringify(file)}: give a file path without control characters`);
+    }
+    return { kind: "knownHosts", path: file, trustOnFirstUse: options.trustOnFirstUse ?? false };
   }
 
   /** Pin the key's fingerprint as `ssh-keygen -lf` prints it ("SHA256:..."). */

@@ -1,16 +1,16 @@
 import { HostProfile } from "../lib/model/profiles/host-profile";
-import { SandboxHostLayout, debianProfile, rhelProfile, sandboxProfile } from "../lib/model/profiles/presets";
+import { PresetOptions, SandboxHostLayout, debianProfile, rhelProfile, sandboxProfile } from "../lib/model/profiles/presets";
 
 /** Presets of HostProfile. A custom profile is a plain object: `{ ...HostProfiles.debian(), keysGroup: "ntp" }`. */
 export class HostProfiles {
   /** Debian and Ubuntu. */
-  public static debian(): HostProfile {
-    return debianProfile();
+  public static debian(options: PresetOptions = {}): HostProfile {
+    return debianProfile(options);
   }
 
   /** RHEL, Fedora and their rebuilds. */
-  public static rhel(): HostProfile {
-    return rhelProfile();
+  public static rhel(options: PresetOptions = {}): HostProfile {
+    return rhelProfile(options);
   }
 
   /** A host of `cdktf-chrony sandbox` (paths under its root folder, its own ports). */

@@ -1,14 +1,6 @@
+// The package's public surface: the constructs, and every type that appears in their signatures.
 export { ChronyHost } from "./chrony-host";
-export type {
-  ChronyHostProps,
-  HostPoolProps,
-  HostServerProps,
-  PoolSourceOptions,
-  SourceOptions,
-  SourceTarget,
-  SshTarget,
-  VerifyProps,
-} from "./chrony-host";
+export type { ChronyHostProps, HostPoolProps, HostServerProps, PoolSourceOptions, SourceOptions, SourceTarget, SshTarget, VerifyProps } from "./chrony-host";
 export { NtpKey } from "./ntp-key";
 export type { NtpKeyProps } from "./ntp-key";
 export { KeyRotation, RotationPhase } from "./key-rotation";
@@ -17,10 +9,20 @@ export { KeySource } from "./key-source";
 export { HostKeyPolicy } from "./host-key-policy";
 export { HostProfiles } from "./host-profiles";
 export { PushResource, PushResourceType } from "./push-resource";
+export type { PushResourceProps } from "./push-resource";
 export { TerraformData } from "./terraform-data";
-export type { HostProfile } from "../lib/model/profiles/host-profile";
-export type { AccessRule } from "../lib/model/areas/access";
-export type { MakeStep, LocalReference, Refclock, HardwareTimestamping } from "../lib/model/areas/clock";
-export type { NtsServerKeyPair, NtsTrustedCerts } from "../lib/model/areas/nts";
-export type { LogName } from "../lib/model/areas/logging";
+export type { TerraformDataConfig } from "./terraform-data";
+export type { HostProfile, ServiceCommands } from "../lib/model/profiles/host-profile";
+export type { PresetOptions, SandboxHostLayout } from "../lib/model/profiles/presets";
+export type { ChronyConfigProps, SourcesPlacement } from "../lib/model/chrony-config";
+export type { AccessProps, AccessRule } from "../lib/model/areas/access";
+export type { BindingProps, RateLimit } from "../lib/model/areas/binding";
+export type { ClockProps, MakeStep, LocalReference, Refclock, HardwareTimestamping } from "../lib/model/areas/clock";
+export type { NtsProps, NtsServerKeyPair, NtsTrustedCerts } from "../lib/model/areas/nts";
+export type { LoggingProps, LogName } from "../lib/model/areas/logging";
+export type { NtpSourceOptions, PoolOptions, SourceKind } from "../lib/model/areas/sources";
+export type { Directive } from "../lib/model/directive";
 export type { NtpKeyTypeName } from "../lib/keys/key-type";
+export type { KeySourceSpec } from "../lib/keys/key-source";
+export type { HostKeyPolicySpec, ReloadPolicy, SshTargetSpec } from "../lib/manifest";
+export type { VerifyDeclaration } from "../lib/fleet";

@@ -1,19 +1,7 @@
 import { ConfigError } from "../lib/model/config-error";
 import { Construct } from "./cdk";
+import { FleetRegistry } from "./fleet-registry";
 import { NtpKey } from "./ntp-key";
-
-/**
- * What a source needs from a key: the keys the hosts on both ends must hold, and the one the
- * source line names. An NtpKey is its own use; a KeyRotation changes both by phase.
- */
-export interface KeyUse {
-  readonly keysToHold: readonly NtpKey[];
-  readonly keyOnSources: NtpKey;
-}
-
-export function keyUseOf(key: NtpKey | KeyRotation): KeyUse {
-  return NtpKey.isNtpKey(key) ? { keysToHold: [key], keyOnSources: key } : key;
-}
 
 /** The three deploys of a rotation; each keeps every client authenticated. */
 export enum RotationPhase {
@@ -37,7 +25,7 @@ const ROTATION_BRAND = Symbol.for("cdktf-chrony.KeyRotation");
  * Rotates a key across the fleet in three deploys: use the rotation wherever the old key was
  * used, and move `phase` from ADD to SWITCH to RETIRE, deploying (and verifying) after each.
  */
-export class KeyRotation extends Construct implements KeyUse {
+export class KeyRotation extends Construct {
   public static isKeyRotation(x: unknown): x is KeyRotation {
     return typeof x === "object" && x !== null && ROTATION_BRAND in x;
   }
@@ -49,6 +37,9 @@ export class KeyRotation extends Construct implements KeyUse {
   constructor(scope: Construct, id: string, props: KeyRotationProps) {
     super(scope, id);
     Object.defineProperty(this, ROTATION_BRAND, { value: true });
+    if (!NtpKey.isNtpKey(props.from) || !NtpKey.isNtpKey(props.to)) {
+      throw new ConfigError(`KeyRotation '${id}': from and to must be NtpKey constructs`);
+    }
     if (props.from.keyId === props.to.keyId) {
       throw new ConfigError(
         `KeyRotation '${id}': the new key has the same ID (${props.to.keyId}) as the old one; give it a new ID so both can be held during the rotation`,
@@ -60,13 +51,6 @@ export class KeyRotation extends Construct implements KeyUse {
     this.from = props.from;
     this.to = props.to;
     this.phase = props.phase;
-  }
-
-  public get keysToHold(): readonly NtpKey[] {
-    return this.phase === RotationPhase.RETIRE ? [this.to] : [this.from, this.to];
-  }
-
-  public get keyOnSources(): NtpKey {
-    return this.phase === RotationPhase.ADD ? this.from : this.to;
+    FleetRegistry.of(this).registerRotation({ ref: this.node.path, from: this.from.node.path, to: this.to.node.path, phase: this.phase });
   }
 }

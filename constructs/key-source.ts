@@ -1,9 +1,11 @@
-import { ConfigError } from "../lib/model/config-error";
-import * as path from "node:path";
 import { KeySourceSpec } from "../lib/keys/key-source";
-import { projectDir } from "./project-dir";
+import { ConfigError } from "../lib/model/config-error";
 
-/** Where an NtpKey's material comes from. Paths are made absolute at synth (the project folder). */
+/**
+ * Where an NtpKey's material comes from. Paths stay as written: relative ones resolve against the
+ * project folder (where cdktf.json is) and `~/` against the home folder, when synth or a deploy
+ * reads them, so synth and deploy may run in different checkouts.
+ */
 export class KeySource {
   /** An environment variable holding `HEX:...` (as `cdktf-chrony keygen` prints after the type). */
   public static env(variable: string): KeySourceSpec {
@@ -15,21 +17,28 @@ export class KeySource {
 
   /** A file holding the material; keep it out of git. */
   public static file(filePath: string): KeySourceSpec {
-    return { kind: "file", path: path.resolve(projectDir(), filePath) };
+    return { kind: "file", path: checkedPath(filePath, "KeySource.file") };
   }
 
   /**
-   * A local key store: the key is generated on first use (as `chronyc keygen` would) into
-   * `dir/key-<ID>.line`, mode 0600. Keep the folder out of git.
+   * A local key store: the key is generated on first use at synth (as `chronyc keygen` would) into
+   * `dir/key-<ID>.line`, mode 0600. Keep the folder out of git; deploys must find the same files.
    * @param dir @default ".chrony-keys" in the project folder
    */
   public static keyStore(dir = ".chrony-keys"): KeySourceSpec {
-    return { kind: "keyStore", dir: path.resolve(projectDir(), dir) };
+    return { kind: "keyStore", dir: checkedPath(dir, "KeySource.keyStore") };
   }
 
   /** A command that prints the material, e.g. `["vault", "kv", "get", "-field=key", "secret/ntp/10"]`. */
   public static command(argv: readonly string[]): KeySourceSpec {
-    if (argv.length === 0 || argv[0] === "") throw new ConfigError("KeySource.command needs a program to run, e.g. [\"pass\", \"ntp/key-10\"]");
+    if (argv.length === 0 || argv[0] === "") throw new ConfigError('KeySource.command needs a program to run, e.g. ["pass", "ntp/key-10"]');
     return { kind: "command", argv: [...argv] };
   }
+}
+
+function checkedPath(file: string, where: string): string {
+  if (typeof file !== "string" || file === "" || /[\x00-\x1f\x7f]/.test(file)) {
+    throw new ConfigError(`${where}: invalid path ${JSON.stringify(file)}: give a file path without control characters`);
+  }
+  return file;
 }

@@ -1,7 +1,8 @@
-import { ConfigError } from "../lib/model/config-error";
 import { KeySourceSpec } from "../lib/keys/key-source";
 import { KEY_TYPES, NtpKeyTypeName, keyTypeNames } from "../lib/keys/key-type";
+import { ConfigError } from "../lib/model/config-error";
 import { Construct } from "./cdk";
+import { FleetRegistry } from "./fleet-registry";
 import { KeySource } from "./key-source";
 
 export interface NtpKeyProps {
@@ -41,5 +42,6 @@ export class NtpKey extends Construct {
     this.keyId = props.keyId;
     this.type = type;
     this.source = props.source ?? KeySource.keyStore();
+    FleetRegistry.of(this).registerKey({ ref: this.node.path, keyId: this.keyId, type: this.type, source: this.source });
   }
 }

@@ -1,8 +1,5 @@
-import { BUNDLE_FILE } from "../lib/deploy/manifest-bundle";
+import { BUNDLE_FILE } from "../lib/manifest";
 import { Construct, Lazy, TerraformResource, TerraformStack } from "./cdk";
-import type { ChronyHost } from "./chrony-host";
-import { resolveHost } from "./host-resolution";
-import { ManifestBundle } from "./manifest-bundle";
 import { TerraformData } from "./terraform-data";
 
 /** The Terraform resource that carries a host's apply. */
@@ -14,11 +11,15 @@ export enum PushResourceType {
 }
 
 export interface PushResourceProps {
-  readonly host: ChronyHost;
-  readonly type: PushResourceType;
+  /** The host's name in the stack's manifests. */
+  readonly hostName: string;
+  /** @default PushResourceType.TERRAFORM_DATA */
+  readonly type?: PushResourceType;
+  /** The `cdktf-chrony` invocation the provisioner runs (program and leading arguments). */
   readonly applyCommand: readonly string[];
+  /** The digests to trigger on; called at synth, once the whole fleet is compiled. */
+  readonly triggers: () => Readonly<Record<string, string>>;
 }
-
 
 /** Terraform reads `${` and `%{` in strings as templates; paths must stay literal. */
 function escapeForTerraform(text: string): string {
@@ -29,22 +30,20 @@ function escapeForTerraform(text: string): string {
  * One push resource per host. Its triggers hold digests only (files, keyed key fingerprints,
  * target), so `terraform plan` names exactly the hosts that change. Its local-exec provisioner
  * runs `cdktf-chrony apply --host ID chrony-hosts.jsonl` in the stack's folder, where synth wrote
- * the manifests of the stack's hosts (one file per stack; Terraform keeps provisioner settings
- * out of the state and the plan).
+ * the manifests of the stack's hosts (Terraform keeps provisioner settings out of the state and
+ * the plan).
  */
 export class PushResource extends Construct {
   public readonly resource: TerraformResource;
 
   constructor(scope: Construct, id: string, props: PushResourceProps) {
     super(scope, id);
-    const { host } = props;
-    ManifestBundle.of(host);
-    const triggers = () => resolveHost(host).triggers;
+    const triggers = (): Record<string, string> => ({ ...props.triggers() });
     // Terraform appends `command` to `interpreter`: no shell, so nothing to quote or inject.
     const provisioners = [
       {
         type: "local-exec" as const,
-        interpreter: [...props.applyCommand.map(escapeForTerraform), "apply", "--host", host.hostName],
+        interpreter: [...props.applyCommand.map(escapeForTerraform), "apply", "--host", props.hostName],
         command: BUNDLE_FILE,
       },
     ];

@@ -1,6 +1,6 @@
 import { shellJoin, shellQuote } from "../ssh/shell-quote";
 import { ApplyAction, FileRole } from "./change-plan";
-import { ExpectedSource } from "./manifest";
+import { ExpectedSource } from "../manifest";
 import { BACKUP_SUFFIX, CHECK_SUFFIX, STAGED_SUFFIX, foreignSourceFiles, hostStateLines } from "./remote-scripts";
 
 /** A file as apply wants it on the host. */

@@ -8,7 +8,7 @@ import { allRoleSets, applyScript, ApplyScriptStep, DesiredFile, parseApplyOutpu
 import { ApplyAction, FileRole, planChange } from "./change-plan";
 import { connectHost } from "./connect-host";
 import { resolveKeyFile } from "./key-file";
-import { HostManifest } from "./manifest";
+import { HostManifest } from "../manifest";
 import { CHECK_SUFFIX, cleanupScript, restoreScript } from "./remote-scripts";
 
 export type ApplyStep = "keys" | "connect" | "read" | ApplyScriptStep | "rollback";
@@ -133,7 +133,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
   let session: SshSession;
   try {
     log(`connect ${manifest.target.user}@${address}`);
-    session = await connectHost(manifest, log);
+    session = await connectHost(manifest, { log, projectDir: options.baseDir });
   } catch (err) {
     const message = isUserError(err) ? err.message : String(err);
     log(`connect failed: ${message}`);

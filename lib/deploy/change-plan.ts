@@ -1,5 +1,5 @@
 import { isAtLeast, parseChronyVersion } from "../model/version";
-import { HostManifest } from "./manifest";
+import { HostManifest } from "../manifest";
 
 export type FileRole = "conf" | "sources" | "keys";
 

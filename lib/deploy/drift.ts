@@ -8,7 +8,7 @@ import { parseChronycNtpData, parseChronycSources } from "../cmdmon";
 import { SshSession } from "../ssh/types";
 import { connectHost } from "./connect-host";
 import { extraSources, findSource } from "./expected-sources";
-import { HostManifest } from "./manifest";
+import { HostManifest } from "../manifest";
 import { parseSurvey, surveyScript } from "./survey-script";
 
 export type DifferenceKind =
@@ -52,7 +52,7 @@ function compareKeys(manifest: HostManifest, keysText: string | undefined, baseD
   if (keysText === undefined) {
     return manifest.keys.entries.length > 0 ? [{ kind: "file-missing", subject: path, detail: `${path} is missing` }] : [];
   }
-  const salt = resolveSalt(manifest.fingerprintSalt, baseDir);
+  const salt = resolveSalt(manifest.fingerprintSalt, baseDir, { create: false });
   const live = parseKeyFile(keysText);
   const out: Difference[] = live.problems.map((p) => ({ kind: "keys" as const, subject: path, detail: `${path}: ${p.message}` }));
   for (const want of manifest.keys.entries) {
@@ -91,7 +91,7 @@ export async function checkDrift(manifest: HostManifest, options: { log?: (l: st
   const p = manifest.profile;
   let session: SshSession | undefined;
   try {
-    session = await connectHost(manifest, options.log);
+    session = await connectHost(manifest, { log: options.log, projectDir: options.baseDir });
     const paths = manifest.files.map((f) => f.path);
     const run = await session.execScript(
       surveyScript({ paths, keysPath: manifest.keys.path, isActive: p.service.isActive, sourceDir: p.sourceDir, ownSourcesFile: sourcesFilePath(p), chronyc: p.chronyc }),

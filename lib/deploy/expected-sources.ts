@@ -1,5 +1,5 @@
 import type { SourceReport } from "../cmdmon";
-import { ExpectedSource } from "./manifest";
+import { ExpectedSource } from "../manifest";
 
 /**
  * The live source that stands for an expected one: same mode (a peer is not a server), then by

@@ -1,7 +1,7 @@
 import { applyHost, ApplyResult } from "./apply";
 import { checkDrift, HostDrift } from "./drift";
 import { HostView } from "./host-view";
-import { HostManifest } from "./manifest";
+import { HostManifest } from "../manifest";
 import { RemoteChronyc } from "./remote-chronyc";
 
 export interface HealResult {

@@ -1,7 +1,7 @@
 import { CmdmonClient, type NtpData, type SourceReport, type Tracking } from "../cmdmon";
 import { SshSession } from "../ssh/types";
 import { connectHost } from "./connect-host";
-import { HostManifest } from "./manifest";
+import { HostManifest } from "../manifest";
 import { RemoteChronyc } from "./remote-chronyc";
 
 /**
@@ -30,7 +30,7 @@ export class HostView {
 
   public async ssh(): Promise<SshSession> {
     if (this.session) return this.session;
-    this.connecting ??= connectHost(this.manifest, this.log);
+    this.connecting ??= connectHost(this.manifest, { log: this.log });
     this.session = await this.connecting;
     return this.session;
   }

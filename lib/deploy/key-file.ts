@@ -3,7 +3,7 @@ import { checkKeyMaterial, keyLine } from "../keys/key-material";
 import { resolveKeyMaterial } from "../keys/resolve-key";
 import { keyFingerprint, resolveSalt } from "../keys/fingerprint";
 import { renderKeyFile } from "../render/host-files";
-import { HostManifest } from "./manifest";
+import { HostManifest } from "../manifest";
 
 export interface ResolvedKeyFile {
   /** chrony.keys as it goes on the host. Secret: never log it. */
@@ -17,12 +17,12 @@ export interface ResolvedKeyFile {
  * is written to the host when a key cannot be read.
  */
 export function resolveKeyFile(manifest: HostManifest, baseDir = process.cwd()): ResolvedKeyFile {
-  const salt = manifest.keys.entries.length > 0 ? resolveSalt(manifest.fingerprintSalt, baseDir) : Buffer.alloc(0);
+  const salt = manifest.keys.entries.length > 0 ? resolveSalt(manifest.fingerprintSalt, baseDir, { create: false }) : Buffer.alloc(0);
   const changedSinceSynth: number[] = [];
   const lines = manifest.keys.entries.map((entry) => {
     let material: Buffer;
     try {
-      material = resolveKeyMaterial(entry, baseDir);
+      material = resolveKeyMaterial(entry, baseDir, { createInKeyStore: false });
     } catch (err) {
       throw new UserError(`host ${manifest.id}: ${(err as Error).message}; nothing was written to the host`);
     }

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../errors";
-import { HostManifest } from "./manifest";
-import { BUNDLE_FILE, readBundle } from "./manifest-bundle";
+import { HostManifest } from "../manifest";
+import { BUNDLE_FILE, readBundle } from "../manifest";
 
 export interface StackHost {
   /** The stack's folder in the synth output, where Terraform runs and apply records are kept. */

@@ -1,7 +1,7 @@
 import type { NtpData, SourceReport, Tracking } from "../cmdmon";
 import { findSource } from "./expected-sources";
 import { HostView } from "./host-view";
-import { ExpectedSource, HostManifest } from "./manifest";
+import { ExpectedSource, HostManifest } from "../manifest";
 
 export interface SourceCheck {
   readonly kind: ExpectedSource["kind"];

@@ -1,26 +1,36 @@
 import { createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as v from "valibot";
 import { UserError } from "../errors";
+import { resolveProjectPath } from "../project";
+import { controllerPathSchema, envVariableSchema } from "./key-source";
 
 /**
  * Where the fingerprint salt comes from. A keyed fingerprint (HMAC with a secret salt) can go into
  * Terraform state and logs: unlike a bare hash, it cannot be brute-forced back to a weak key.
  */
-export type FingerprintSaltSpec =
-  | { readonly kind: "env"; readonly variable: string }
-  | { readonly kind: "file"; readonly path: string };
+export const fingerprintSaltSchema = v.variant("kind", [
+  v.object({ kind: v.literal("env"), variable: envVariableSchema }),
+  v.object({ kind: v.literal("file"), path: controllerPathSchema }),
+]);
+export type FingerprintSaltSpec = v.InferOutput<typeof fingerprintSaltSchema>;
 
 export const FINGERPRINT_SALT_ENV = "CDKTF_CHRONY_FINGERPRINT_SALT";
 
-/** The salt file inside a key store, created on first use. */
+/** The salt file inside the project's key store (a path relative to the project), created on first use. */
 export function defaultSaltSpec(keyStoreDir: string): FingerprintSaltSpec {
   return process.env[FINGERPRINT_SALT_ENV]
     ? { kind: "env", variable: FINGERPRINT_SALT_ENV }
-    : { kind: "file", path: path.join(keyStoreDir, "fingerprint.salt") };
+    : { kind: "file", path: path.posix.join(keyStoreDir, "fingerprint.salt") };
 }
 
-export function resolveSalt(spec: FingerprintSaltSpec, baseDir: string): Buffer {
+/**
+ * The salt's bytes. Synth creates the salt file on first use (`create`); apply and drift must find
+ * the one synth used, or every fingerprint would look changed, so there a missing salt is an error
+ * naming the file or variable to provide.
+ */
+export function resolveSalt(spec: FingerprintSaltSpec, baseDir: string, options: { readonly create: boolean }): Buffer {
   if (spec.kind === "env") {
     const value = process.env[spec.variable];
     if (!value) {
@@ -28,8 +38,13 @@ export function resolveSalt(spec: FingerprintSaltSpec, baseDir: string): Buffer 
     }
     return Buffer.from(value, "utf8");
   }
-  const file = path.resolve(baseDir, spec.path);
+  const file = resolveProjectPath(spec.path, baseDir);
   if (!fs.existsSync(file)) {
+    if (!options.create) {
+      throw new UserError(
+        `fingerprint salt ${file} is missing: copy the project's ${path.basename(file)} from where synth ran (or set ${FINGERPRINT_SALT_ENV} to the value used at synth); a new salt would make every key look changed`,
+      );
+    }
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     try {
       fs.writeFileSync(file, randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });

@@ -1,17 +1,25 @@
+import * as v from "valibot";
+
+/** A path the controller reads: absolute, `~/`-based, or relative to the project folder. */
+export const controllerPathSchema = v.pipe(v.string(), v.regex(/^[^\x00-\x1f\x7f]+$/, "a path without control characters"));
+export const envVariableSchema = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"));
+
 /**
  * Where a key's material comes from. Only this description reaches synth output and state; the
  * material is read at synth time (for the keyed fingerprint) and at apply time (to write the keys
  * file on the host), and never written anywhere else.
  */
-export type KeySourceSpec =
+export const keySourceSchema = v.variant("kind", [
   /** An environment variable holding `HEX:...`, `ASCII:...` or bare text. */
-  | { readonly kind: "env"; readonly variable: string }
+  v.object({ kind: v.literal("env"), variable: envVariableSchema }),
   /** A file holding the material in the same notation (whitespace around it is ignored). */
-  | { readonly kind: "file"; readonly path: string }
+  v.object({ kind: v.literal("file"), path: controllerPathSchema }),
   /** A local key store folder: the key is generated on first use and kept there (files 0600). */
-  | { readonly kind: "keyStore"; readonly dir: string }
+  v.object({ kind: v.literal("keyStore"), dir: controllerPathSchema }),
   /** A command whose standard output is the material, e.g. a secret manager's CLI. */
-  | { readonly kind: "command"; readonly argv: readonly string[] };
+  v.object({ kind: v.literal("command"), argv: v.pipe(v.array(v.string()), v.minLength(1, "a command with at least the program name")) }),
+]);
+export type KeySourceSpec = v.InferOutput<typeof keySourceSchema>;
 
 /** One line for tables and error messages; never includes material. */
 export function describeKeySource(source: KeySourceSpec): string {

@@ -12,7 +12,8 @@ export function keyStorePath(dir: string, keyId: number): string {
   return path.join(dir, `key-${keyId}.line`);
 }
 
-export function readOrCreateStoredKey(dir: string, keyId: number, type: NtpKeyTypeName): string {
+/** The stored material of a key; generated when missing if `create` (synth), an error otherwise (deploys). */
+export function readOrCreateStoredKey(dir: string, keyId: number, type: NtpKeyTypeName, create: boolean): string {
   const file = keyStorePath(dir, keyId);
   if (fs.existsSync(file)) {
     const [id, storedType, material] = fs.readFileSync(file, "utf8").trim().split(/\s+/);
@@ -26,13 +27,18 @@ export function readOrCreateStoredKey(dir: string, keyId: number, type: NtpKeyTy
     }
     return material;
   }
+  if (!create) {
+    throw new UserError(
+      `key ${keyId} is not in the key store ${dir} (${file} is missing): copy the project's key store from where synth ran, or run synth here first; a deploy never generates keys`,
+    );
+  }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = generateKey({ id: keyId, type });
   // wx: never overwrite a key another process created in the meantime.
   try {
     fs.writeFileSync(file, `${key.line}\n`, { mode: 0o600, flag: "wx" });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return readOrCreateStoredKey(dir, keyId, type);
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return readOrCreateStoredKey(dir, keyId, type, create);
     throw err;
   }
   return key.line.split(" ")[2];

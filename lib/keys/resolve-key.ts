@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { UserError } from "../errors";
+import { resolveProjectPath } from "../project";
 import { decodeKeyMaterial } from "./key-material";
 import { KeySourceSpec, describeKeySource } from "./key-source";
 import { readOrCreateStoredKey } from "./key-store";
@@ -13,11 +13,19 @@ export interface KeyReference {
   readonly source: KeySourceSpec;
 }
 
+export interface ResolveKeyOptions {
+  /**
+   * Generate a key-store key that does not exist yet. Only synth does: a deploy that generated one
+   * would put a key on the host that no other host has.
+   */
+  readonly createInKeyStore: boolean;
+}
+
 /**
  * Reads a key's material from its source. Relative paths resolve against `baseDir` (the project
- * folder recorded in the manifest). Errors name the key and its source, never the material.
+ * folder), `~/` against the home folder. Errors name the key and its source, never the material.
  */
-export function resolveKeyMaterial(key: KeyReference, baseDir: string): Buffer {
+export function resolveKeyMaterial(key: KeyReference, baseDir: string, options: ResolveKeyOptions): Buffer {
   const where = `key ${key.id} (${describeKeySource(key.source)})`;
   const source = key.source;
   switch (source.kind) {
@@ -31,7 +39,7 @@ export function resolveKeyMaterial(key: KeyReference, baseDir: string): Buffer {
       return decodeKeyMaterial(key.id, value.trim());
     }
     case "file": {
-      const file = path.resolve(baseDir, source.path);
+      const file = resolveProjectPath(source.path, baseDir);
       let text: string;
       try {
         text = fs.readFileSync(file, "utf8");
@@ -41,7 +49,7 @@ export function resolveKeyMaterial(key: KeyReference, baseDir: string): Buffer {
       return decodeKeyMaterial(key.id, text.trim());
     }
     case "keyStore":
-      return decodeKeyMaterial(key.id, readOrCreateStoredKey(path.resolve(baseDir, source.dir), key.id, key.type));
+      return decodeKeyMaterial(key.id, readOrCreateStoredKey(resolveProjectPath(source.dir, baseDir), key.id, key.type, options.createInKeyStore));
     case "command": {
       let stdout: string;
       try {

@@ -3,26 +3,11 @@ import { BindingProps, bindingDirectives } from "./areas/binding";
 import { ClockProps, clockDirectives } from "./areas/clock";
 import { LoggingProps, loggingDirectives } from "./areas/logging";
 import { NtsProps, ntsDirectives } from "./areas/nts";
-import { NtpSourceOptions, PoolOptions, sourceDirective } from "./areas/sources";
+import { SOURCE_KINDS } from "./areas/sources";
 import { ConfigError } from "./config-error";
-import { Directive, directive } from "./directive";
-import { parseDirectiveLine } from "../parse/parse-line";
+import { Directive, directive, parseDirectiveLine } from "./directive";
 import { validateDirective } from "./validate-directive";
 import { ChronyVersion, DEFAULT_CHRONY_VERSION, isAtLeast, parseChronyVersion } from "./version";
-
-export interface ServerSpec extends NtpSourceOptions {
-  /** IP address or hostname of the server. */
-  readonly address: string;
-}
-
-export interface PoolSpec extends PoolOptions {
-  /** DNS name that resolves to several servers, e.g. "2.debian.pool.ntp.org". */
-  readonly name: string;
-}
-
-export interface PeerSpec extends NtpSourceOptions {
-  readonly address: string;
-}
 
 /** Where server/pool/peer lines go. */
 export type SourcesPlacement = "sourcedir" | "conf";
@@ -31,12 +16,6 @@ export type SourcesPlacement = "sourcedir" | "conf";
 export interface ChronyConfigProps extends AccessProps, BindingProps, ClockProps, NtsProps, LoggingProps {
   /** The chrony release on the host; directives and options it lacks are errors. @default "4.3" */
   readonly chronyVersion?: string;
-  /** @default - none */
-  readonly servers?: readonly ServerSpec[];
-  /** @default - none */
-  readonly pools?: readonly PoolSpec[];
-  /** Symmetric peers. @default - none */
-  readonly peers?: readonly PeerSpec[];
   /** Extra `confdir` folders. @default - none */
   readonly confDirs?: readonly string[];
   /** `include` globs. @default - none */
@@ -55,7 +34,10 @@ export interface ChronyConfigProps extends AccessProps, BindingProps, ClockProps
   readonly sourcesPlacement?: SourcesPlacement;
 }
 
-/** A host's configuration, resolved to directives (the profile's base lines are added at render). */
+/**
+ * A host's configuration, resolved to directives (the profile's base lines are added at render).
+ * `sources` holds the source lines given as raw directives; the fleet compiler adds the typed ones.
+ */
 export interface ChronyConfig {
   readonly version: ChronyVersion;
   readonly sources: readonly Directive[];
@@ -72,12 +54,11 @@ export function buildChronyConfig(props: ChronyConfigProps): ChronyConfig {
       `sourcesPlacement "sourcedir" needs chrony 4.0 or newer (sourcedir and 'reload sources' came in 4.0), but this host runs ${version.text}: use "conf"`,
     );
   }
-  const sources: Directive[] = [
-    ...(props.servers ?? []).map((s) => sourceDirective("server", s.address, s)),
-    ...(props.pools ?? []).map((p) => sourceDirective("pool", p.name, p)),
-    ...(props.peers ?? []).map((p) => sourceDirective("peer", p.address, p)),
-  ];
+  const sources: Directive[] = [];
   const raw = (props.rawDirectives ?? []).map((line, i) => {
+    if (/[\r\n]/.test(line)) {
+      throw new ConfigError(`rawDirectives[${i}] holds more than one line (${JSON.stringify(line)}): give one directive per entry`);
+    }
     const d = parseDirectiveLine(line);
     if (!d) throw new ConfigError(`rawDirectives[${i}] is empty or a comment ('${line}'): give one directive per entry`);
     return d;
@@ -92,7 +73,7 @@ export function buildChronyConfig(props: ChronyConfigProps): ChronyConfig {
     ...(props.includes ?? []).map((g) => directive("include", g)),
   ];
   // Raw source lines join the other sources, so they are reloadable too.
-  for (const d of raw) (["server", "pool", "peer"].includes(d.name.toLowerCase()) ? sources : directives).push(d);
+  for (const d of raw) ((SOURCE_KINDS as readonly string[]).includes(d.name.toLowerCase()) ? sources : directives).push(d);
   for (const d of sources) validateDirective(d, version);
   for (const d of directives) validateDirective(d, version);
   return { version, sources, directives, sourcesPlacement: placement };

@@ -1,5 +1,5 @@
 import { ArgsCheck, eitherOf, listOf, noArgs, positional, withOptions } from "./arg-checks";
-import { sourceCheck } from "./source-check";
+import { sourceCheck } from "./areas/sources";
 import {
   TokenCheck,
   TokenProblem,

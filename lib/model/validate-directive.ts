@@ -1,5 +1,5 @@
 import { ConfigError } from "./config-error";
-import { Directive, directiveLine } from "./directive";
+import { Directive, tokenProblem } from "./directive";
 import { DIRECTIVES } from "./directive-grammar";
 import { ChronyVersion, isAtLeast } from "./version";
 
@@ -22,8 +22,18 @@ const VALID = new Set<string>();
 function check(d: Directive, version: ChronyVersion, where: string): void {
   const name = d.name.toLowerCase();
   const spec = DIRECTIVES.get(name);
-  const line = directiveLine(d);
   const at = where ? ` (${where})` : "";
+  // Checked before anything is quoted back: the line must be printable as one line.
+  for (const [i, token] of [d.name, ...d.args].entries()) {
+    const problem = tokenProblem(token);
+    if (problem) {
+      const what = i === 0 ? "the directive name" : `argument ${i}`;
+      throw new ConfigError(
+        `invalid ${JSON.stringify([d.name, ...d.args].join(" "))}${at}: ${what} ${problem}; each value must be one token without whitespace or control characters`,
+      );
+    }
+  }
+  const line = [d.name, ...d.args].join(" ");
   if (!spec) {
     throw new ConfigError(
       `unknown directive '${d.name}' in '${line}'${at}: chronyd ${version.text} refuses to start on it; check the spelling against chrony.conf(5)`,

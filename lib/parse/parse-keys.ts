@@ -1,4 +1,4 @@
-import { isCommentLine } from "./parse-line";
+import { isCommentLine } from "../model/directive";
 
 /** One line of chrony.keys as written (the material stays in chrony's notation). */
 export interface KeyFileEntry {

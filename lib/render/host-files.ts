@@ -2,15 +2,7 @@ import * as path from "node:path";
 import { ChronyConfig } from "../model/chrony-config";
 import { Directive, directiveLine } from "../model/directive";
 import { HostProfile } from "../model/profiles/host-profile";
-
-/** A file to place on a host. */
-export interface HostFile {
-  readonly path: string;
-  readonly content: string;
-  readonly mode: number;
-  /** Which part of chronyd's configuration it is: decides reload sources / rekey / restart. */
-  readonly role: "conf" | "sources" | "keys";
-}
+import type { HostFile } from "../manifest/schema";
 
 const MANAGED_NOTE = [
   "# Managed by cdktf-chrony. Local edits are overwritten by the next deploy and",

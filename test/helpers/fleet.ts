@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
-import { HostManifest } from "../../lib/deploy/manifest";
+import { HostManifest } from "../../lib/manifest";
 import { readOutdir } from "../../lib/deploy/outdir";
 import type { SandboxHost } from "../../lib/sandbox";
 

@@ -1,7 +1,7 @@
 import { applyHost, summaryLine } from "../../deploy/apply";
 import { writeApplyRecord } from "../../deploy/apply-record";
-import { readManifest } from "../../deploy/manifest";
-import { BUNDLE_FILE, readBundleHost } from "../../deploy/manifest-bundle";
+import { readManifest } from "../../manifest";
+import { BUNDLE_FILE, readBundleHost } from "../../manifest";
 import * as path from "node:path";
 import { UserError } from "../../errors";
 import { parseArgs } from "../args";

@@ -1,5 +1,5 @@
 import { describeKeySource } from "../../keys/key-source";
-import { HostManifest } from "../../deploy/manifest";
+import { HostManifest } from "../../manifest";
 import { readOutdir, selectHosts } from "../../deploy/outdir";
 import { UserError } from "../../errors";
 import { parseArgs } from "../args";

@@ -1,146 +1,212 @@
+import { ArgsCheck } from "../arg-checks";
 import { Directive, formatToken } from "../directive";
+import { TokenCheck, decimal, hostOrAddress, integer, isProblem, keyId, oneOf } from "../tokens";
+import { isAtLeast } from "../version";
 
-/** Options of a server, pool or peer line. Poll values are powers of 2 in seconds, as in chrony. */
+/** The directives that name a time source over NTP. */
+export const SOURCE_KINDS = ["server", "pool", "peer"] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/**
+ * Options of a server, pool or peer line, named as in chrony.conf(5) with units in the name.
+ * Poll values are powers of 2 in seconds, as in chrony.
+ */
 export interface NtpSourceOptions {
-  /** Start with a burst of requests for a fast first update (server and pool only). @default false */
+  /** `iburst`: start with a burst of requests for a fast first update (server and pool only). @default false */
   readonly iburst?: boolean;
-  /** Send a burst when a measurement is poor (server and pool only). @default false */
+  /** `burst`: send a burst when a measurement is poor (server and pool only). @default false */
   readonly burst?: boolean;
-  /** Minimum polling interval, log2 seconds (-7..24). @default 6 (64 s) */
+  /** `minpoll`: minimum polling interval, log2 seconds (-7..24). @default 6 (64 s) */
   readonly minPoll?: number;
-  /** Maximum polling interval, log2 seconds (-7..24). @default 10 (1024 s) */
+  /** `maxpoll`: maximum polling interval, log2 seconds (-7..24). @default 10 (1024 s) */
   readonly maxPoll?: number;
-  /** Symmetric key ID (1..2^32-1) used to authenticate this source. @default - no key */
+  /** `key`: symmetric key ID (1..2^32-1) that authenticates this source. @default - no key */
   readonly keyId?: number;
-  /** Authenticate with Network Time Security (server and pool only). @default false */
+  /** `nts`: authenticate with Network Time Security (server and pool only). @default false */
   readonly nts?: boolean;
-  /** NTS-KE port. @default 4460 */
+  /** `ntsport`: the NTS-KE port of the server. @default 4460 */
   readonly ntsPort?: number;
-  /** Set of trusted certificates for NTS. @default 0 (system CAs) */
+  /** `certset`: set of trusted certificates for NTS. @default 0 (system CAs and ntstrustedcerts without a set) */
   readonly certSet?: number;
-  /** NTP port of the source. @default 123 */
+  /** `port`: NTP port of the source. @default 123 */
   readonly port?: number;
-  /** Reject measurements with a round-trip delay above this. @default 3 */
+  /** `maxdelay`: reject measurements with a round-trip delay above this. @default 3 */
   readonly maxDelaySeconds?: number;
-  /** @default - test disabled */
+  /** `maxdelayratio`. @default - test disabled */
   readonly maxDelayRatio?: number;
-  /** @default 10 */
+  /** `maxdelaydevratio`. @default 10 */
   readonly maxDelayDevRatio?: number;
-  /** Accept only delays below this quantile (0.05..0.95; chrony ≥ 4.3). @default - test disabled */
+  /** `maxdelayquant`: accept only delays below this quantile (0.05..0.95; chrony ≥ 4.3). @default - test disabled */
   readonly maxDelayQuantile?: number;
-  /** @default - minimum of the measurements */
+  /** `mindelay`. @default - minimum of the measurements */
   readonly minDelaySeconds?: number;
-  /** -0.5..0.5. @default 1 (estimated) */
+  /** `asymmetry`: -0.5..0.5. @default 1 (estimated) */
   readonly asymmetry?: number;
-  /** @default 0 */
+  /** `offset`: correction added to the source's measurements. @default 0 */
   readonly offsetSeconds?: number;
-  /** @default - the minsamples directive */
+  /** `minsamples`. @default - the minsamples directive */
   readonly minSamples?: number;
-  /** @default - the maxsamples directive */
+  /** `maxsamples`. @default - the maxsamples directive */
   readonly maxSamples?: number;
-  /** Median filter over this many polls. @default - no filter */
+  /** `filter`: median filter over this many polls. @default - no filter */
   readonly filterPolls?: number;
-  /** @default 8 */
+  /** `polltarget`. @default 8 */
   readonly pollTarget?: number;
-  /** log2 seconds (server and pool only). @default 0 */
+  /** `presend`: log2 seconds (server and pool only). @default 0 */
   readonly presend?: number;
-  /** @default 0 */
+  /** `minstratum`. @default 0 */
   readonly minStratum?: number;
-  /** NTP version of the requests (1..4). @default 4 */
+  /** `version`: NTP version of the requests (1..4). @default 4 */
   readonly ntpVersion?: number;
+  /** `prefer`. @default false */
   readonly prefer?: boolean;
+  /** `noselect`. @default false */
   readonly noselect?: boolean;
+  /** `trust`. @default false */
   readonly trust?: boolean;
+  /** `require`. @default false */
   readonly require?: boolean;
-  /** Interleaved mode. @default false */
+  /** `xleave`: interleaved mode. @default false */
   readonly xleave?: boolean;
-  /** Start offline. @default false */
+  /** `offline`: start offline. @default false */
   readonly offline?: boolean;
-  /** @default false */
+  /** `auto_offline`. @default false */
   readonly autoOffline?: boolean;
-  /** Copy the server's reference ID and stratum (server and pool only; chrony ≥ 4.1). @default false */
+  /** `copy`: copy the server's reference ID and stratum (server and pool only; chrony ≥ 4.1). @default false */
   readonly copy?: boolean;
-  /** Enable the experimental NTPv4 extension field F323 (chrony ≥ 4.2). @default false */
+  /** `extfield F323`: the experimental NTPv4 extension field (chrony ≥ 4.2). @default - none */
   readonly extField?: "F323";
+  /** `ipv4`: use only IPv4 addresses of a name (chrony ≥ 4.6). @default false */
+  readonly ipv4?: boolean;
+  /** `ipv6`: use only IPv6 addresses of a name (chrony ≥ 4.6). @default false */
+  readonly ipv6?: boolean;
+  /** `maxunreach`: polls without a reply before a pool address is replaced (chrony ≥ 4.8). @default 100000 */
+  readonly maxUnreach?: number;
 }
 
 export interface PoolOptions extends NtpSourceOptions {
-  /** How many of the pool's addresses to use (1..16). @default 4 */
+  /** `maxsources`: how many of the pool's addresses to use (1..16). @default 4 */
   readonly maxSources?: number;
 }
 
-export type SourceKind = "server" | "pool" | "peer";
-
-// The order options are written in: stable, so one changed option changes one token.
-const VALUE_OPTIONS: ReadonlyArray<readonly [keyof PoolOptions, string]> = [
-  ["minPoll", "minpoll"],
-  ["maxPoll", "maxpoll"],
-  ["keyId", "key"],
-  ["ntsPort", "ntsport"],
-  ["certSet", "certset"],
-  ["port", "port"],
-  ["maxDelaySeconds", "maxdelay"],
-  ["maxDelayRatio", "maxdelayratio"],
-  ["maxDelayDevRatio", "maxdelaydevratio"],
-  ["maxDelayQuantile", "maxdelayquant"],
-  ["minDelaySeconds", "mindelay"],
-  ["asymmetry", "asymmetry"],
-  ["offsetSeconds", "offset"],
-  ["minSamples", "minsamples"],
-  ["maxSamples", "maxsamples"],
-  ["filterPolls", "filter"],
-  ["pollTarget", "polltarget"],
-  ["presend", "presend"],
-  ["minStratum", "minstratum"],
-  ["ntpVersion", "version"],
-  ["maxSources", "maxsources"],
-  ["extField", "extfield"],
-];
-
-const FLAG_OPTIONS: ReadonlyArray<readonly [keyof PoolOptions, string]> = [
-  ["iburst", "iburst"],
-  ["burst", "burst"],
-  ["nts", "nts"],
-  ["prefer", "prefer"],
-  ["noselect", "noselect"],
-  ["trust", "trust"],
-  ["require", "require"],
-  ["xleave", "xleave"],
-  ["offline", "offline"],
-  ["autoOffline", "auto_offline"],
-  ["copy", "copy"],
-];
-
-// Each known prop with its word and its place on the line (flags first, then valued options).
-interface WordSpec {
+/** One option of server/pool/peer lines: its word, its typed prop, its grammar and the release that added it. */
+export interface SourceOptionSpec {
   readonly word: string;
-  readonly order: number;
-  readonly flag: boolean;
+  readonly prop: keyof PoolOptions;
+  /** Absent for flags such as `iburst`. */
+  readonly value?: TokenCheck<unknown>;
+  readonly since: string;
+  /** Kinds the option is documented as invalid for, and why (for the error message). */
+  readonly notFor?: readonly SourceKind[];
+  readonly notForReason?: string;
 }
-const WORDS = new Map<string, WordSpec>([
-  ...FLAG_OPTIONS.map(([prop, word], i): [string, WordSpec] => [prop, { word, order: i, flag: true }]),
-  ...VALUE_OPTIONS.map(([prop, word], i): [string, WordSpec] => [prop, { word, order: FLAG_OPTIONS.length + i, flag: false }]),
-]);
 
-/** `server HOST iburst key 10 ...`: flags first, then valued options, in a fixed order. */
+const POLL = integer(-7, 24);
+const PEER_NO = "a symmetric peer does not use it (chrony.conf(5), peer directive)";
+const NTS_NO = "NTS works only in client/server mode";
+
+/**
+ * The one table of source options. Rendering writes them in this order (flags first, then valued
+ * options), so one changed option changes one token; validation and the importer read the same rows.
+ */
+export const SOURCE_OPTION_TABLE: readonly SourceOptionSpec[] = [
+  { word: "iburst", prop: "iburst", since: "1.31", notFor: ["peer"], notForReason: PEER_NO },
+  { word: "burst", prop: "burst", since: "3.3", notFor: ["peer"], notForReason: PEER_NO },
+  { word: "nts", prop: "nts", since: "4.0", notFor: ["peer"], notForReason: NTS_NO },
+  { word: "prefer", prop: "prefer", since: "1.31" },
+  { word: "noselect", prop: "noselect", since: "1.31" },
+  { word: "trust", prop: "trust", since: "2.3" },
+  { word: "require", prop: "require", since: "2.3" },
+  { word: "xleave", prop: "xleave", since: "3.0" },
+  { word: "offline", prop: "offline", since: "1.31" },
+  { word: "auto_offline", prop: "autoOffline", since: "1.31" },
+  { word: "copy", prop: "copy", since: "4.1", notFor: ["peer"], notForReason: PEER_NO },
+  { word: "ipv4", prop: "ipv4", since: "4.6" },
+  { word: "ipv6", prop: "ipv6", since: "4.6" },
+  { word: "minpoll", prop: "minPoll", value: POLL, since: "1.31" },
+  { word: "maxpoll", prop: "maxPoll", value: POLL, since: "1.31" },
+  { word: "key", prop: "keyId", value: keyId, since: "1.31" },
+  { word: "ntsport", prop: "ntsPort", value: integer(1, 65535), since: "4.0", notFor: ["peer"], notForReason: NTS_NO },
+  { word: "certset", prop: "certSet", value: integer(0, 2 ** 32 - 1), since: "4.1" },
+  { word: "port", prop: "port", value: integer(1, 65535), since: "1.31" },
+  { word: "maxdelay", prop: "maxDelaySeconds", value: decimal(0, 1000), since: "1.31" },
+  { word: "maxdelayratio", prop: "maxDelayRatio", value: decimal(1), since: "1.31" },
+  { word: "maxdelaydevratio", prop: "maxDelayDevRatio", value: decimal(0), since: "1.31" },
+  { word: "maxdelayquant", prop: "maxDelayQuantile", value: decimal(0.05, 0.95), since: "4.3" },
+  { word: "mindelay", prop: "minDelaySeconds", value: decimal(0), since: "3.2" },
+  { word: "asymmetry", prop: "asymmetry", value: decimal(-0.5, 0.5), since: "3.2" },
+  { word: "offset", prop: "offsetSeconds", value: decimal(), since: "3.0" },
+  { word: "minsamples", prop: "minSamples", value: integer(0, 64), since: "2.0" },
+  { word: "maxsamples", prop: "maxSamples", value: integer(0, 64), since: "2.0" },
+  { word: "filter", prop: "filterPolls", value: integer(1, 256), since: "3.4" },
+  { word: "polltarget", prop: "pollTarget", value: integer(6, 60), since: "1.31" },
+  { word: "presend", prop: "presend", value: POLL, since: "1.31", notFor: ["peer"], notForReason: PEER_NO },
+  { word: "minstratum", prop: "minStratum", value: integer(0, 15), since: "1.31" },
+  { word: "version", prop: "ntpVersion", value: integer(1, 4), since: "1.31" },
+  { word: "maxsources", prop: "maxSources", value: integer(1, 16), since: "2.0", notFor: ["server", "peer"], notForReason: "it selects how many addresses of a pool to use" },
+  { word: "extfield", prop: "extField", value: oneOf(["F323"]), since: "4.2" },
+  { word: "maxunreach", prop: "maxUnreach", value: integer(0, 2 ** 31 - 1), since: "4.8" },
+];
+
+/** Every prop of PoolOptions has exactly one row: the compiler checks this mapping is total. */
+const OPTION_BY_PROP: { readonly [P in keyof Required<PoolOptions>]: SourceOptionSpec } = Object.fromEntries(
+  SOURCE_OPTION_TABLE.map((spec) => [spec.prop, spec]),
+) as { [P in keyof Required<PoolOptions>]: SourceOptionSpec };
+
+/** Rows by chrony word (lower case), for validation and import. */
+export const SOURCE_OPTIONS: ReadonlyMap<string, SourceOptionSpec> = new Map(SOURCE_OPTION_TABLE.map((s) => [s.word, s]));
+
+const ORDER = new Map(SOURCE_OPTION_TABLE.map((s, i) => [s.prop as string, i]));
+
+/** `server HOST iburst key 10 ...`: options in the table's order. */
 export function sourceDirective(kind: SourceKind, address: string, options: PoolOptions = {}): Directive {
-  // Walks the few props that are set rather than every known option: this runs for every source
-  // of every host at synth.
+  // Walks the few props that are set rather than the whole table: this runs for every source of
+  // every host at synth.
   const present: Array<{ order: number; tokens: string[] }> = [];
   for (const prop of Object.keys(options)) {
-    const spec = WORDS.get(prop);
+    const spec = OPTION_BY_PROP[prop as keyof PoolOptions];
     const value = (options as Record<string, unknown>)[prop];
     if (!spec || value === undefined || value === false) continue;
-    if (spec.flag) {
-      if (value === true) present.push({ order: spec.order, tokens: [spec.word] });
+    const order = ORDER.get(prop)!;
+    if (!spec.value) {
+      if (value === true) present.push({ order, tokens: [spec.word] });
     } else {
-      present.push({ order: spec.order, tokens: [spec.word, formatToken(value as string | number)] });
+      present.push({ order, tokens: [spec.word, formatToken(value as string | number)] });
     }
   }
   present.sort((a, b) => a.order - b.order);
   const args = [address];
   for (const p of present) args.push(...p.tokens);
   return { name: kind, args };
+}
+
+/** Checks `server|pool|peer HOST [option [value]]...` against the options the host's version has. */
+export function sourceCheck(kind: SourceKind): ArgsCheck {
+  return (args, version) => {
+    if (args.length === 0) return `needs the ${kind === "pool" ? "pool name" : "server address"}`;
+    const host = hostOrAddress(args[0]);
+    if (isProblem(host)) return `address must be ${host.expected}, got '${args[0]}'`;
+    const seen = new Set<string>();
+    for (let i = 1; i < args.length; i++) {
+      const word = args[i].toLowerCase();
+      const spec = SOURCE_OPTIONS.get(word);
+      if (!spec) return `unknown option '${args[i]}'`;
+      if (!isAtLeast(version, spec.since)) {
+        return `option ${spec.word} needs chrony ${spec.since} or newer (this host runs ${version.text})`;
+      }
+      if (spec.notFor?.includes(kind)) return `option ${spec.word} is not valid for ${kind}: ${spec.notForReason}`;
+      if (seen.has(word) && word !== "extfield") return `option ${spec.word} is given twice`;
+      seen.add(word);
+      if (spec.value) {
+        const value = args[i + 1];
+        if (value === undefined) return `option ${spec.word} needs a value`;
+        const result = spec.value(value);
+        if (isProblem(result)) return `option ${spec.word} must be ${result.expected}, got '${value}'`;
+        i++;
+      }
+    }
+    return undefined;
+  };
 }
 
 /** The key ID a source line authenticates with, if any. */

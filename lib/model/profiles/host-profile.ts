@@ -1,4 +1,8 @@
+import * as v from "valibot";
+import { ConfigError } from "../config-error";
 import { Directive } from "../directive";
+import { validateDirective } from "../validate-directive";
+import { ChronyVersion } from "../version";
 
 /** Commands run on the host, as argv arrays (never shell strings). */
 export interface ServiceCommands {
@@ -16,12 +20,13 @@ export interface ServiceCommands {
  * Profiles are plain data: they travel in the host manifest to `cdktf-chrony apply`.
  */
 export interface HostProfile {
+  /** A short name shown in chrony.conf's header and in reports, e.g. "debian". */
   readonly name: string;
   readonly confPath: string;
   readonly keysPath: string;
   /** The folder chronyd reads `*.sources` from; our sources file lives here. */
   readonly sourceDir: string;
-  /** File name of the managed sources file inside `sourceDir`. */
+  /** File name of the managed sources file inside `sourceDir`; must end in `.sources`. */
   readonly sourcesFileName: string;
   readonly keysOwner: string;
   readonly keysGroup: string;
@@ -42,16 +47,58 @@ export interface HostProfile {
   readonly cmdPort: number;
 }
 
-/** Brand check on plain data: a profile read back from a manifest is not a class instance. */
-export function isHostProfile(x: unknown): x is HostProfile {
-  const p = x as Partial<HostProfile> | null;
-  return (
-    typeof p === "object" &&
-    p !== null &&
-    typeof p.name === "string" &&
-    typeof p.confPath === "string" &&
-    typeof p.keysPath === "string" &&
-    Array.isArray(p.chronyc) &&
-    typeof p.service === "object"
-  );
+/** An absolute path that stays one token in chrony.conf and one argument on the host. */
+export const absolutePathSchema = v.pipe(
+  v.string(),
+  v.regex(/^\/[^\s\x00-\x1f\x7f]*$/, "an absolute path without whitespace or control characters"),
+);
+/** A file mode such as 0o640. */
+export const fileModeSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777, "a file mode from 0 to 0o7777"));
+/** A POSIX user or group name, as chown takes it. */
+export const accountNameSchema = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/, "a user or group name such as _chrony"));
+/** A command as argv: a program and its arguments, each passed to the host as data, never as shell text. */
+export const argvSchema = v.pipe(
+  v.array(v.pipe(v.string(), v.regex(/^[^\x00-\x1f\x7f]*$/, "an argument without control characters"))),
+  v.minLength(1, "a command with at least the program name"),
+);
+const portSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535, "a port from 0 to 65535"));
+const directiveSchema = v.object({ name: v.string(), args: v.array(v.string()) });
+
+/** The runtime check of a HostProfile's shape; its output type is the interface above. */
+export const hostProfileSchema: v.GenericSchema<unknown, HostProfile> = v.object({
+  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "a short name of letters, digits, '.', '_' and '-'")),
+  confPath: absolutePathSchema,
+  keysPath: absolutePathSchema,
+  sourceDir: absolutePathSchema,
+  sourcesFileName: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*\.sources$/, "a file name ending in .sources (chronyd reads only those)")),
+  keysOwner: accountNameSchema,
+  keysGroup: accountNameSchema,
+  keysMode: fileModeSchema,
+  confMode: fileModeSchema,
+  chronyd: argvSchema,
+  chronyc: argvSchema,
+  service: v.object({ restart: argvSchema, start: argvSchema, isActive: argvSchema }),
+  baseDirectives: v.array(directiveSchema),
+  ntpPort: portSchema,
+  cmdPort: portSchema,
+});
+
+/** `profile.keysMode: a file mode from 0 to 0o7777, got "644 /dev/null"`: the first problem, as one line. */
+export function describeIssue(where: string, issue: v.BaseIssue<unknown>): string {
+  const path = v.getDotPath(issue);
+  const received = issue.input === undefined ? "nothing" : JSON.stringify(issue.input);
+  const expected = issue.message.startsWith("Invalid") ? (issue.expected ?? issue.message) : issue.message;
+  return `${where}${path ? `.${path}` : ""}: expected ${expected}, got ${received}`;
+}
+
+/**
+ * Checks a profile (from the app or read back from a manifest): every field's shape, then its base
+ * directives against the grammar of the host's chrony version. Throws ConfigError naming the field.
+ */
+export function checkHostProfile(profile: unknown, version: ChronyVersion, where = "profile"): HostProfile {
+  const result = v.safeParse(hostProfileSchema, profile);
+  if (!result.success) throw new ConfigError(`invalid ${describeIssue(where, result.issues[0])}`);
+  const checked = result.output;
+  checked.baseDirectives.forEach((d, i) => validateDirective(d, version, `${where}.baseDirectives[${i}] of profile '${checked.name}'`));
+  return checked;
 }

@@ -1,11 +1,29 @@
 import * as path from "node:path";
-import { directive } from "../directive";
+import { Directive, directive } from "../directive";
+import { DIRECTIVES } from "../directive-grammar";
+import { isAtLeast, parseChronyVersion } from "../version";
 import { HostProfile } from "./host-profile";
+
+export interface PresetOptions {
+  /**
+   * The chrony release on the hosts: base directives it lacks (ntsdumpdir and sourcedir before 4.0)
+   * are left out, as the distribution's own config for that release would.
+   * @default "4.3"
+   */
+  readonly chronyVersion?: string;
+}
+
+/** The preset's base directives that the release has. */
+function forVersion(directives: readonly Directive[], options: PresetOptions): Directive[] {
+  if (options.chronyVersion === undefined) return [...directives];
+  const version = parseChronyVersion(options.chronyVersion);
+  return directives.filter((d) => isAtLeast(version, DIRECTIVES.get(d.name)?.since ?? "1.31"));
+}
 
 const SOURCES_FILE = "cdktf-chrony.sources";
 
 /** Debian and Ubuntu: /etc/chrony, the `chrony` unit, keys owned root:_chrony. */
-export function debianProfile(): HostProfile {
+export function debianProfile(options: PresetOptions = {}): HostProfile {
   return {
     name: "debian",
     confPath: "/etc/chrony/chrony.conf",
@@ -23,20 +41,23 @@ export function debianProfile(): HostProfile {
       start: ["systemctl", "start", "chrony"],
       isActive: ["systemctl", "is-active", "--quiet", "chrony"],
     },
-    baseDirectives: [
-      directive("driftfile", "/var/lib/chrony/chrony.drift"),
-      directive("ntsdumpdir", "/var/lib/chrony"),
-      directive("logdir", "/var/log/chrony"),
-      directive("keyfile", "/etc/chrony/chrony.keys"),
-      directive("sourcedir", "/etc/chrony/sources.d"),
-    ],
+    baseDirectives: forVersion(
+      [
+        directive("driftfile", "/var/lib/chrony/chrony.drift"),
+        directive("ntsdumpdir", "/var/lib/chrony"),
+        directive("logdir", "/var/log/chrony"),
+        directive("keyfile", "/etc/chrony/chrony.keys"),
+        directive("sourcedir", "/etc/chrony/sources.d"),
+      ],
+      options,
+    ),
     ntpPort: 123,
     cmdPort: 323,
   };
 }
 
 /** RHEL, Fedora, CentOS Stream, Rocky, Alma: /etc/chrony.conf, the `chronyd` unit, root:chrony. */
-export function rhelProfile(): HostProfile {
+export function rhelProfile(options: PresetOptions = {}): HostProfile {
   return {
     name: "rhel",
     confPath: "/etc/chrony.conf",
@@ -54,13 +75,16 @@ export function rhelProfile(): HostProfile {
       start: ["systemctl", "start", "chronyd"],
       isActive: ["systemctl", "is-active", "--quiet", "chronyd"],
     },
-    baseDirectives: [
-      directive("driftfile", "/var/lib/chrony/drift"),
-      directive("ntsdumpdir", "/var/lib/chrony"),
-      directive("logdir", "/var/log/chrony"),
-      directive("keyfile", "/etc/chrony.keys"),
-      directive("sourcedir", "/etc/chrony/sources.d"),
-    ],
+    baseDirectives: forVersion(
+      [
+        directive("driftfile", "/var/lib/chrony/drift"),
+        directive("ntsdumpdir", "/var/lib/chrony"),
+        directive("logdir", "/var/log/chrony"),
+        directive("keyfile", "/etc/chrony.keys"),
+        directive("sourcedir", "/etc/chrony/sources.d"),
+      ],
+      options,
+    ),
     ntpPort: 123,
     cmdPort: 323,
   };

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Testing } from "cdktf";
 import { ChronyHost, HostKeyPolicy, HostProfiles, KeyRotation, KeySource, NtpKey, PushResourceType, RotationPhase } from "../../../constructs";
-import { HostManifest } from "../../../lib/deploy/manifest";
+import { HostManifest } from "../../../lib/manifest";
 import { readOutdir } from "../../../lib/deploy/outdir";
 import { materialForms, readTree, testStack } from "../../helpers/synth";
 
@@ -150,7 +150,7 @@ describe("ChronyHost validation", () => {
   it("fails in the constructor on bad props, with the value and the fix", () => {
     const { stack } = testStack();
     expect(() => new ChronyHost(stack, "bad name", { target: target(1) })).toThrow(/invalid host name 'bad name': use letters, digits/);
-    expect(() => new ChronyHost(stack, "p", { target: { ...target(1), port: 70000 } })).toThrow("host p: invalid SSH port 70000: use 1..65535");
+    expect(() => new ChronyHost(stack, "p", { target: { ...target(1), port: 70000 } })).toThrow("host p: invalid target.port 70000: use 1..65535");
     expect(() => new ChronyHost(stack, "v", { target: target(1), chronyVersion: "4.3", servers: [{ address: "192.0.2.1", minPoll: 40 }] })).toThrow(
       /host v, server 192\.0\.2\.1: invalid 'server 192\.0\.2\.1 minpoll 40'/,
     );
@@ -225,5 +225,45 @@ describe("ChronyHost validation", () => {
     const k = new NtpKey(stack, "K", { keyId: 1 });
     expect(() => new KeyRotation(stack, "R", { from: k, to: k, phase: RotationPhase.ADD })).toThrow(/the new key has the same ID \(1\) as the old one/);
     expect(() => HostKeyPolicy.fingerprint("abc")).toThrow(/invalid host key fingerprint 'abc'/);
+  });
+});
+
+describe("ChronyHost and the fleet registry", () => {
+  it("compiles again when a host or a source is added after a synth: no stale result", () => {
+    const { stack, projectDir } = testStack();
+    const key = new NtpKey(stack, "K", { keyId: 6, source: KeySource.keyStore(path.join(projectDir, "k")) });
+    const server = new ChronyHost(stack, "s", { target: target(1) });
+    const first = manifests(Testing.fullSynth(stack));
+    expect(Object.keys(first)).toEqual(["s"]);
+    expect(first.s.keys.entries).toEqual([]);
+    new ChronyHost(stack, "c", { target: target(2) }).addServer(server, { key });
+    const second = manifests(Testing.fullSynth(stack));
+    expect(Object.keys(second).sort()).toEqual(["c", "s"]);
+    expect(second.s.keys.entries.map((k) => k.id)).toEqual([6]);
+  });
+
+  it("leaves nothing behind for a host whose props were refused: the others synthesize", () => {
+    const { stack } = testStack();
+    new ChronyHost(stack, "good", { target: target(1) });
+    expect(() => new ChronyHost(stack, "bad", { target: target(2), allow: ["10.0.0.0/33"] })).toThrow(/^host bad: invalid 'allow 10\.0\.0\.0\/33'/);
+    expect(Object.keys(resources(stack, "terraform_data"))).toHaveLength(1);
+    expect(Object.keys(manifests(Testing.fullSynth(stack)))).toEqual(["good"]);
+  });
+
+  it("checks a source before keeping it, with the real line of a host target in the message", () => {
+    const { stack } = testStack();
+    const server = new ChronyHost(stack, "s", { target: target(1), ntpAddress: "10.1.1.1" });
+    const client = new ChronyHost(stack, "c", { target: target(2) });
+    expect(() => client.addServer(server, { minPoll: 99 })).toThrow("host c, server s: invalid 'server 10.1.1.1 minpoll 99': server minpoll must be an integer from -7 to 24, got '99'");
+    expect(manifests(Testing.fullSynth(stack)).c.verify.sources).toEqual([]);
+  });
+
+  it("exposes what users need and nothing the compiler used to read", () => {
+    const { stack } = testStack();
+    const h = new ChronyHost(stack, "h", { target: target(1) }) as unknown as Record<string, unknown>;
+    expect([h.hostName, h.ntpAddress, typeof h.addServer, typeof h.push]).toEqual(["h", "10.0.0.1", "function", "object"]);
+    // Private fields exist at run time but are not part of the typed surface; `complete` and `stackName` are gone.
+    expect("complete" in h).toBe(false);
+    expect("stackName" in h).toBe(false);
   });
 });

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bundleLine, bundleText, readBundle, readBundleHost } from "../../../lib/deploy/manifest-bundle";
-import { HostManifest, MANIFEST_SCHEMA } from "../../../lib/deploy/manifest";
+import { bundleLine, bundleText, readBundle, readBundleHost } from "../../../lib/manifest";
+import { HostManifest, MANIFEST_SCHEMA } from "../../../lib/manifest";
 import { debianProfile } from "../../../lib/model/profiles/presets";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
@@ -12,8 +12,9 @@ function manifest(id: string, padding: number): HostManifest {
   return {
     schema: MANIFEST_SCHEMA,
     id,
+    generator: "cdktf-chrony test",
     stack: "s",
-    target: { address: "10.0.0.1", port: 22, user: "root", hostKey: { kind: "fingerprint", sha256: "SHA256:x" }, sudo: false },
+    target: { address: "10.0.0.1", port: 22, user: "root", hostKey: { kind: "fingerprint", sha256: `SHA256:${"A".repeat(43)}` }, sudo: false },
     profile: debianProfile(),
     chronyVersion: "4.3",
     files: [{ path: "/etc/chrony/chrony.conf", content: `# ${"x".repeat(padding)}\n`, mode: 0o644, role: "conf" }],

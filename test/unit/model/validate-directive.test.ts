@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { directive } from "../../../lib/model/directive";
 import { validateDirective } from "../../../lib/model/validate-directive";
 import { parseChronyVersion } from "../../../lib/model/version";
-import { parseDirectiveLine } from "../../../lib/parse/parse-line";
+import { parseDirectiveLine } from "../../../lib/model/directive";
 
 const v43 = parseChronyVersion("4.3");
 const check = (line: string, version = "4.3") => () => validateDirective(parseDirectiveLine(line)!, parseChronyVersion(version));

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { buildChronyConfig } from "../../../lib/model/chrony-config";
 import { debianProfile, rhelProfile } from "../../../lib/model/profiles/presets";
 import { renderHostFiles, renderKeyFile } from "../../../lib/render/host-files";
-import { SAMPLE_CONFIGS } from "../../fixtures/configs";
+import { SAMPLE_CONFIGS, buildSample } from "../../fixtures/configs";
 
 const debian = debianProfile();
 
@@ -16,14 +15,14 @@ function changedLines(a: string, b: string): Array<[string, string]> {
 describe("renderHostFiles", () => {
   it("renders the same bytes for the same model", () => {
     for (const props of Object.values(SAMPLE_CONFIGS)) {
-      const a = renderHostFiles(buildChronyConfig(props), debian);
-      const b = renderHostFiles(buildChronyConfig(structuredClone(props)), debian);
+      const a = renderHostFiles(buildSample(props), debian);
+      const b = renderHostFiles(buildSample(structuredClone(props)), debian);
       expect(a).toEqual(b);
     }
   });
 
   it("puts sources in the managed sources file and a note in chrony.conf", () => {
-    const [conf, sources] = renderHostFiles(buildChronyConfig(SAMPLE_CONFIGS.minimalClient), debian);
+    const [conf, sources] = renderHostFiles(buildSample(SAMPLE_CONFIGS.minimalClient), debian);
     expect(conf.path).toBe("/etc/chrony/chrony.conf");
     expect(conf.content).toContain("sourcedir /etc/chrony/sources.d\n");
     expect(conf.content).not.toMatch(/^server /m);
@@ -32,7 +31,7 @@ describe("renderHostFiles", () => {
   });
 
   it("keeps sources in chrony.conf when asked, without the managed sourcedir", () => {
-    const files = renderHostFiles(buildChronyConfig(SAMPLE_CONFIGS.inConf), rhelProfile());
+    const files = renderHostFiles(buildSample(SAMPLE_CONFIGS.inConf), rhelProfile());
     expect(files).toHaveLength(1);
     expect(files[0].path).toBe("/etc/chrony.conf");
     expect(files[0].content).toContain("server 192.0.2.60 iburst\n");
@@ -40,13 +39,13 @@ describe("renderHostFiles", () => {
   });
 
   it("changes exactly one line when one field changes", () => {
-    const before = renderHostFiles(buildChronyConfig(SAMPLE_CONFIGS.server), debian);
-    const after = renderHostFiles(buildChronyConfig({ ...SAMPLE_CONFIGS.server, local: { stratum: 9, orphan: true, distanceSeconds: 0.5 } }), debian);
+    const before = renderHostFiles(buildSample(SAMPLE_CONFIGS.server), debian);
+    const after = renderHostFiles(buildSample({ ...SAMPLE_CONFIGS.server, local: { stratum: 9, orphan: true, distanceSeconds: 0.5 } }), debian);
     expect(changedLines(before[0].content, after[0].content)).toEqual([["local stratum 10 orphan distance 0.5", "local stratum 9 orphan distance 0.5"]]);
     expect(before[1]).toEqual(after[1]);
 
-    const s1 = renderHostFiles(buildChronyConfig({ servers: [{ address: "192.0.2.1", maxPoll: 8 }, { address: "192.0.2.2" }] }), debian);
-    const s2 = renderHostFiles(buildChronyConfig({ servers: [{ address: "192.0.2.1", maxPoll: 9 }, { address: "192.0.2.2" }] }), debian);
+    const s1 = renderHostFiles(buildSample({ servers: [{ address: "192.0.2.1", maxPoll: 8 }, { address: "192.0.2.2" }] }), debian);
+    const s2 = renderHostFiles(buildSample({ servers: [{ address: "192.0.2.1", maxPoll: 9 }, { address: "192.0.2.2" }] }), debian);
     expect(s1[0]).toEqual(s2[0]);
     expect(changedLines(s1[1].content, s2[1].content)).toEqual([["server 192.0.2.1 maxpoll 8", "server 192.0.2.1 maxpoll 9"]]);
   });

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { UserError } from "../errors";
-import { HostManifest, MANIFEST_SCHEMA, parseManifest } from "./manifest";
+import { parseManifest } from "./read";
+import { HostManifest, MANIFEST_SCHEMA } from "./schema";
 
 /**
  * All host manifests of a stack in one file, one JSON document per line, written beside the
@@ -21,11 +22,16 @@ export function bundleLine(m: HostManifest): string {
   return `${line}\n`;
 }
 
+function unreadable(file: string, err: unknown): UserError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new UserError(`cannot read ${file} (${code === "EISDIR" ? "it is a folder" : code}): run 'cdktf synth' first, or pass the stack's ${BUNDLE_FILE}`);
+}
+
 function readBundleText(file: string): string {
   try {
     return fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new UserError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code}): run 'cdktf synth' first, or pass the stack's ${BUNDLE_FILE}`);
+    throw unreadable(file, err);
   }
 }
 
@@ -39,9 +45,10 @@ export function readBundleHost(file: string, id: string): HostManifest {
   try {
     fd = fs.openSync(file, "r");
   } catch (err) {
-    throw new UserError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code}): run 'cdktf synth' first, or pass the stack's ${BUNDLE_FILE}`);
+    throw unreadable(file, err);
   }
   try {
+    if (!fs.fstatSync(fd).isFile()) throw unreadable(file, Object.assign(new Error(), { code: "EISDIR" }));
     const line = findLine(fd, fs.fstatSync(fd).size, id);
     if (line === undefined) {
       const known = readBundle(file).map((m) => m.id);

@@ -1,0 +1,79 @@
+import * as fs from "node:fs";
+import * as v from "valibot";
+import { UserError } from "../errors";
+import { ConfigError } from "../model/config-error";
+import { checkHostProfile, describeIssue } from "../model/profiles/host-profile";
+import { parseChronyVersion } from "../model/version";
+import { packageVersion } from "../package-info";
+import { HostManifest, MANIFEST_FORMAT, MANIFEST_SCHEMA, hostManifestSchema } from "./schema";
+
+const SCHEMA_PREFIX = "cdktf-chrony/host-manifest@";
+
+/**
+ * Parses and checks a manifest in full before anything connects: its format version, every field's
+ * type and range, the profile's directives against the chrony grammar, and that the files it
+ * writes are the profile's own. `where` names its origin in the one-line error.
+ */
+export function parseManifest(text: string, where: string): HostManifest {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserError(`host manifest ${where} is not valid JSON: synthesize it again with 'cdktf synth'`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new UserError(`host manifest ${where} is not a JSON object (got ${parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed}): pass a manifest written by 'cdktf synth'`);
+  }
+  const schema = (parsed as { schema?: unknown }).schema;
+  if (schema !== MANIFEST_SCHEMA) {
+    if (typeof schema === "string" && schema.startsWith(SCHEMA_PREFIX)) {
+      const writer = (parsed as { generator?: unknown }).generator;
+      throw new UserError(
+        `host manifest ${where} has format ${schema.slice(SCHEMA_PREFIX.length)}, written by ${typeof writer === "string" ? writer : "an older cdktf-chrony"}; this CLI (cdktf-chrony ${packageVersion()}) reads format ${MANIFEST_FORMAT}: synthesize again with this version, or run the version that wrote it`,
+      );
+    }
+    throw new UserError(`${where} is not a cdktf-chrony host manifest (schema ${JSON.stringify(schema)}, expected '${MANIFEST_SCHEMA}'): pass a manifest written by 'cdktf synth'`);
+  }
+  const result = v.safeParse(hostManifestSchema, parsed);
+  if (!result.success) throw new UserError(`invalid host manifest ${where}: ${describeIssue("manifest", result.issues[0])}`);
+  const m = result.output;
+  try {
+    checkHostProfile(m.profile, parseChronyVersion(m.chronyVersion), "manifest.profile");
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UserError(`invalid host manifest ${where}: ${err.message}`);
+    throw err;
+  }
+  checkOwnPaths(m, where);
+  return m;
+}
+
+/** Apply writes only the profile's own files: a manifest cannot point it anywhere else. */
+function checkOwnPaths(m: HostManifest, where: string): void {
+  const expected: Record<string, string> = { conf: m.profile.confPath, sources: `${m.profile.sourceDir}/${m.profile.sourcesFileName}` };
+  const seen = new Set<string>();
+  m.files.forEach((f, i) => {
+    if (f.role === "keys" || f.path !== expected[f.role] || seen.has(f.role)) {
+      throw new UserError(
+        `invalid host manifest ${where}: manifest.files[${i}] is ${JSON.stringify(f.path)} with role '${f.role}', but the profile's ${f.role} file is ${JSON.stringify(expected[f.role] ?? "built at apply")}: synthesize it again with 'cdktf synth'`,
+      );
+    }
+    seen.add(f.role);
+  });
+  if (m.keys.path !== m.profile.keysPath) {
+    throw new UserError(`invalid host manifest ${where}: manifest.keys.path ${JSON.stringify(m.keys.path)} is not the profile's keysPath ${JSON.stringify(m.profile.keysPath)}: synthesize it again`);
+  }
+}
+
+/** A single manifest file (as `cdktf-chrony inspect --host ID --manifest` prints one). */
+export function readManifest(file: string): HostManifest {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `cannot read host manifest ${file} (${code === "EISDIR" ? "it is a folder" : code}): pass a file written by 'cdktf-chrony inspect --host ID --manifest', or run apply from the provisioner`,
+    );
+  }
+  return parseManifest(text, file);
+}

@@ -1,0 +1,127 @@
+import * as v from "valibot";
+import { KEY_TYPES, NtpKeyTypeName } from "../keys/key-type";
+import { SOURCE_KINDS } from "../model/areas/sources";
+import { absolutePathSchema, accountNameSchema, fileModeSchema, hostProfileSchema } from "../model/profiles/host-profile";
+import { fingerprintSaltSchema } from "../keys/fingerprint";
+import { controllerPathSchema, keySourceSchema } from "../keys/key-source";
+
+/**
+ * The host manifest: everything `cdktf-chrony apply` needs for one host, and nothing secret. The
+ * fleet compiler writes it at synth; apply, verify, drift and the other commands read it back, often
+ * in another job or on another machine, so it is checked in full before anything connects.
+ *
+ * This file is the one definition of each concept the compiler and the deploy side share: the
+ * types below are inferred from the schemas, so they cannot drift apart.
+ */
+
+/** Bumped when a change would make an older CLI misread a manifest. */
+export const MANIFEST_FORMAT = 2;
+export const MANIFEST_SCHEMA = `cdktf-chrony/host-manifest@${MANIFEST_FORMAT}` as const;
+
+/** Which part of chronyd's configuration a file is: it decides reload sources / rekey / restart. */
+export const FILE_ROLES = ["conf", "sources", "keys"] as const;
+export type FileRole = (typeof FILE_ROLES)[number];
+
+/** "least-disruptive": reload sources / rekey when enough; "restart": always restart on a change. */
+export const RELOAD_POLICIES = ["least-disruptive", "restart"] as const;
+export type ReloadPolicy = (typeof RELOAD_POLICIES)[number];
+
+const nonEmpty = v.pipe(v.string(), v.minLength(1, "a non-empty string"));
+const port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535, "a port from 1 to 65535"));
+const positive = v.pipe(v.number(), v.minValue(0.001, "a positive number"));
+const hostId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "a host name of letters, digits, '.', '_' and '-'"));
+const controllerPath = controllerPathSchema;
+
+/** How the controller checks a host's SSH key. Trust on first use happens only when asked. */
+export const hostKeyPolicySchema = v.variant("kind", [
+  v.object({ kind: v.literal("knownHosts"), path: controllerPath, trustOnFirstUse: v.boolean() }),
+  v.object({ kind: v.literal("fingerprint"), sha256: v.pipe(v.string(), v.regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "a SHA256:... fingerprint")) }),
+]);
+export type HostKeyPolicySpec = v.InferOutput<typeof hostKeyPolicySchema>;
+
+export const sshTargetSchema = v.object({
+  address: v.pipe(v.string(), v.regex(/^[^\s\x00-\x1f\x7f]+$/, "a hostname or IP address")),
+  port,
+  user: accountNameSchema,
+  /** Absent: use the ssh-agent at SSH_AUTH_SOCK. */
+  privateKeyPath: v.optional(controllerPath),
+  hostKey: hostKeyPolicySchema,
+  /** Run privileged commands with `sudo -n`. */
+  sudo: v.boolean(),
+});
+export type SshTargetSpec = v.InferOutput<typeof sshTargetSchema>;
+
+const keyTypeSchema = v.custom<NtpKeyTypeName>((x) => typeof x === "string" && KEY_TYPES.has(x), `one of ${[...KEY_TYPES.keys()].join(", ")}`);
+
+/** A key the host holds, without its material. */
+export const manifestKeySchema = v.object({
+  id: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2 ** 32 - 1, "a key ID from 1 to 4294967295")),
+  type: keyTypeSchema,
+  /** Keyed fingerprint of the material at synth time. */
+  fingerprint: v.pipe(v.string(), v.regex(/^hmac-sha256:[0-9a-f]{32}$/, "a keyed fingerprint (hmac-sha256:...)")),
+  source: keySourceSchema,
+  /** The NtpKey construct's path, for reports. */
+  name: v.string(),
+});
+export type ManifestKey = v.InferOutput<typeof manifestKeySchema>;
+
+/** A file to place on a host: chrony.conf or the managed sources file (chrony.keys is built at apply). */
+export const hostFileSchema = v.object({
+  path: absolutePathSchema,
+  content: v.string(),
+  mode: fileModeSchema,
+  role: v.picklist(FILE_ROLES),
+});
+export type HostFile = v.InferOutput<typeof hostFileSchema>;
+
+/** A source verify expects chronyd to list, by the name written on its line. */
+export const expectedSourceSchema = v.object({
+  kind: v.picklist(SOURCE_KINDS),
+  /** As written on the source line (address or hostname). */
+  name: nonEmpty,
+  keyId: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  nts: v.boolean(),
+});
+export type ExpectedSource = v.InferOutput<typeof expectedSourceSchema>;
+
+export const rotationStatusSchema = v.object({
+  name: v.string(),
+  phase: v.picklist(["add", "switch", "retire"]),
+  fromKeyId: v.number(),
+  toKeyId: v.number(),
+});
+export type RotationStatus = v.InferOutput<typeof rotationStatusSchema>;
+
+export const hostManifestSchema = v.object({
+  schema: v.literal(MANIFEST_SCHEMA),
+  id: hostId,
+  /** Which cdktf-chrony wrote it, e.g. "cdktf-chrony 0.2.0" (for messages about format versions). */
+  generator: v.string(),
+  stack: nonEmpty,
+  target: sshTargetSchema,
+  profile: hostProfileSchema,
+  chronyVersion: v.pipe(v.string(), v.regex(/^\d+\.\d+(\.\d+)?$/, "a chrony release such as 4.3")),
+  /** chrony.conf and the sources file, rendered. */
+  files: v.array(hostFileSchema),
+  keys: v.object({
+    path: absolutePathSchema,
+    owner: accountNameSchema,
+    group: accountNameSchema,
+    mode: fileModeSchema,
+    entries: v.array(manifestKeySchema),
+  }),
+  fingerprintSalt: fingerprintSaltSchema,
+  reloadPolicy: v.picklist(RELOAD_POLICIES),
+  verify: v.object({
+    sources: v.array(expectedSourceSchema),
+    /** Where the controller can reach chronyd's UDP command port, if it can. */
+    cmdEndpoint: v.optional(v.object({ host: nonEmpty, port })),
+    requireSynchronised: v.boolean(),
+    timeoutSeconds: positive,
+  }),
+  rotations: v.array(rotationStatusSchema),
+  warnings: v.array(v.string()),
+  /** The digests in the push resource's triggers. */
+  digests: v.object({ files: v.string(), keys: v.string() }),
+});
+export type HostManifest = v.InferOutput<typeof hostManifestSchema>;

@@ -254,7 +254,7 @@ describe("ChronyHost and the fleet registry", () => {
     const { stack } = testStack();
     const server = new ChronyHost(stack, "s", { target: target(1), ntpAddress: "10.1.1.1" });
     const client = new ChronyHost(stack, "c", { target: target(2) });
-    expect(() => client.addServer(server, { minPoll: 99 })).toThrow("host c, server s: invalid 'server 10.1.1.1 minpoll 99': server minpoll must be an integer from -7 to 24, got '99'");
+    expect(() => client.addServer(server, { minPoll: 99 })).toThrow("host c, server s: invalid 'server 10.1.1.1 minpoll 99': server option minpoll must be an integer from -7 to 24, got '99'");
     expect(manifests(Testing.fullSynth(stack)).c.verify.sources).toEqual([]);
   });
 

@@ -189,9 +189,11 @@ export class ChronyHost extends Construct {
       hostName: this.hostName,
       type: props.pushResource ?? PushResourceType.TERRAFORM_DATA,
       applyCommand: props.applyCommand ?? defaultApplyCommand(),
+      // cdktf resolves every resource once before the stacks' aspects run (prepareStack, looking for
+      // cross-stack references); then the stack's hook has not handed the result over yet.
       triggers: () => {
-        if (!this.compiled) throw new Error(`internal error: host ${this.hostName} was not compiled before synth`);
-        return this.compiled.triggers;
+        if (!this.compiled) this.registry.handToStack(TerraformStack.of(this));
+        return this.compiled!.triggers;
       },
     });
     this.registry.registerHost({

@@ -71,7 +71,7 @@ async function up(): Promise<void> {
 
   say("3/4 verifying every host: sources reachable, keyed sources authenticated");
   const hosts = readOutdir(OUTDIR);
-  const results = await mapLimit(hosts, 8, (h) => verifyHost(h.manifest, { timeoutSeconds: 60 }), (r) => say(`    ${r.host}: ${r.result}`));
+  const results = await mapLimit(hosts, 8, (h) => verifyHost(h.manifest, { timeoutSeconds: 60, projectDir: h.projectDir }), (r) => say(`    ${r.host}: ${r.result}`));
 
   say("4/4 the fleet\n");
   process.stdout.write(

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { isUserError } from "../errors";
+import { sha256Hex } from "../sha256";
 import { isAtLeast, parseChronyVersion } from "../model/version";
 import { sourcesFilePath } from "../render/host-files";
 import { SshSession } from "../ssh/types";
@@ -29,15 +29,12 @@ export interface ApplyResult {
 export interface ApplyOptions {
   /** Progress lines (stderr in the CLI). */
   readonly log: (line: string) => void;
-  /** Folder key-source paths resolve against. @default process.cwd() */
-  readonly baseDir?: string;
+  /** The project folder: relative key, salt and SSH paths of the manifest resolve here. */
+  readonly projectDir: string;
 }
 
 const RESTART_WAIT_SECONDS = 15;
 
-function sha256(content: string): string {
-  return createHash("sha256").update(content).digest("hex");
-}
 
 /**
  * What runs on the host for an action. Keys before sources, so new source lines find their keys.
@@ -115,7 +112,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
   // Keys first: a key that cannot be read stops the apply before anything touches the host.
   let keyFile;
   try {
-    keyFile = resolveKeyFile(manifest, options.baseDir);
+    keyFile = resolveKeyFile(manifest, options.projectDir);
   } catch (err) {
     if (!isUserError(err)) throw err;
     log(`keys: ${err.message}`);
@@ -126,14 +123,14 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
   }
   const p = manifest.profile;
   const files: DesiredFile[] = [
-    ...manifest.files.map((f) => ({ role: f.role, path: f.path, content: f.content, sha256: sha256(f.content), mode: f.mode })),
-    { role: "keys", path: manifest.keys.path, content: keyFile.content, sha256: sha256(keyFile.content), mode: manifest.keys.mode, owner: `${manifest.keys.owner}:${manifest.keys.group}` },
+    ...manifest.files.map((f) => ({ role: f.role, path: f.path, content: f.content, sha256: sha256Hex(f.content), mode: f.mode })),
+    { role: "keys", path: manifest.keys.path, content: keyFile.content, sha256: sha256Hex(keyFile.content), mode: manifest.keys.mode, owner: `${manifest.keys.owner}:${manifest.keys.group}` },
   ];
 
   let session: SshSession;
   try {
     log(`connect ${manifest.target.user}@${address}`);
-    session = await connectHost(manifest, { log, projectDir: options.baseDir });
+    session = await connectHost(manifest, { log, projectDir: options.projectDir });
   } catch (err) {
     const message = isUserError(err) ? err.message : String(err);
     log(`connect failed: ${message}`);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../sha256";
 import { keyFingerprint, resolveSalt } from "../keys/fingerprint";
 import { decodeKeyMaterial } from "../keys/key-material";
 import { DEFAULT_KEY_LINE_TYPE } from "../keys/key-type";
@@ -39,9 +39,6 @@ export interface HostDrift {
   readonly seconds: number;
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
 
 /**
  * Compares the keys a host holds with the manifest by keyed fingerprint. The keys file is read
@@ -84,14 +81,14 @@ function compareKeys(manifest: HostManifest, keysText: string | undefined, baseD
  * foreign sources files, and chronyd's live sources against the manifest. A keyed source counts as
  * unauthenticated when ntpdata says so for the last reply it got.
  */
-export async function checkDrift(manifest: HostManifest, options: { log?: (l: string) => void; baseDir?: string } = {}): Promise<HostDrift> {
+export async function checkDrift(manifest: HostManifest, options: { log?: (l: string) => void; projectDir: string }): Promise<HostDrift> {
   const started = Date.now();
   const base = { host: manifest.id, stack: manifest.stack, address: `${manifest.target.address}:${manifest.target.port}` };
   const differences: Difference[] = [];
   const p = manifest.profile;
   let session: SshSession | undefined;
   try {
-    session = await connectHost(manifest, { log: options.log, projectDir: options.baseDir });
+    session = await connectHost(manifest, { log: options.log, projectDir: options.projectDir });
     const paths = manifest.files.map((f) => f.path);
     const run = await session.execScript(
       surveyScript({ paths, keysPath: manifest.keys.path, isActive: p.service.isActive, sourceDir: p.sourceDir, ownSourcesFile: sourcesFilePath(p), chronyc: p.chronyc }),
@@ -102,12 +99,12 @@ export async function checkDrift(manifest: HostManifest, options: { log?: (l: st
     manifest.files.forEach((f, i) => {
       const live = survey.digests[i];
       if (live === undefined) differences.push({ kind: "file-missing", subject: f.path, detail: `${f.path} is missing` });
-      else if (live !== sha256(f.content)) differences.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)` });
+      else if (live !== sha256Hex(f.content)) differences.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)` });
     });
     for (const foreign of survey.foreignSourceFiles) {
       differences.push({ kind: "foreign-sources-file", subject: foreign, detail: `${foreign} adds sources that the app does not declare` });
     }
-    differences.push(...compareKeys(manifest, survey.keysFile, options.baseDir ?? process.cwd()));
+    differences.push(...compareKeys(manifest, survey.keysFile, options.projectDir));
     if (!survey.running || !survey.sources) {
       differences.push({ kind: "daemon-stopped", subject: "chronyd", detail: "chronyd is not running" });
     } else {

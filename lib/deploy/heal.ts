@@ -16,13 +16,13 @@ export interface HealResult {
  * Brings a drifted host back to its manifest: a safe apply for files and keys, then `chronyc delete`
  * for sources added at runtime and `reload sources` for configured ones chronyd dropped.
  */
-export async function healHost(manifest: HostManifest, drift: HostDrift, log: (l: string) => void): Promise<HealResult> {
-  const apply = await applyHost(manifest, { log });
+export async function healHost(manifest: HostManifest, drift: HostDrift, log: (l: string) => void, projectDir: string): Promise<HealResult> {
+  const apply = await applyHost(manifest, { log, projectDir });
   const runtimeFixes: string[] = [];
   if (apply.result === "ok" || apply.result === "unchanged") {
     const runtime = drift.differences.filter((d) => d.kind === "source-extra" || d.kind === "source-missing");
     if (runtime.length > 0 && apply.action !== "restart" && apply.action !== "start") {
-      const view = new HostView(manifest, log);
+      const view = new HostView(manifest, { log, projectDir });
       try {
         const chronyc = new RemoteChronyc(await view.ssh(), manifest.profile.chronyc);
         for (const d of runtime.filter((r) => r.kind === "source-extra")) {
@@ -40,5 +40,5 @@ export async function healHost(manifest: HostManifest, drift: HostDrift, log: (l
       }
     }
   }
-  return { host: manifest.id, apply, runtimeFixes, after: await checkDrift(manifest, { log }) };
+  return { host: manifest.id, apply, runtimeFixes, after: await checkDrift(manifest, { log, projectDir }) };
 }

@@ -17,10 +17,13 @@ export class HostView {
   /** How the open commands were answered, for reports. */
   public transport: "udp" | "ssh" = "ssh";
 
+  private readonly log?: (line: string) => void;
+
   constructor(
     public readonly manifest: HostManifest,
-    private readonly log?: (line: string) => void,
+    private readonly options: { readonly log?: (line: string) => void; readonly projectDir: string },
   ) {
+    this.log = options.log;
     const endpoint = manifest.verify.cmdEndpoint;
     if (endpoint) {
       this.udp = new CmdmonClient({ host: endpoint.host, port: endpoint.port, timeoutMs: 500, retries: 2 });
@@ -30,7 +33,7 @@ export class HostView {
 
   public async ssh(): Promise<SshSession> {
     if (this.session) return this.session;
-    this.connecting ??= connectHost(this.manifest, { log: this.log });
+    this.connecting ??= connectHost(this.manifest, { log: this.log, projectDir: this.options.projectDir });
     this.session = await this.connecting;
     return this.session;
   }

@@ -16,7 +16,7 @@ export interface ResolvedKeyFile {
  * Reads every key the host holds from its source and renders chrony.keys. Fails before anything
  * is written to the host when a key cannot be read.
  */
-export function resolveKeyFile(manifest: HostManifest, baseDir = process.cwd()): ResolvedKeyFile {
+export function resolveKeyFile(manifest: HostManifest, baseDir: string): ResolvedKeyFile {
   const salt = manifest.keys.entries.length > 0 ? resolveSalt(manifest.fingerprintSalt, baseDir, { create: false }) : Buffer.alloc(0);
   const changedSinceSynth: number[] = [];
   const lines = manifest.keys.entries.map((entry) => {

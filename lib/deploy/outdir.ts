@@ -1,12 +1,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../errors";
+import { findProjectDir } from "../project";
 import { HostManifest } from "../manifest";
 import { BUNDLE_FILE, readBundle } from "../manifest";
 
 export interface StackHost {
   /** The stack's folder in the synth output, where Terraform runs and apply records are kept. */
   readonly stackDir: string;
+  /** The project the synth output belongs to: relative key, salt and SSH paths resolve here. */
+  readonly projectDir: string;
   readonly manifest: HostManifest;
 }
 
@@ -20,10 +23,11 @@ export function readOutdir(outdir: string): StackHost[] {
     throw new UserError(`no synth output at '${outdir}' (no stacks/ folder): run 'cdktf synth' or 'npm run synth' first, or pass the output folder`);
   }
   const found: StackHost[] = [];
+  const projectDir = findProjectDir(outdir);
   for (const stack of fs.readdirSync(stacksDir).sort()) {
     const stackDir = path.join(stacksDir, stack);
     const file = path.join(stackDir, BUNDLE_FILE);
-    if (fs.existsSync(file)) for (const manifest of readBundle(file)) found.push({ stackDir, manifest });
+    if (fs.existsSync(file)) for (const manifest of readBundle(file)) found.push({ stackDir, projectDir, manifest });
   }
   if (found.length === 0) {
     throw new UserError(`no cdktf-chrony hosts in '${outdir}': the app declares no ChronyHost, or synth failed`);

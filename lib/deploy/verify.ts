@@ -35,6 +35,8 @@ export interface HostVerification {
 
 export interface VerifyOptions {
   readonly log?: (line: string) => void;
+  /** The project folder: relative SSH paths of the manifest resolve here. */
+  readonly projectDir: string;
   /** @default - the manifest's verify.timeoutSeconds */
   readonly timeoutSeconds?: number;
   /** Poll interval while waiting for sources to be reached. @default 1000 */
@@ -78,10 +80,10 @@ async function checkSource(ntpData: () => Promise<NtpData[]>, live: readonly Sou
  * Checks a deployed host until every expected source is present and has answered, keyed sources
  * are authenticated, and (when asked) chronyd is synchronised, or the timeout passes.
  */
-export async function verifyHost(manifest: HostManifest, options: VerifyOptions = {}): Promise<HostVerification> {
+export async function verifyHost(manifest: HostManifest, options: VerifyOptions): Promise<HostVerification> {
   const started = Date.now();
   const timeoutMs = (options.timeoutSeconds ?? manifest.verify.timeoutSeconds) * 1000;
-  const view = new HostView(manifest, options.log);
+  const view = new HostView(manifest, { log: options.log, projectDir: options.projectDir });
   const base = { host: manifest.id, stack: manifest.stack, address: `${manifest.target.address}:${manifest.target.port}` };
   try {
     for (;;) {

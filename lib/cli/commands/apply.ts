@@ -4,6 +4,7 @@ import { readManifest } from "../../manifest";
 import { BUNDLE_FILE, readBundleHost } from "../../manifest";
 import * as path from "node:path";
 import { UserError } from "../../errors";
+import { findProjectDir } from "../../project";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 
@@ -57,7 +58,7 @@ examples:
       manifest = readManifest(file);
       if (host !== undefined && host !== manifest.id) throw new UserError(`${file} is the manifest of ${manifest.id}, not ${host}: drop --host or pass ${host}'s manifest`);
     }
-    const result = await applyHost(manifest, { log: (line) => io.stderr(`${line}\n`) });
+    const result = await applyHost(manifest, { log: (line) => io.stderr(`${line}\n`), projectDir: findProjectDir(path.dirname(path.resolve(file))) });
     for (const w of result.warnings) io.stderr(`[${manifest.id}] warning: ${w}\n`);
     try {
       // Beside the bundle: the stack's folder of the synth output.

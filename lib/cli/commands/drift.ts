@@ -53,14 +53,17 @@ example (nightly CI):
     let results: HostDrift[] = await mapLimit(
       hosts,
       concurrency,
-      (h) => checkDrift(h.manifest, { log }),
+      (h) => checkDrift(h.manifest, { log, projectDir: h.projectDir }),
       (r) => io.stderr(`drift: [${++done}/${hosts.length}] ${r.host}: ${r.status}${r.status === "drift" ? ` (${r.differences.length} difference(s))` : r.error ? ` (${r.error})` : ""}\n`),
     );
     let healed: HealResult[] = [];
     if (flags.has("heal")) {
       const drifted = results.filter((r) => r.status === "drift");
       io.stderr(`drift: healing ${drifted.length} host(s)\n`);
-      healed = await mapLimit(drifted, concurrency, (r) => healHost(hosts.find((h) => h.manifest.id === r.host && h.manifest.stack === r.stack)!.manifest, r, log));
+      healed = await mapLimit(drifted, concurrency, (r) => {
+        const h = hosts.find((x) => x.manifest.id === r.host && x.manifest.stack === r.stack)!;
+        return healHost(h.manifest, r, log, h.projectDir);
+      });
       results = results.map((r) => healed.find((h) => h.host === r.host && h.after.stack === r.stack)?.after ?? r);
     }
     const summary = {

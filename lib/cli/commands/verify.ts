@@ -47,7 +47,7 @@ example:
     const results: HostVerification[] = await mapLimit(
       hosts,
       concurrency,
-      (h) => verifyHost(h.manifest, { timeoutSeconds, log: (l) => io.stderr(`${l}\n`) }),
+      (h) => verifyHost(h.manifest, { timeoutSeconds, log: (l) => io.stderr(`${l}\n`), projectDir: h.projectDir }),
       (r) => io.stderr(`verify: [${++done}/${hosts.length}] ${r.host}: ${r.result}${r.problems.length ? ` (${r.problems[0]})` : ""}\n`),
     );
     if (flags.has("json")) {

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as v from "valibot";
 import { CompiledHost, HostDeclaration, KeyUseRef, SourceDeclaration, VerifyDeclaration } from "../lib/fleet";
-import { ReloadPolicy, RELOAD_POLICIES, SshTargetSpec, hostKeyPolicySchema } from "../lib/manifest";
+import { ReloadPolicy, RELOAD_POLICIES, SshTargetSpec, UndeclaredKeyPolicy, UNDECLARED_KEY_POLICIES, hostKeyPolicySchema } from "../lib/manifest";
 import { ChronyConfig, ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
 import { ConfigError } from "../lib/model/config-error";
 import { NtpSourceOptions, PoolOptions, SourceKind, sourceDirective } from "../lib/model/areas/sources";
@@ -86,6 +86,13 @@ export interface ChronyHostProps extends ChronyConfigProps {
   readonly pushResource?: PushResourceType;
   /** "least-disruptive" uses reload sources / rekey when enough; "restart" always restarts. @default "least-disruptive" */
   readonly reloadPolicy?: ReloadPolicy;
+  /**
+   * Keys already in the host's chrony.keys that the app does not declare (a host adopted from
+   * another tool): "keep" carries them over, "remove" drops them. Unset, the first apply that finds
+   * any stops before changing anything and lists their IDs.
+   * @default - refuse: apply stops and names the undeclared key IDs
+   */
+  readonly undeclaredKeys?: Exclude<UndeclaredKeyPolicy, "refuse">;
   /** @default - sources present and reachable within 30 s, keyed sources authenticated */
   readonly verify?: VerifyProps;
   /**
@@ -162,6 +169,9 @@ export class ChronyHost extends Construct {
         throw new ConfigError(`invalid reloadPolicy '${String(props.reloadPolicy)}': use ${RELOAD_POLICIES.map((p) => `"${p}"`).join(" or ")}`);
       }
       checkVerifyProps(props.verify);
+      if (props.undeclaredKeys !== undefined && !UNDECLARED_KEY_POLICIES.includes(props.undeclaredKeys)) {
+        throw new ConfigError(`invalid undeclaredKeys '${String(props.undeclaredKeys)}': use "keep" or "remove"`);
+      }
       const ntpAddress = props.ntpAddress ?? props.target?.address;
       if (typeof ntpAddress !== "string" || isProblem(hostOrAddress(ntpAddress))) {
         throw new ConfigError(`invalid ntpAddress '${String(ntpAddress)}': use the IP address or hostname other hosts reach it by`);
@@ -267,6 +277,7 @@ export class ChronyHost extends Construct {
       keys: (this.props.keys ?? []).map(keyUse),
       ...(this.props.commandKey ? { commandKey: this.props.commandKey.node.path } : {}),
       reloadPolicy: this.props.reloadPolicy ?? "least-disruptive",
+      ...(this.props.undeclaredKeys ? { undeclaredKeys: this.props.undeclaredKeys } : {}),
       verify: this.props.verify ?? {},
     };
   }

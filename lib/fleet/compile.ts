@@ -249,7 +249,7 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
   const files = renderHostFiles(config, host.profile);
   const p = host.profile;
   const filesDigest = sha256Hex(files.map((f) => `${f.path}\0${f.mode}\0${f.content}`).join("\0"));
-  const keysDigest = sha256Hex([p.keysPath, p.keysOwner, p.keysGroup, p.keysMode, ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`)].join("\0"));
+  const keysDigest = sha256Hex([p.keysPath, p.keysOwner, p.keysGroup, p.keysMode, host.undeclaredKeys ?? "refuse", ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`)].join("\0"));
   const manifest: HostManifest = {
     schema: MANIFEST_SCHEMA,
     id: host.id,
@@ -259,7 +259,7 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
     profile: host.profile,
     chronyVersion: config.version.text,
     files,
-    keys: { path: p.keysPath, owner: p.keysOwner, group: p.keysGroup, mode: p.keysMode, entries: keyEntries },
+    keys: { path: p.keysPath, owner: p.keysOwner, group: p.keysGroup, mode: p.keysMode, entries: keyEntries, undeclared: host.undeclaredKeys ?? "refuse" },
     fingerprintSalt: saltSpec,
     reloadPolicy: host.reloadPolicy,
     verify: {

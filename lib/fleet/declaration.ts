@@ -1,6 +1,6 @@
 import type { KeySourceSpec } from "../keys/key-source";
 import type { NtpKeyTypeName } from "../keys/key-type";
-import type { ReloadPolicy, SshTargetSpec } from "../manifest/schema";
+import type { ReloadPolicy, SshTargetSpec, UndeclaredKeyPolicy } from "../manifest/schema";
 import type { ChronyConfig } from "../model/chrony-config";
 import type { PoolOptions, SourceKind } from "../model/areas/sources";
 import type { HostProfile } from "../model/profiles/host-profile";
@@ -73,5 +73,7 @@ export interface HostDeclaration {
   /** Ref of the command key, for chrony older than 2.2. */
   readonly commandKey?: string;
   readonly reloadPolicy: ReloadPolicy;
+  /** Keys on the host that the app does not declare. @default "refuse" */
+  readonly undeclaredKeys?: UndeclaredKeyPolicy;
   readonly verify: VerifyDeclaration;
 }

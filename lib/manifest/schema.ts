@@ -26,6 +26,13 @@ export type FileRole = (typeof FILE_ROLES)[number];
 export const RELOAD_POLICIES = ["least-disruptive", "restart"] as const;
 export type ReloadPolicy = (typeof RELOAD_POLICIES)[number];
 
+/**
+ * What apply does with keys already in the host's chrony.keys that the app does not declare:
+ * "refuse" stops before anything changes and lists their IDs; "keep" carries them over; "remove" drops them.
+ */
+export const UNDECLARED_KEY_POLICIES = ["refuse", "keep", "remove"] as const;
+export type UndeclaredKeyPolicy = (typeof UNDECLARED_KEY_POLICIES)[number];
+
 const nonEmpty = v.pipe(v.string(), v.minLength(1, "a non-empty string"));
 const port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535, "a port from 1 to 65535"));
 const positive = v.pipe(v.number(), v.minValue(0.001, "a positive number"));
@@ -109,6 +116,7 @@ export const hostManifestSchema = v.object({
     group: accountNameSchema,
     mode: fileModeSchema,
     entries: v.array(manifestKeySchema),
+    undeclared: v.picklist(UNDECLARED_KEY_POLICIES),
   }),
   fingerprintSalt: fingerprintSaltSchema,
   reloadPolicy: v.picklist(RELOAD_POLICIES),

@@ -18,7 +18,7 @@ function manifest(id: string, padding: number): HostManifest {
     profile: debianProfile(),
     chronyVersion: "4.3",
     files: [{ path: "/etc/chrony/chrony.conf", content: `# ${"x".repeat(padding)}\n`, mode: 0o644, role: "conf" }],
-    keys: { path: "/etc/chrony/chrony.keys", owner: "root", group: "_chrony", mode: 0o640, entries: [] },
+    keys: { path: "/etc/chrony/chrony.keys", owner: "root", group: "_chrony", mode: 0o640, entries: [], undeclared: "refuse" },
     fingerprintSalt: { kind: "env", variable: "S" },
     reloadPolicy: "least-disruptive",
     verify: { sources: [], requireSynchronised: false, timeoutSeconds: 30 },

@@ -104,7 +104,7 @@ describe("compileFleet", () => {
       chronyVersion: "4.3",
       reloadPolicy: "restart",
       fingerprintSalt: { kind: "env", variable: "TEST_SALT" },
-      keys: { path: "/etc/chrony/chrony.keys", owner: "root", group: "_chrony", mode: 0o640, entries: [] },
+      keys: { path: "/etc/chrony/chrony.keys", owner: "root", group: "_chrony", mode: 0o640, entries: [], undeclared: "refuse" },
       // A peer's first exchange takes up to two polls (2 × 2^4 s) plus 10 s; below 30 s, 30 s.
       verify: { sources: [{ kind: "peer", name: "10.0.0.2", nts: false }], cmdEndpoint: { host: "10.0.0.1", port: 323 }, requireSynchronised: true, timeoutSeconds: 42 },
     });

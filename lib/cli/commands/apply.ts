@@ -43,9 +43,9 @@ examples:
   cdktf-chrony inspect --host server-a --manifest > server-a.json && cdktf-chrony apply server-a.json
 `,
   async run(args, io) {
-    const { positionals, flags } = parseArgs(args, { command: "apply", booleans: ["json"], values: ["host"], maxPositionals: 1 });
+    const { positionals, options } = parseArgs(args, { command: "apply", options: { json: "flag", host: "value" }, maxPositionals: 1 });
     const file = positionals[0];
-    const host = flags.get("host") as string | undefined;
+    const host = options.host;
     if (!file) {
       throw new UserError(`apply needs a manifest: '${BUNDLE_FILE} --host ID' (what the provisioner runs), or a file from 'cdktf-chrony inspect --host ID --manifest'`);
     }
@@ -65,7 +65,7 @@ examples:
     } catch {
       // A read-only output folder must not fail an apply that worked.
     }
-    io.stdout(flags.has("json") ? `${JSON.stringify(result)}\n` : `${summaryLine(result)}\n`);
+    io.stdout(options.json ? `${JSON.stringify(result)}\n` : `${summaryLine(result)}\n`);
     return result.result === "ok" || result.result === "unchanged" ? 0 : 1;
   },
 };

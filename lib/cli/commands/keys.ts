@@ -21,9 +21,9 @@ example:
   cdktf-chrony keys cdktf.out
 `,
   async run(args, io) {
-    const { positionals, flags } = parseArgs(args, { command: "keys", booleans: ["json"], maxPositionals: 1 });
+    const { positionals, options } = parseArgs(args, { command: "keys", options: { json: "flag" }, maxPositionals: 1 });
     const hosts = readOutdir(positionals[0] ?? "cdktf.out");
-    if (flags.has("json")) {
+    if (options.json) {
       const out = hosts.map(({ manifest: m, stackDir }) => ({
         id: m.id,
         stack: m.stack,

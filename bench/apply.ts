@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BenchResult } from "./result";
-import { childrenCpuSeconds, machineBusySeconds, mapLimit, median, progress, round, runChecked } from "./proc";
+import { mapLimit } from "../lib/map-limit";
+import { childrenCpuSeconds, machineBusySeconds, median, progress, round, runChecked } from "./proc";
 import { BenchFleet, FLEET_HOSTS, openSshOptions, type FleetVersion, type SynthesizedHost } from "./sandbox-fleet";
 
 // A sources-only change to 50 sandbox hosts through the provisioner's path (each push resource's

@@ -1,5 +1,6 @@
 import type { BenchResult } from "./result";
-import { childrenCpuSeconds, mapLimit, median, progress, round, runChecked, runCli } from "./proc";
+import { mapLimit } from "../lib/map-limit";
+import { childrenCpuSeconds, median, progress, round, runChecked, runCli } from "./proc";
 import { deployFleet } from "./apply";
 import { BenchFleet, FLEET_HOSTS, openSshOptions } from "./sandbox-fleet";
 

@@ -10,7 +10,8 @@ import { CmdmonClient } from "../lib/cmdmon/client";
 import type { HostManifest } from "../lib/deploy/manifest";
 import type { SandboxController, SandboxHost } from "../lib/sandbox";
 import { readOutdir } from "../lib/deploy/outdir";
-import { CLI, mapLimit, processCpu, progress, runCheckedCli, runTimed, type TimedRun } from "./proc";
+import { mapLimit } from "../lib/map-limit";
+import { CLI, processCpu, progress, runCheckedCli, runTimed, type TimedRun } from "./proc";
 import { readProvisioners, type ProvisionerRun } from "./provisioners";
 
 // A sandbox of real sshd + chronyd hosts for the apply and drift benchmarks, started and stopped

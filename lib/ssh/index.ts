@@ -21,5 +21,4 @@ export type {
   ExecOptions,
   ExecResult,
   ScriptOptions,
-  WriteFileOptions,
 } from "./types";

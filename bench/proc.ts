@@ -57,7 +57,9 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 export async function runChecked(file: string, args: readonly string[], options: RunOptions = {}): Promise<TimedRun> {
   const r = await runTimed(file, args, options);
   if (r.code !== 0) {
-    throw new Error(`${path.basename(file)} ${args.join(" ")} exited ${r.code ?? r.signal}: ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join(" | ")}`);
+    throw new Error(
+      `${path.basename(file)} ${args.join(" ")} exited ${r.code ?? r.signal}: ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join(" | ")}`,
+    );
   }
   return r;
 }

@@ -75,7 +75,12 @@ async function up(): Promise<void> {
 
   say("3/4 verifying every host: sources reachable, keyed sources authenticated");
   const hosts = readOutdir(OUTDIR);
-  const results = await mapLimit(hosts, 8, (h) => verifyHost(h.manifest, { timeoutSeconds: 60 }), (r) => say(`    ${r.host}: ${r.result}`));
+  const results = await mapLimit(
+    hosts,
+    8,
+    (h) => verifyHost(h.manifest, { timeoutSeconds: 60 }),
+    (r) => say(`    ${r.host}: ${r.result}`),
+  );
 
   say("4/4 the fleet\n");
   process.stdout.write(
@@ -106,4 +111,6 @@ async function down(): Promise<void> {
 }
 
 const verb = process.argv[2] ?? "up";
-(verb === "down" ? down() : verb === "up" ? up() : Promise.reject(new Error(`usage: demo [up|down], got '${verb}'`))).catch((err: Error) => fail(err.message));
+(verb === "down" ? down() : verb === "up" ? up() : Promise.reject(new Error(`usage: demo [up|down], got '${verb}'`))).catch((err: Error) =>
+  fail(err.message),
+);

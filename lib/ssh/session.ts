@@ -124,8 +124,7 @@ export class Ssh2Session implements SshSession {
         // Reported through "close" below; a channel error alone must not crash the process.
       });
       const started = Date.now();
-      const timeoutError = () =>
-        new SshError("EXEC_TIMEOUT", `'${program}' on ${this.where} did not finish within ${timeoutMs} ms and was killed`);
+      const timeoutError = () => new SshError("EXEC_TIMEOUT", `'${program}' on ${this.where} did not finish within ${timeoutMs} ms and was killed`);
       stream.on("close", () => {
         release();
         if (timer) clearTimeout(timer);

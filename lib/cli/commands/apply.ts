@@ -47,7 +47,9 @@ examples:
     const file = positionals[0];
     const host = options.host;
     if (!file) {
-      throw new UserError(`apply needs a manifest: '${BUNDLE_FILE} --host ID' (what the provisioner runs), or a file from 'cdktf-chrony inspect --host ID --manifest'`);
+      throw new UserError(
+        `apply needs a manifest: '${BUNDLE_FILE} --host ID' (what the provisioner runs), or a file from 'cdktf-chrony inspect --host ID --manifest'`,
+      );
     }
     let manifest;
     if (file.endsWith(".jsonl")) {
@@ -55,7 +57,8 @@ examples:
       manifest = readBundleHost(file, host);
     } else {
       manifest = readManifest(file);
-      if (host !== undefined && host !== manifest.id) throw new UserError(`${file} is the manifest of ${manifest.id}, not ${host}: drop --host or pass ${host}'s manifest`);
+      if (host !== undefined && host !== manifest.id)
+        throw new UserError(`${file} is the manifest of ${manifest.id}, not ${host}: drop --host or pass ${host}'s manifest`);
     }
     const result = await applyHost(manifest, { log: (line) => io.stderr(`${line}\n`) });
     for (const w of result.warnings) io.stderr(`[${manifest.id}] warning: ${w}\n`);

@@ -54,13 +54,18 @@ example (nightly CI):
       hosts,
       concurrency,
       (h) => checkDrift(h.manifest, { log }),
-      (r) => io.stderr(`drift: [${++done}/${hosts.length}] ${r.host}: ${r.status}${r.status === "drift" ? ` (${r.differences.length} difference(s))` : r.error ? ` (${r.error})` : ""}\n`),
+      (r) =>
+        io.stderr(
+          `drift: [${++done}/${hosts.length}] ${r.host}: ${r.status}${r.status === "drift" ? ` (${r.differences.length} difference(s))` : r.error ? ` (${r.error})` : ""}\n`,
+        ),
     );
     let healed: HealResult[] = [];
     if (options.heal) {
       const drifted = results.filter((r) => r.status === "drift");
       io.stderr(`drift: healing ${drifted.length} host(s)\n`);
-      healed = await mapLimit(drifted, concurrency, (r) => healHost(hosts.find((h) => h.manifest.id === r.host && h.manifest.stack === r.stack)!.manifest, r, log));
+      healed = await mapLimit(drifted, concurrency, (r) =>
+        healHost(hosts.find((h) => h.manifest.id === r.host && h.manifest.stack === r.stack)!.manifest, r, log),
+      );
       results = results.map((r) => healed.find((h) => h.host === r.host && h.after.stack === r.stack)?.after ?? r);
     }
     const summary = {
@@ -78,15 +83,25 @@ example (nightly CI):
         formatTable(
           ["HOST", "STATUS", "DIFFERENCES"],
           checked.flatMap((r) =>
-            r.differences.length === 0 ? [[r.host, r.status, "-"]] : r.differences.map((d, i) => [i === 0 ? r.host : "", i === 0 ? r.status : "", d.detail]),
+            r.differences.length === 0
+              ? [[r.host, r.status, "-"]]
+              : r.differences.map((d, i) => [i === 0 ? r.host : "", i === 0 ? r.status : "", d.detail]),
           ),
         ),
       );
-      for (const h of healed) io.stdout(`healed ${h.host}: ${h.apply.action} ${h.apply.result}${h.runtimeFixes.length ? `, ${h.runtimeFixes.join(", ")}` : ""} → ${h.after.status}\n`);
+      for (const h of healed)
+        io.stdout(
+          `healed ${h.host}: ${h.apply.action} ${h.apply.result}${h.runtimeFixes.length ? `, ${h.runtimeFixes.join(", ")}` : ""} → ${h.after.status}\n`,
+        );
       const errors = results.filter((r) => r.status === "error");
       if (errors.length > 0) {
         io.stdout(`\nnot checked (errors):\n`);
-        io.stdout(formatTable(["HOST", "ADDRESS", "ERROR"], errors.map((r) => [r.host, r.address, r.error ?? ""])));
+        io.stdout(
+          formatTable(
+            ["HOST", "ADDRESS", "ERROR"],
+            errors.map((r) => [r.host, r.address, r.error ?? ""]),
+          ),
+        );
       }
       io.stdout(`\n${summary.clean} clean, ${summary.drift} drifted, ${summary.error} not checked\n`);
     }

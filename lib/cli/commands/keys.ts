@@ -52,9 +52,15 @@ example:
         rotations.set(r.name, entry);
       }
     }
-    const next = { add: "next: phase SWITCH (sources move to the new key)", switch: "next: phase RETIRE (the old key is removed)", retire: "complete once deployed" };
+    const next = {
+      add: "next: phase SWITCH (sources move to the new key)",
+      switch: "next: phase RETIRE (the old key is removed)",
+      retire: "complete once deployed",
+    };
     for (const [name, r] of rotations) {
-      io.stdout(`\nrotation ${name}: key ${r.from} → ${r.to}, phase ${r.phase.toUpperCase()} on ${r.hosts.length} host(s); ${next[r.phase as keyof typeof next]}\n`);
+      io.stdout(
+        `\nrotation ${name}: key ${r.from} → ${r.to}, phase ${r.phase.toUpperCase()} on ${r.hosts.length} host(s); ${next[r.phase as keyof typeof next]}\n`,
+      );
     }
     return 0;
   },

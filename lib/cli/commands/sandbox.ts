@@ -101,7 +101,9 @@ async function status(args: readonly string[], io: CliIO): Promise<number> {
   }
   if (result.healthy) return 0;
   const down = result.hosts.filter((h) => !h.sshd.running || !h.chronyd.running).map((h) => h.id);
-  io.stderr(`cdktf-chrony sandbox status: ${down.length} of ${result.hosts.length} host(s) not fully running (${down.join(", ")}): run 'cdktf-chrony sandbox up --dir ${result.dir}'\n`);
+  io.stderr(
+    `cdktf-chrony sandbox status: ${down.length} of ${result.hosts.length} host(s) not fully running (${down.join(", ")}): run 'cdktf-chrony sandbox up --dir ${result.dir}'\n`,
+  );
   return 3;
 }
 

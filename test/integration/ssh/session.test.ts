@@ -127,9 +127,7 @@ describe("a session on a sandbox host", () => {
     // each wait out their 10 s limit and report fewer than eight.
     const barrier = mkdtempSync(path.join(scratch, "barrier-"));
     const wait = 'touch "$1/$2"; i=0; while [ "$(ls "$1" | wc -l)" -lt 8 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ls "$1" | wc -l';
-    const together = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => session.exec(["sh", "-c", wait, "sh", barrier, String(i)])),
-    );
+    const together = await Promise.all(Array.from({ length: 8 }, (_, i) => session.exec(["sh", "-c", wait, "sh", barrier, String(i)])));
     expect(together.map((r) => r.stdout.trim())).toEqual(Array(8).fill("8"));
     // More commands than channels: the rest wait for a free channel instead of failing.
     const many = await Promise.all(Array.from({ length: 25 }, (_, i) => session.exec(["echo", String(i)])));

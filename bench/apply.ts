@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BenchResult } from "./result";
-import { childrenCpuSeconds, machineBusySeconds, mapLimit, median, progress, round, runChecked } from "./proc";
+import { mapLimit } from "../lib/map-limit";
+import { childrenCpuSeconds, machineBusySeconds, median, progress, round, runChecked } from "./proc";
 import { BenchFleet, FLEET_HOSTS, openSshOptions, type FleetVersion, type SynthesizedHost } from "./sandbox-fleet";
 
 // A sources-only change to 50 sandbox hosts through the provisioner's path (each push resource's
@@ -48,8 +49,13 @@ async function openSshRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[]
     fs.writeFileSync(file, sources.content, { mode: sources.mode });
     const login = `${h.manifest.target.user}@${h.manifest.target.address}`;
     await runChecked("scp", ["-q", ...options, "-P", String(h.manifest.target.port), file, `${login}:${sources.path}`], { timeoutMs: 60_000 });
-    const reload = await runChecked("ssh", [...options, "-p", String(h.manifest.target.port), login, ...h.manifest.profile.chronyc, "reload", "sources"], { timeoutMs: 60_000 });
-    if (!/^200 OK$/m.test(reload.stdout)) throw new Error(`${h.host.id}: chronyc reload sources said: ${reload.stdout.trim()} ${reload.stderr.trim()}`);
+    const reload = await runChecked(
+      "ssh",
+      [...options, "-p", String(h.manifest.target.port), login, ...h.manifest.profile.chronyc, "reload", "sources"],
+      { timeoutMs: 60_000 },
+    );
+    if (!/^200 OK$/m.test(reload.stdout))
+      throw new Error(`${h.host.id}: chronyc reload sources said: ${reload.stdout.trim()} ${reload.stderr.trim()}`);
     perHost.push(performance.now() - t);
   });
   fs.rmSync(local, { recursive: true, force: true });
@@ -109,7 +115,9 @@ async function applyRounds(fleet: BenchFleet): Promise<BenchResult[]> {
       const result = await measured(fleet, () => (side === "openssh" ? openSshRound(fleet, hosts, version.round) : cdktfChronyRound(fleet, hosts)));
       await fleet.checkLive(version, hosts);
       (side === "openssh" ? theirs : ours).push(result);
-      progress(`apply: ${side} ${(result.ms / 1000).toFixed(2)} s; CPU s: controller ${result.controllerCpu.toFixed(1)}, hosts ${result.hostsCpu.toFixed(1)}, machine ${result.machineCpu.toFixed(1)}`);
+      progress(
+        `apply: ${side} ${(result.ms / 1000).toFixed(2)} s; CPU s: controller ${result.controllerCpu.toFixed(1)}, hosts ${result.hostsCpu.toFixed(1)}, machine ${result.machineCpu.toFixed(1)}`,
+      );
       if (side === "cdktf-chrony") {
         fleet.lastOutdir = outdir;
         fleet.lastVersion = version;

@@ -1,5 +1,6 @@
 import type { BenchResult } from "./result";
-import { childrenCpuSeconds, mapLimit, median, progress, round, runChecked, runCli } from "./proc";
+import { mapLimit } from "../lib/map-limit";
+import { childrenCpuSeconds, median, progress, round, runChecked, runCli } from "./proc";
 import { deployFleet } from "./apply";
 import { BenchFleet, FLEET_HOSTS, openSshOptions } from "./sandbox-fleet";
 
@@ -41,7 +42,11 @@ export async function runDriftBench(fleet: BenchFleet): Promise<BenchResult[]> {
   const ours: number[] = [];
   const theirs: number[] = [];
   const floor: number[] = [];
-  const cpu = { ours: [] as Array<{ controller: number; hosts: number }>, theirs: [] as Array<{ controller: number; hosts: number }>, floor: [] as Array<{ controller: number; hosts: number }> };
+  const cpu = {
+    ours: [] as Array<{ controller: number; hosts: number }>,
+    theirs: [] as Array<{ controller: number; hosts: number }>,
+    floor: [] as Array<{ controller: number; hosts: number }>,
+  };
   const cpuOf = async <T>(into: Array<{ controller: number; hosts: number }>, run: () => Promise<T>): Promise<T> => {
     const c0 = childrenCpuSeconds();
     const h0 = fleet.hostsCpuSeconds();
@@ -56,7 +61,9 @@ export async function runDriftBench(fleet: BenchFleet): Promise<BenchResult[]> {
     floor.push(await cpuOf(cpu.floor, () => sshFloor(fleet)));
     const r = await cpuOf(cpu.ours, () => runCli(["drift", outdir], { env: fleet.env, timeoutMs: 120_000 }));
     if (r.code !== 0 || !r.stdout.includes(`${FLEET_HOSTS} clean, 0 drifted, 0 not checked`)) {
-      throw new Error(`drift over ${FLEET_HOSTS} clean hosts exited ${r.code}: ${r.stdout.trim().split("\n").slice(-8).join(" | ")} ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+      throw new Error(
+        `drift over ${FLEET_HOSTS} clean hosts exited ${r.code}: ${r.stdout.trim().split("\n").slice(-8).join(" | ")} ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`,
+      );
     }
     ours.push(r.ms);
     stderrTail = r.stderr;

@@ -30,5 +30,13 @@ export interface ScoredResult extends BenchResult {
 
 export function score(r: BenchResult): ScoredResult {
   const goal = GOALS[r.name];
-  return { name: r.name, value: r.value, unit: r.unit, baseline: r.baseline, note: r.note, goal: goal?.text ?? "-", met: goal ? goal.met(r.value) : null };
+  return {
+    name: r.name,
+    value: r.value,
+    unit: r.unit,
+    baseline: r.baseline,
+    note: r.note,
+    goal: goal?.text ?? "-",
+    met: goal ? goal.met(r.value) : null,
+  };
 }

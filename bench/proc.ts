@@ -57,23 +57,11 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 export async function runChecked(file: string, args: readonly string[], options: RunOptions = {}): Promise<TimedRun> {
   const r = await runTimed(file, args, options);
   if (r.code !== 0) {
-    throw new Error(`${path.basename(file)} ${args.join(" ")} exited ${r.code ?? r.signal}: ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join(" | ")}`);
+    throw new Error(
+      `${path.basename(file)} ${args.join(" ")} exited ${r.code ?? r.signal}: ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join(" | ")}`,
+    );
   }
   return r;
-}
-
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export function median(values: readonly number[]): number {

@@ -73,7 +73,12 @@ export function summarize(profile: CpuProfile, top = 25, focus: readonly string[
       .join("\n");
   const focused = focus.map((f) => {
     const matches = [...totalByLabel].filter(([l]) => l.includes(f)).sort((a, b) => b[1] - a[1]);
-    return matches.length === 0 ? `      - ms        ${f}: no samples` : matches.slice(0, 3).map(([l, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${l}`).join("\n");
+    return matches.length === 0
+      ? `      - ms        ${f}: no samples`
+      : matches
+          .slice(0, 3)
+          .map(([l, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${l}`)
+          .join("\n");
   });
   return [
     `sampled ${(total / 1000).toFixed(0)} ms`,
@@ -93,6 +98,8 @@ if (require.main === module) {
     process.stderr.write("usage: profile-summary.js FILE.cpuprofile [TOP]\n");
     process.exitCode = 1;
   } else {
-    process.stdout.write(`${summarize(JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile, top ? Number(top) : 25, focus ? focus.split(",") : [])}\n`);
+    process.stdout.write(
+      `${summarize(JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile, top ? Number(top) : 25, focus ? focus.split(",") : [])}\n`,
+    );
   }
 }

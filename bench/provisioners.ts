@@ -36,7 +36,13 @@ export function readProvisioners(outdir: string): ProvisionerRun[] {
     const file = path.join(stackDir, "cdk.tf.json");
     if (!fs.existsSync(file)) continue;
     const config = JSON.parse(fs.readFileSync(file, "utf8")) as {
-      resource?: Record<string, Record<string, { provisioner?: Array<Record<string, LocalExecJson>>; triggers_replace?: Record<string, string>; triggers?: Record<string, string> }>>;
+      resource?: Record<
+        string,
+        Record<
+          string,
+          { provisioner?: Array<Record<string, LocalExecJson>>; triggers_replace?: Record<string, string>; triggers?: Record<string, string> }
+        >
+      >;
     };
     for (const [type, resources] of Object.entries(config.resource ?? {})) {
       for (const [name, resource] of Object.entries(resources)) {

@@ -71,7 +71,11 @@ function printTable(results: readonly ScoredResult[]): void {
     ...results.map((r) => [r.name, formatValue(r), r.unit, r.goal, short(r.baseline, 72), r.met === null ? "-" : r.met ? "yes" : "NO"]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  const line = (row: string[]) => row.map((cell, c) => (c === 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join("  ").trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (c === 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join("  ")
+      .trimEnd();
   process.stdout.write(`${line(rows[0])}\n${widths.map((w) => "-".repeat(w)).join("  ")}\n`);
   for (const row of rows.slice(1)) process.stdout.write(`${line(row)}\n`);
   process.stdout.write("\n");

@@ -10,7 +10,8 @@ import { CmdmonClient } from "../lib/cmdmon/client";
 import type { HostManifest } from "../lib/manifest";
 import type { SandboxController, SandboxHost } from "../lib/sandbox";
 import { readOutdir } from "../lib/deploy/outdir";
-import { CLI, mapLimit, processCpu, progress, runCheckedCli, runTimed, type TimedRun } from "./proc";
+import { mapLimit } from "../lib/map-limit";
+import { CLI, processCpu, progress, runCheckedCli, runTimed, type TimedRun } from "./proc";
 import { readProvisioners, type ProvisionerRun } from "./provisioners";
 
 // A sandbox of real sshd + chronyd hosts for the apply and drift benchmarks, started and stopped
@@ -51,18 +52,25 @@ export interface SynthesizedHost {
   readonly provisioner: ProvisionerRun;
 }
 
-
 /** OpenSSH client options for the sandbox: its controller key and known_hosts, nothing from ~/.ssh. */
 export function openSshOptions(controller: SandboxController): string[] {
   return [
-    "-F", "/dev/null",
-    "-i", controller.privateKeyPath,
-    "-o", "IdentitiesOnly=yes",
-    "-o", `UserKnownHostsFile=${controller.knownHostsPath}`,
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", "BatchMode=yes",
-    "-o", "LogLevel=ERROR",
+    "-F",
+    "/dev/null",
+    "-i",
+    controller.privateKeyPath,
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    `UserKnownHostsFile=${controller.knownHostsPath}`,
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "LogLevel=ERROR",
   ];
 }
 
@@ -105,10 +113,16 @@ export class BenchFleet {
     try {
       progress(`sandbox: starting ${FLEET_HOSTS} hosts from ${FIRST_ADDRESS} in ${sandboxDir}`);
       const t0 = performance.now();
-      const up = await runCheckedCli(["sandbox", "up", "--hosts", String(FLEET_HOSTS), "--dir", sandboxDir, "--first-address", FIRST_ADDRESS, "--json"], {
-        timeoutMs: 300_000,
-      });
-      const sandbox = JSON.parse(fs.readFileSync(path.join(sandboxDir, "sandbox.json"), "utf8")) as { hosts: SandboxHost[]; controller: SandboxController };
+      const up = await runCheckedCli(
+        ["sandbox", "up", "--hosts", String(FLEET_HOSTS), "--dir", sandboxDir, "--first-address", FIRST_ADDRESS, "--json"],
+        {
+          timeoutMs: 300_000,
+        },
+      );
+      const sandbox = JSON.parse(fs.readFileSync(path.join(sandboxDir, "sandbox.json"), "utf8")) as {
+        hosts: SandboxHost[];
+        controller: SandboxController;
+      };
       const listed = (JSON.parse(up.stdout) as { hosts: unknown[] }).hosts.length;
       if (sandbox.hosts.length !== FLEET_HOSTS || listed !== FLEET_HOSTS) throw new Error(`sandbox up made ${listed} hosts, expected ${FLEET_HOSTS}`);
       progress(`sandbox: ${FLEET_HOSTS} hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -169,7 +183,8 @@ export class BenchFleet {
       const key = `${host.address}:${host.sshPort}`;
       const manifest = manifests.get(key);
       const provisioner = provisioners.get(key);
-      if (!manifest || !provisioner) throw new Error(`synth output ${outdir} has no ${manifest ? "provisioner" : "manifest"} for ${host.id} (${key})`);
+      if (!manifest || !provisioner)
+        throw new Error(`synth output ${outdir} has no ${manifest ? "provisioner" : "manifest"} for ${host.id} (${key})`);
       return { host, manifest, provisioner };
     });
     return { outdir, hosts: synthesized };
@@ -183,7 +198,9 @@ export class BenchFleet {
     const [file, ...args] = h.provisioner.argv;
     const r = await runTimed(file, args, { env: { ...this.env, ...h.provisioner.environment }, cwd: h.provisioner.cwd, timeoutMs: 120_000 });
     if (r.code !== 0 || !expect.test(r.stdout)) {
-      throw new Error(`apply ${h.host.id} exited ${r.code ?? r.signal}, expected ${expect}: ${r.stdout.trim()} ${r.stderr.trim().split("\n").slice(-4).join(" | ")}`);
+      throw new Error(
+        `apply ${h.host.id} exited ${r.code ?? r.signal}, expected ${expect}: ${r.stdout.trim()} ${r.stderr.trim().split("\n").slice(-4).join(" | ")}`,
+      );
     }
     return r;
   }
@@ -243,7 +260,9 @@ export class BenchFleet {
       }
       const missing = h.manifest.verify.sources.filter((s) => !listed.includes(s.name));
       if (missing.length > 0) {
-        throw new Error(`${h.host.id}: chronyd does not list ${missing.map((s) => `${s.kind} ${s.name}`).join(", ")} after version ${version.round} (lists ${listed.join(", ")})`);
+        throw new Error(
+          `${h.host.id}: chronyd does not list ${missing.map((s) => `${s.kind} ${s.name}`).join(", ")} after version ${version.round} (lists ${listed.join(", ")})`,
+        );
       }
     });
   }
@@ -287,6 +306,8 @@ async function stopSandbox(sandboxDir: string): Promise<void> {
   const gone = ["stopped", "killed", "not-running"];
   const left = down.hosts.filter((h) => !gone.includes(h.sshd.state) || !gone.includes(h.chronyd.state));
   if (left.length > 0 || !down.purged) {
-    throw new Error(`sandbox down left ${left.map((h) => `${h.id} (sshd ${h.sshd.state}, chronyd ${h.chronyd.state})`).join(", ") || "its folder"}: check ${sandboxDir}`);
+    throw new Error(
+      `sandbox down left ${left.map((h) => `${h.id} (sshd ${h.sshd.state}, chronyd ${h.chronyd.state})`).join(", ") || "its folder"}: check ${sandboxDir}`,
+    );
   }
 }

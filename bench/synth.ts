@@ -31,13 +31,16 @@ async function synthOnce(kind: "chrony" | "bare", hosts: number, work: string, e
     const report = JSON.parse(r.stdout.trim().split("\n").pop()!) as SynthAppReport;
     if (report.hosts !== hosts) throw new Error(`synth-app ${kind} reported ${report.hosts} hosts, expected ${hosts}`);
     // Checked after the timed process: one resource per host in cdk.tf.json.
-    const config = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "fleet", "cdk.tf.json"), "utf8")) as { resource?: Record<string, Record<string, unknown>> };
+    const config = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "fleet", "cdk.tf.json"), "utf8")) as {
+      resource?: Record<string, Record<string, unknown>>;
+    };
     const resources = Object.values(config.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
     if (resources !== hosts) throw new Error(`${kind} synth wrote ${resources} resources, expected ${hosts}`);
     if (kind === "chrony") {
       const keyStore = path.join(projectDir, ".chrony-keys");
       const stored = fs.existsSync(keyStore) ? fs.readdirSync(keyStore).filter((f) => f.startsWith("key-")) : [];
-      if (stored.length > 0) throw new Error(`synth created key store files (${stored.join(", ")}): the bench keys should come from environment variables`);
+      if (stored.length > 0)
+        throw new Error(`synth created key store files (${stored.join(", ")}): the bench keys should come from environment variables`);
     }
     return { ms: r.ms, report };
   } finally {

@@ -24,6 +24,10 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+// Terminal colour codes start with ESC, a control character: matching it is the point here.
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
 /** Runs `cdktf deploy` with its chatter in .sandbox/deploy.log, echoing each host's apply summary. */
 function deploy(env: NodeJS.ProcessEnv): Promise<number> {
   const cdktf = path.join(ROOT, "node_modules", ".bin", "cdktf");
@@ -33,7 +37,7 @@ function deploy(env: NodeJS.ProcessEnv): Promise<number> {
   let buffer = "";
   const onData = (chunk: Buffer) => {
     log.write(chunk);
-    buffer += chunk.toString("utf8").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+    buffer += chunk.toString("utf8").replace(ANSI_ESCAPE, "");
     const lines = buffer.split("\n");
     buffer = lines.pop() ?? "";
     for (const line of lines) {
@@ -65,13 +69,18 @@ async function up(): Promise<void> {
   };
   const code = await deploy(env);
   if (code !== 0) {
-    const tail = fs.readFileSync(LOG, "utf8").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").trim().split("\n").slice(-25).join("\n");
+    const tail = fs.readFileSync(LOG, "utf8").replace(ANSI_ESCAPE, "").trim().split("\n").slice(-25).join("\n");
     fail(`cdktf deploy failed (exit ${code}); the end of .sandbox/deploy.log:\n${tail}`);
   }
 
   say("3/4 verifying every host: sources reachable, keyed sources authenticated");
   const hosts = readOutdir(OUTDIR);
-  const results = await mapLimit(hosts, 8, (h) => verifyHost(h.manifest, { timeoutSeconds: 60, projectDir: h.projectDir }), (r) => say(`    ${r.host}: ${r.result}`));
+  const results = await mapLimit(
+    hosts,
+    8,
+    (h) => verifyHost(h.manifest, { timeoutSeconds: 60, projectDir: h.projectDir }),
+    (r) => say(`    ${r.host}: ${r.result}`),
+  );
 
   say("4/4 the fleet\n");
   process.stdout.write(
@@ -102,4 +111,6 @@ async function down(): Promise<void> {
 }
 
 const verb = process.argv[2] ?? "up";
-(verb === "down" ? down() : verb === "up" ? up() : Promise.reject(new Error(`usage: demo [up|down], got '${verb}'`))).catch((err: Error) => fail(err.message));
+(verb === "down" ? down() : verb === "up" ? up() : Promise.reject(new Error(`usage: demo [up|down], got '${verb}'`))).catch((err: Error) =>
+  fail(err.message),
+);

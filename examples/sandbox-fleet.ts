@@ -18,7 +18,10 @@ interface SandboxFile {
 }
 
 /** The ChronyHost props that aim a host at one sandbox host (SSH target, profile, addresses). */
-export function sandboxHostProps(host: SandboxHost, controller: SandboxController): Pick<ChronyHostProps, "target" | "profile" | "ntpAddress" | "verify"> {
+export function sandboxHostProps(
+  host: SandboxHost,
+  controller: SandboxController,
+): Pick<ChronyHostProps, "target" | "profile" | "ntpAddress" | "verify"> {
   return {
     target: {
       address: host.address,

@@ -26,7 +26,12 @@ export class KeyRotationStack extends TerraformStack {
     }
     const host = (i: number) =>
       sandbox?.[i]
-        ? { target: sandbox[i].target, profile: sandbox[i].profile, ntpAddress: sandbox[i].ntpAddress, verify: { cmdEndpoint: sandbox[i].cmdEndpoint } }
+        ? {
+            target: sandbox[i].target,
+            profile: sandbox[i].profile,
+            ntpAddress: sandbox[i].ntpAddress,
+            verify: { cmdEndpoint: sandbox[i].cmdEndpoint },
+          }
         : { target: { address: `10.0.1.${i + 1}`, hostKey: HostKeyPolicy.knownHosts() }, profile: HostProfiles.debian() };
 
     const current = new NtpKey(this, "Key20", { keyId: 20, type: "SHA256", source: KeySource.keyStore() });

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-import type { CliCommand, CliIO } from "./command";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { isUserError } from "../errors";
+import { asksForHelp } from "./args";
+import type { CliCommand, CliIO } from "./command";
 
 // Commands load lazily: the provisioner starts this binary once per host, so `apply` must not pay
 // for the code of `sandbox` or `inspect` (and `keygen` must not load ssh2).
@@ -12,13 +15,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   verify: { summary: "check deployed hosts: sources present, reachable, authenticated", load: () => import("./commands/verify.js") },
   drift: { summary: "compare hosts with what was deployed (exit 2 on drift)", load: () => import("./commands/drift.js") },
   keys: { summary: "keys per host: ID, type, fingerprint, source (never material)", load: () => import("./commands/keys.js") },
-  sandbox: { summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x", load: () => import("./commands/sandbox.js") },
+  sandbox: { summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x, for trying cdktf-chrony", load: () => import("./commands/sandbox.js") },
 };
 
 // From lib/cli (tests) the manifest is two folders up; from dist/lib/cli (the built binary), three.
 function packageVersion(): string {
-  const path = require("node:path") as typeof import("node:path");
-  const fs = require("node:fs") as typeof import("node:fs");
   for (const up of ["../..", "../../.."]) {
     const file = path.join(__dirname, up, "package.json");
     if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")).version;
@@ -37,29 +38,42 @@ function usage(): string {
     "commands:",
     ...lines,
     "",
-    "Run 'cdktf-chrony <command> --help' for a command's options.",
+    "Run 'cdktf-chrony help <command>' (or '<command> --help') for a command's options.",
     "",
   ].join("\n");
 }
 
+function withNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}
+
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
     io.stdout(usage());
-    return name === undefined ? 1 : 0;
+    return 1;
+  }
+  if (name === "--help" || name === "-h") {
+    io.stdout(usage());
+    return 0;
   }
   if (name === "--version") {
     io.stdout(`${packageVersion()}\n`);
     return 0;
   }
-  const entry = COMMANDS[name];
+  if (name === "help") return help(rest, io);
+  if (name.startsWith("-")) {
+    io.stderr(`cdktf-chrony: unknown option '${name}': put options after the command; run 'cdktf-chrony --help' for the list\n`);
+    return 1;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
     io.stderr(`cdktf-chrony: unknown command '${name}': run 'cdktf-chrony --help' for the list\n`);
     return 1;
   }
   const { command } = await entry.load();
-  if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
+  if (asksForHelp(rest)) {
+    io.stdout(withNewline(command.help));
     return 0;
   }
   try {
@@ -71,6 +85,23 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     throw err;
   }
+}
+
+/** `cdktf-chrony help [COMMAND]`: the list of commands, or one command's help. */
+async function help(args: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...extra] = args;
+  if (name === undefined) {
+    io.stdout(usage());
+    return 0;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry || extra.length > 0) {
+    const problem = entry ? `too many arguments: '${extra.join(" ")}'` : `unknown command '${name}'`;
+    io.stderr(`cdktf-chrony help: ${problem}: use 'cdktf-chrony help COMMAND' with one of ${Object.keys(COMMANDS).join(", ")}\n`);
+    return 1;
+  }
+  io.stdout(withNewline((await entry.load()).command.help));
+  return 0;
 }
 
 if (require.main === module) {

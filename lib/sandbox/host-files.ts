@@ -47,7 +47,20 @@ export async function ensureHostFiles(host: SandboxHost, paths: HostPaths, ctx: 
   const chrony = ctx.chronyUser;
   const r = paths.root;
   await ensureDir(paths.hostDir, 0o755);
-  for (const dir of [r, `${r}/etc`, paths.chronyDir, paths.sourcesDir, paths.confDir, `${r}/var`, `${r}/var/lib`, `${r}/var/log`, `${r}/run`, `${r}/usr`, `${r}/usr/local`, path.dirname(paths.serviceScript)]) {
+  for (const dir of [
+    r,
+    `${r}/etc`,
+    paths.chronyDir,
+    paths.sourcesDir,
+    paths.confDir,
+    `${r}/var`,
+    `${r}/var/lib`,
+    `${r}/var/log`,
+    `${r}/run`,
+    `${r}/usr`,
+    `${r}/usr/local`,
+    path.dirname(paths.serviceScript),
+  ]) {
     await ensureDir(dir, 0o755);
   }
   // chronyd writes these after dropping root; it refuses a socket folder with bits beyond 0770.

@@ -1,11 +1,5 @@
 export { sandboxUp, DEFAULT_HOST_COUNT, type SandboxUpOptions, type SandboxUpResult, type HostUpReport } from "./up";
-export {
-  sandboxStatus,
-  type SandboxStatusOptions,
-  type SandboxStatusResult,
-  type SandboxHostStatus,
-  type DaemonStatus,
-} from "./status";
+export { sandboxStatus, type SandboxStatusOptions, type SandboxStatusResult, type SandboxHostStatus, type DaemonStatus } from "./status";
 export { sandboxDown, type SandboxDownOptions, type SandboxDownResult, type HostDownReport } from "./down";
 export type { StopOutcome } from "./proc";
 export type { TrackingSummary } from "./chronyd";

@@ -1,10 +1,12 @@
-/** An IPv4 address as an unsigned 32-bit number, or undefined when `text` is not dotted-quad. */
+import { isIPv4 } from "node:net";
+
+// node:net decides what is an IPv4 address (dotted quad, no leading zeros); the sandbox only needs
+// the arithmetic to lay hosts out on consecutive addresses.
+
+/** An IPv4 address as an unsigned 32-bit number, or undefined when `text` is not one. */
 export function parseIpv4(text: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const octets = m.slice(1).map(Number);
-  if (octets.some((o) => o > 255)) return undefined;
-  return ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
+  if (!isIPv4(text)) return undefined;
+  return text.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
 }
 
 export function formatIpv4(value: number): string {

@@ -150,7 +150,9 @@ export function planHosts(dir: string, count: number, firstAddress: string): San
     throw new UserError(`invalid first address '${firstAddress}': use an IPv4 loopback address such as ${DEFAULT_FIRST_ADDRESS}`);
   }
   if (!isLoopbackIpv4(first) || first === 0x7f000000) {
-    throw new UserError(`first address '${firstAddress}' is not a usable loopback address: the sandbox only listens on 127.0.0.0/8; use one such as ${DEFAULT_FIRST_ADDRESS}`);
+    throw new UserError(
+      `first address '${firstAddress}' is not a usable loopback address: the sandbox only listens on 127.0.0.0/8; use one such as ${DEFAULT_FIRST_ADDRESS}`,
+    );
   }
   const last = first + count - 1;
   if (!isLoopbackIpv4(last) || last === 0x7fffffff) {

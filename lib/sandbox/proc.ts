@@ -48,10 +48,7 @@ export function isSshdArgv(argv: readonly string[], configFile: string): boolean
 }
 
 /** The pid in `pidFile` when it names a live process accepted by `matches`. */
-export async function runningPid(
-  pidFile: string,
-  matches: (argv: readonly string[]) => boolean,
-): Promise<number | undefined> {
+export async function runningPid(pidFile: string, matches: (argv: readonly string[]) => boolean): Promise<number | undefined> {
   const pid = await readPidFile(pidFile);
   if (pid === undefined) return undefined;
   const argv = await liveArgv(pid);
@@ -71,19 +68,13 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
 }
 
 export type StopOutcome =
-  | { readonly state: "stopped"; readonly pid: number }
-  | { readonly state: "killed"; readonly pid: number }
-  | { readonly state: "not-running" };
+  { readonly state: "stopped"; readonly pid: number } | { readonly state: "killed"; readonly pid: number } | { readonly state: "not-running" };
 
 /**
  * Stop the process named by `pidFile`, only if it is the one `matches` describes: SIGTERM, wait, and
  * SIGKILL if it is still alive after `timeoutMs`.
  */
-export async function stopByPidFile(
-  pidFile: string,
-  matches: (argv: readonly string[]) => boolean,
-  timeoutMs: number,
-): Promise<StopOutcome> {
+export async function stopByPidFile(pidFile: string, matches: (argv: readonly string[]) => boolean, timeoutMs: number): Promise<StopOutcome> {
   const pid = await runningPid(pidFile, matches);
   if (pid === undefined) return { state: "not-running" };
   try {

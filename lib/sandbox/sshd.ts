@@ -15,7 +15,14 @@ export function sshdPid(paths: HostPaths): Promise<number | undefined> {
 
 async function logSince(file: string, offset: number): Promise<string> {
   const text = await fs.readFile(file, "utf8").catch(() => "");
-  return text.slice(offset).trim().split("\n").filter(Boolean).slice(-3).map((l) => l.replace(/\.$/, "")).join("; ");
+  return text
+    .slice(offset)
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .slice(-3)
+    .map((l) => l.replace(/\.$/, ""))
+    .join("; ");
 }
 
 /** Start the host's sshd (it daemonizes) and wait for its pid file; returns the listener's pid. */

@@ -15,7 +15,10 @@ export const CHRONY_USER = "_chrony";
 
 export async function lookupSystemUser(name: string): Promise<SystemUser> {
   const passwd = await fs.readFile("/etc/passwd", "utf8").catch(() => "");
-  const entry = passwd.split("\n").map((l) => l.split(":")).find((f) => f[0] === name);
+  const entry = passwd
+    .split("\n")
+    .map((l) => l.split(":"))
+    .find((f) => f[0] === name);
   if (!entry || entry.length < 4) {
     throw new UserError(`user '${name}' does not exist: install Debian's chrony package (apt-get install chrony), which creates it`);
   }

@@ -58,7 +58,9 @@ export interface SandboxUpResult extends SandboxManifest {
 }
 
 function sameHost(a: SandboxHost, b: SandboxHost): boolean {
-  return a.id === b.id && a.address === b.address && a.sshPort === b.sshPort && a.cmdPort === b.cmdPort && a.ntpPort === b.ntpPort && a.root === b.root;
+  return (
+    a.id === b.id && a.address === b.address && a.sshPort === b.sshPort && a.cmdPort === b.cmdPort && a.ntpPort === b.ntpPort && a.root === b.root
+  );
 }
 
 function plan(dir: string, options: SandboxUpOptions, existing: SandboxManifest | undefined): SandboxHost[] {
@@ -80,7 +82,9 @@ function plan(dir: string, options: SandboxUpOptions, existing: SandboxManifest 
   const hosts = planHosts(dir, count, firstAddress);
   current.forEach((h, i) => {
     if (!sameHost(h, hosts[i])) {
-      throw new UserError(`${dir}/sandbox.json lists ${h.id} differently from this version's layout: run 'cdktf-chrony sandbox down --dir ${dir} --purge' and start again`);
+      throw new UserError(
+        `${dir}/sandbox.json lists ${h.id} differently from this version's layout: run 'cdktf-chrony sandbox down --dir ${dir} --purge' and start again`,
+      );
     }
   });
   return hosts;
@@ -148,17 +152,15 @@ export async function sandboxUp(options: SandboxUpOptions): Promise<SandboxUpRes
     }
     done++;
     if (sshd !== "running" || chronyd !== "running") {
-      progress(`sandbox: [${done}/${hosts.length}] ${host.id} ${host.address} ssh :${host.sshPort}: sshd ${sshd} (pid ${sshdPidNow}), chronyd ${chronyd} (pid ${chronydPidNow})`);
+      progress(
+        `sandbox: [${done}/${hosts.length}] ${host.id} ${host.address} ssh :${host.sshPort}: sshd ${sshd} (pid ${sshdPidNow}), chronyd ${chronyd} (pid ${chronydPidNow})`,
+      );
     }
     return { id: host.id, created: files[i].created, sshd, sshdPid: sshdPidNow, chronyd, chronydPid: chronydPidNow };
   });
 
   const alreadyRunning = reports.every((r) => !r.created && r.sshd === "running" && r.chronyd === "running");
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  progress(
-    alreadyRunning
-      ? `sandbox: already running (${hosts.length} host(s) in ${dir})`
-      : `sandbox: ${hosts.length} host(s) up in ${seconds} s`,
-  );
+  progress(alreadyRunning ? `sandbox: already running (${hosts.length} host(s) in ${dir})` : `sandbox: ${hosts.length} host(s) up in ${seconds} s`);
   return { ...manifest, dir, alreadyRunning, reports };
 }

@@ -45,10 +45,7 @@ async function loadCredentials(options: SshConnectOptions, where: string): Promi
   }
   const agent = options.agent ?? process.env.SSH_AUTH_SOCK;
   if (agent === undefined || agent === "") {
-    throw new SshError(
-      "BAD_OPTIONS",
-      `no SSH credentials for ${where}: pass privateKeyPath, or start an ssh-agent (SSH_AUTH_SOCK is not set)`,
-    );
+    throw new SshError("BAD_OPTIONS", `no SSH credentials for ${where}: pass privateKeyPath, or start an ssh-agent (SSH_AUTH_SOCK is not set)`);
   }
   return { config: { agent }, description: `the keys of ssh-agent ${agent}` };
 }
@@ -75,11 +72,17 @@ function connectError(err: Ssh2Error, host: string, where: string, user: string,
     return new SshError("CONNECTION_FAILED", `cannot resolve host '${host}' (${err.code ?? err.message}): check the host name`);
   }
   if (err.level === "agent") {
-    return new SshError("AUTH_FAILED", `ssh-agent failed while authenticating to ${where} (${err.message}): check SSH_AUTH_SOCK or pass privateKeyPath`);
+    return new SshError(
+      "AUTH_FAILED",
+      `ssh-agent failed while authenticating to ${where} (${err.message}): check SSH_AUTH_SOCK or pass privateKeyPath`,
+    );
   }
   switch (err.code) {
     case "ECONNREFUSED":
-      return new SshError("CONNECTION_REFUSED", `cannot connect to ${where}: connection refused (is sshd running and listening on that address and port?)`);
+      return new SshError(
+        "CONNECTION_REFUSED",
+        `cannot connect to ${where}: connection refused (is sshd running and listening on that address and port?)`,
+      );
     case "ETIMEDOUT":
       return new SshError("CONNECTION_TIMEOUT", `cannot connect to ${where}: connection timed out: check the address, port and firewalls`);
     case "EHOSTUNREACH":
@@ -87,7 +90,10 @@ function connectError(err: Ssh2Error, host: string, where: string, user: string,
     case "EADDRNOTAVAIL":
       return new SshError("CONNECTION_FAILED", `cannot connect to ${where}: ${err.code}: check the address and routes`);
     case "ECONNRESET":
-      return new SshError("CONNECTION_FAILED", `connection to ${where} was reset during the SSH handshake: check that an SSH server listens there and accepts ${user}`);
+      return new SshError(
+        "CONNECTION_FAILED",
+        `connection to ${where} was reset during the SSH handshake: check that an SSH server listens there and accepts ${user}`,
+      );
     default:
       return new SshError("CONNECTION_FAILED", `SSH connection to ${where} failed: ${err.message}`);
   }

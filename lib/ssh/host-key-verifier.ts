@@ -3,14 +3,7 @@ import * as path from "node:path";
 import { SshError } from "./errors";
 import { normalizeSha256Fingerprint, sha256Fingerprint } from "./fingerprint";
 import { algorithmsForKeyType, keyTypeOfBlob } from "./key-blob";
-import {
-  formatKnownHostsLine,
-  knownHostsName,
-  knownKeyTypes,
-  lookupHostKey,
-  parseKnownHosts,
-  type KnownHostsEntry,
-} from "./known-hosts";
+import { formatKnownHostsLine, knownHostsName, knownKeyTypes, lookupHostKey, parseKnownHosts, type KnownHostsEntry } from "./known-hosts";
 import { shellQuote } from "./shell-quote";
 import type { HostKeyLearned, HostKeyPolicy } from "./types";
 
@@ -121,9 +114,7 @@ async function knownHostsVerifier(
         );
       case "changed": {
         const otherType = lookup.expected.some((e) => e.keyType !== keyType);
-        const expected = lookup.expected
-          .map((e) => describeKey(e.keyType, sha256Fingerprint(e.keyBlob), otherType))
-          .join(" or ");
+        const expected = lookup.expected.map((e) => describeKey(e.keyType, sha256Fingerprint(e.keyBlob), otherType)).join(" or ");
         throw new SshError(
           "HOST_KEY_CHANGED",
           `host key for ${where} CHANGED (expected ${expected}, got ${describeKey(keyType, got, otherType)}): possible man-in-the-middle; if the host was reinstalled, remove the old line with \`ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(file)}\``,
@@ -189,10 +180,5 @@ export async function createHostKeyVerifier(
     }
     return pinnedVerifier(target, policy.fingerprint as string);
   }
-  return knownHostsVerifier(
-    target,
-    path.resolve(policy.knownHostsPath as string),
-    policy.trustOnFirstUse === true,
-    onLearned ?? defaultOnLearned,
-  );
+  return knownHostsVerifier(target, path.resolve(policy.knownHostsPath as string), policy.trustOnFirstUse === true, onLearned ?? defaultOnLearned);
 }

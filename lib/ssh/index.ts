@@ -13,13 +13,4 @@ export {
   type HostKeyLookup,
 } from "./known-hosts";
 export { shellQuote, shellJoin } from "./shell-quote";
-export type {
-  HostKeyPolicy,
-  HostKeyLearned,
-  SshConnectOptions,
-  SshSession,
-  ExecOptions,
-  ExecResult,
-  ScriptOptions,
-  WriteFileOptions,
-} from "./types";
+export type { HostKeyPolicy, HostKeyLearned, SshConnectOptions, SshSession, ExecOptions, ExecResult, ScriptOptions } from "./types";

@@ -56,7 +56,10 @@ export function formatKnownHostsLine(host: string, port: number, keyType: string
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`, "i");
 }
 
@@ -108,8 +111,6 @@ export function lookupHostKey(entries: readonly KnownHostsEntry[], name: string,
 
 /** Key types known_hosts holds for this host, so the client can ask the server for one of them first. */
 export function knownKeyTypes(entries: readonly KnownHostsEntry[], name: string): string[] {
-  const types = entries
-    .filter((e) => e.marker === undefined && hostFieldMatches(e.hosts, name))
-    .map((e) => e.keyType);
+  const types = entries.filter((e) => e.marker === undefined && hostFieldMatches(e.hosts, name)).map((e) => e.keyType);
   return [...new Set(types)];
 }

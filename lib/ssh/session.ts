@@ -3,27 +3,7 @@ import { SshError } from "./errors";
 import { displayHostPort } from "./host-key-verifier";
 import { Semaphore } from "./semaphore";
 import { shellJoin } from "./shell-quote";
-import type { ExecOptions, ExecResult, ScriptOptions, SshSession, WriteFileOptions } from "./types";
-
-const MISSING_FILE_EXIT = 44;
-
-// Runs as `sh -c SCRIPT sh PATH`: the path is a positional parameter, never part of the script text.
-const READ_FILE_SCRIPT = `if [ -e "$1" ]; then exec cat -- "$1"; else exit ${MISSING_FILE_EXIT}; fi`;
-
-// `sh -c SCRIPT sh PATH MODE OWNER`, content on stdin. The temporary file is hidden and named so that
-// chrony's confdir (*.conf) and sourcedir (*.sources) never pick it up.
-const WRITE_FILE_SCRIPT = [
-  "set -e",
-  "umask 077",
-  'dir=$(dirname -- "$1")',
-  'tmp=$(mktemp "$dir/.$(basename -- "$1").XXXXXX")',
-  "trap 'rm -f \"$tmp\"' EXIT",
-  'cat > "$tmp"',
-  'chmod "$2" "$tmp"',
-  'if [ -n "$3" ]; then chown "$3" "$tmp"; fi',
-  'mv -f -- "$tmp" "$1"',
-  "trap - EXIT",
-].join("\n");
+import type { ExecOptions, ExecResult, ScriptOptions, SshSession } from "./types";
 
 export interface SessionInit {
   readonly client: Client;
@@ -104,30 +84,6 @@ export class Ssh2Session implements SshSession {
     return this.exec(argv, { stdin: script, sudo: options.sudo, timeoutMs: options.timeoutMs });
   }
 
-  async readFile(path: string, options: { readonly sudo?: boolean } = {}): Promise<string | undefined> {
-    const r = await this.exec(["sh", "-c", READ_FILE_SCRIPT, "sh", path], { sudo: options.sudo });
-    if (r.code === MISSING_FILE_EXIT) return undefined;
-    if (r.code !== 0) {
-      throw new SshError("EXEC_FAILED", `cannot read ${path} on ${this.where}: ${oneLine(r.stderr) || `exit ${r.code}`}`);
-    }
-    return r.stdout;
-  }
-
-  async writeFile(path: string, content: string | Buffer, options: WriteFileOptions = {}): Promise<void> {
-    const modeNumber = options.mode ?? 0o644;
-    if (!Number.isInteger(modeNumber) || modeNumber < 0 || modeNumber > 0o7777) {
-      throw new SshError("BAD_OPTIONS", `invalid file mode ${String(options.mode)} for ${path}: use a number such as 0o640`);
-    }
-    const mode = modeNumber.toString(8).padStart(4, "0");
-    const r = await this.exec(["sh", "-c", WRITE_FILE_SCRIPT, "sh", path, mode, options.owner ?? ""], {
-      stdin: content,
-      sudo: options.sudo,
-    });
-    if (r.code !== 0) {
-      throw new SshError("EXEC_FAILED", `cannot write ${path} on ${this.where}: ${oneLine(r.stderr) || `exit ${r.code}`}`);
-    }
-  }
-
   async close(): Promise<void> {
     if (!this.closed) {
       this.client.end();
@@ -168,8 +124,7 @@ export class Ssh2Session implements SshSession {
         // Reported through "close" below; a channel error alone must not crash the process.
       });
       const started = Date.now();
-      const timeoutError = () =>
-        new SshError("EXEC_TIMEOUT", `'${program}' on ${this.where} did not finish within ${timeoutMs} ms and was killed`);
+      const timeoutError = () => new SshError("EXEC_TIMEOUT", `'${program}' on ${this.where} did not finish within ${timeoutMs} ms and was killed`);
       stream.on("close", () => {
         release();
         if (timer) clearTimeout(timer);
@@ -223,7 +178,3 @@ export class Ssh2Session implements SshSession {
 const OPEN_ATTEMPTS = 6;
 // Exit status of `timeout -s KILL` when it killed the command: 128 + SIGKILL.
 const KILLED_BY_TIMEOUT = 137;
-
-function oneLine(text: string): string {
-  return text.trim().split(/\r?\n/).filter(Boolean).slice(-1)[0] ?? "";
-}

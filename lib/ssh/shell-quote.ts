@@ -2,7 +2,7 @@ import { UserError } from "../errors";
 
 // Characters that no POSIX shell (nor bash or zsh) treats specially inside a word. A leading `=` or
 // `~` is left out: zsh expands `=cmd` and every shell expands a leading `~`.
-const SAFE_WORD = /^[A-Za-z0-9_\/.,:@%+-][A-Za-z0-9_\/.,:@%+=-]*$/;
+const SAFE_WORD = /^[A-Za-z0-9_/.,:@%+-][A-Za-z0-9_/.,:@%+=-]*$/;
 
 /**
  * Quote one argument for a POSIX shell so that it reaches the program as exactly this string.

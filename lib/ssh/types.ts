@@ -67,15 +67,6 @@ export interface ScriptOptions {
   readonly timeoutMs?: number;
 }
 
-export interface WriteFileOptions {
-  /** @default 0o644 */
-  readonly mode?: number;
-  /** `user` or `user:group`. @default - the login user (or root through sudo) */
-  readonly owner?: string;
-  /** @default - the session's `sudo` setting */
-  readonly sudo?: boolean;
-}
-
 /** A finished command. A non-zero exit is a result, not an error. */
 export interface ExecResult {
   readonly stdout: string;
@@ -97,9 +88,5 @@ export interface SshSession {
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Run `sh -s` with `script` on stdin, so nothing in it shows in the host's process list. */
   execScript(script: string, options?: ScriptOptions): Promise<ExecResult>;
-  /** A text file's content, or undefined when it does not exist. */
-  readFile(path: string, options?: { readonly sudo?: boolean }): Promise<string | undefined>;
-  /** Write a file atomically (temporary file in the same folder, then rename); content goes over stdin. */
-  writeFile(path: string, content: string | Buffer, options?: WriteFileOptions): Promise<void>;
   close(): Promise<void>;
 }

@@ -44,11 +44,13 @@ examples:
   cdktf-chrony inspect --host server-a --manifest > server-a.json && cdktf-chrony apply server-a.json
 `,
   async run(args, io) {
-    const { positionals, flags } = parseArgs(args, { command: "apply", booleans: ["json"], values: ["host"], maxPositionals: 1 });
+    const { positionals, options } = parseArgs(args, { command: "apply", options: { json: "flag", host: "value" }, maxPositionals: 1 });
     const file = positionals[0];
-    const host = flags.get("host") as string | undefined;
+    const host = options.host;
     if (!file) {
-      throw new UserError(`apply needs a manifest: '${BUNDLE_FILE} --host ID' (what the provisioner runs), or a file from 'cdktf-chrony inspect --host ID --manifest'`);
+      throw new UserError(
+        `apply needs a manifest: '${BUNDLE_FILE} --host ID' (what the provisioner runs), or a file from 'cdktf-chrony inspect --host ID --manifest'`,
+      );
     }
     let manifest;
     if (file.endsWith(".jsonl")) {
@@ -56,7 +58,8 @@ examples:
       manifest = readBundleHost(file, host);
     } else {
       manifest = readManifest(file);
-      if (host !== undefined && host !== manifest.id) throw new UserError(`${file} is the manifest of ${manifest.id}, not ${host}: drop --host or pass ${host}'s manifest`);
+      if (host !== undefined && host !== manifest.id)
+        throw new UserError(`${file} is the manifest of ${manifest.id}, not ${host}: drop --host or pass ${host}'s manifest`);
     }
     const result = await applyHost(manifest, { log: (line) => io.stderr(`${line}\n`), projectDir: findProjectDir(path.dirname(path.resolve(file))) });
     for (const w of result.warnings) io.stderr(`[${manifest.id}] warning: ${w}\n`);
@@ -66,7 +69,7 @@ examples:
     } catch {
       // A read-only output folder must not fail an apply that worked.
     }
-    io.stdout(flags.has("json") ? `${JSON.stringify(result)}\n` : `${summaryLine(result)}\n`);
+    io.stdout(options.json ? `${JSON.stringify(result)}\n` : `${summaryLine(result)}\n`);
     return result.result === "ok" || result.result === "unchanged" ? 0 : 1;
   },
 };

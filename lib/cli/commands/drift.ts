@@ -2,10 +2,12 @@ import { checkDrift, HostDrift } from "../../deploy/drift";
 import { healHost, HealResult } from "../../deploy/heal";
 import { mapLimit } from "../../map-limit";
 import { readOutdir, selectHosts } from "../../deploy/outdir";
-import { UserError } from "../../errors";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 import { formatTable } from "../format/table";
+import { countOption } from "../number-options";
+
+const DEFAULT_CONCURRENCY = 16;
 
 export const command: CliCommand = {
   name: "drift",
@@ -19,7 +21,7 @@ deployed:
   - other *.sources files in the managed sourcedir
   - chronyd's live sources: missing ones, extra ones (added at runtime with 'chronyc add'),
     keyed sources answering without authentication, a stopped chronyd
-Hosts are checked concurrently (--concurrency, default 16) with progress on stderr.
+Hosts are checked concurrently (--concurrency, default ${DEFAULT_CONCURRENCY}) with progress on stderr.
 
 options:
   --json           {"hosts":[{"host","stack","status","differences":[{"kind","subject","detail"}]}],
@@ -38,15 +40,13 @@ example (nightly CI):
   npx cdktf synth && npx cdktf-chrony drift cdktf.out --json > drift.json
 `,
   async run(args, io) {
-    const { positionals, flags } = parseArgs(args, {
+    const { positionals, options } = parseArgs(args, {
       command: "drift",
-      booleans: ["json", "heal"],
-      values: ["host", "concurrency"],
+      options: { json: "flag", heal: "flag", host: "value", concurrency: "value" },
       maxPositionals: 1,
     });
-    const concurrency = Number(flags.get("concurrency") ?? 16);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`invalid --concurrency '${String(flags.get("concurrency"))}': use a whole number ≥ 1`);
-    const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), flags.get("host") as string | undefined);
+    const concurrency = countOption("concurrency", options.concurrency) ?? DEFAULT_CONCURRENCY;
+    const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), options.host);
     const log = (l: string) => io.stderr(`${l}\n`);
     io.stderr(`drift: checking ${hosts.length} host(s), ${concurrency} at a time\n`);
     let done = 0;
@@ -54,10 +54,13 @@ example (nightly CI):
       hosts,
       concurrency,
       (h) => checkDrift(h.manifest, { log, projectDir: h.projectDir }),
-      (r) => io.stderr(`drift: [${++done}/${hosts.length}] ${r.host}: ${r.status}${r.status === "drift" ? ` (${r.differences.length} difference(s))` : r.error ? ` (${r.error})` : ""}\n`),
+      (r) =>
+        io.stderr(
+          `drift: [${++done}/${hosts.length}] ${r.host}: ${r.status}${r.status === "drift" ? ` (${r.differences.length} difference(s))` : r.error ? ` (${r.error})` : ""}\n`,
+        ),
     );
     let healed: HealResult[] = [];
-    if (flags.has("heal")) {
+    if (options.heal) {
       const drifted = results.filter((r) => r.status === "drift");
       io.stderr(`drift: healing ${drifted.length} host(s)\n`);
       healed = await mapLimit(drifted, concurrency, (r) => {
@@ -71,9 +74,9 @@ example (nightly CI):
       drift: results.filter((r) => r.status === "drift").length,
       error: results.filter((r) => r.status === "error").length,
     };
-    if (flags.has("json")) {
+    if (options.json) {
       io.stdout(
-        `${JSON.stringify({ hosts: results, summary, ...(flags.has("heal") ? { healed: healed.map((h) => ({ host: h.host, action: h.apply.action, result: h.apply.result, runtimeFixes: h.runtimeFixes, status: h.after.status })) } : {}) }, null, 2)}\n`,
+        `${JSON.stringify({ hosts: results, summary, ...(options.heal ? { healed: healed.map((h) => ({ host: h.host, action: h.apply.action, result: h.apply.result, runtimeFixes: h.runtimeFixes, status: h.after.status })) } : {}) }, null, 2)}\n`,
       );
     } else {
       const checked = results.filter((r) => r.status !== "error");
@@ -81,15 +84,25 @@ example (nightly CI):
         formatTable(
           ["HOST", "STATUS", "DIFFERENCES"],
           checked.flatMap((r) =>
-            r.differences.length === 0 ? [[r.host, r.status, "-"]] : r.differences.map((d, i) => [i === 0 ? r.host : "", i === 0 ? r.status : "", d.detail]),
+            r.differences.length === 0
+              ? [[r.host, r.status, "-"]]
+              : r.differences.map((d, i) => [i === 0 ? r.host : "", i === 0 ? r.status : "", d.detail]),
           ),
         ),
       );
-      for (const h of healed) io.stdout(`healed ${h.host}: ${h.apply.action} ${h.apply.result}${h.runtimeFixes.length ? `, ${h.runtimeFixes.join(", ")}` : ""} → ${h.after.status}\n`);
+      for (const h of healed)
+        io.stdout(
+          `healed ${h.host}: ${h.apply.action} ${h.apply.result}${h.runtimeFixes.length ? `, ${h.runtimeFixes.join(", ")}` : ""} → ${h.after.status}\n`,
+        );
       const errors = results.filter((r) => r.status === "error");
       if (errors.length > 0) {
         io.stdout(`\nnot checked (errors):\n`);
-        io.stdout(formatTable(["HOST", "ADDRESS", "ERROR"], errors.map((r) => [r.host, r.address, r.error ?? ""])));
+        io.stdout(
+          formatTable(
+            ["HOST", "ADDRESS", "ERROR"],
+            errors.map((r) => [r.host, r.address, r.error ?? ""]),
+          ),
+        );
       }
       io.stdout(`\n${summary.clean} clean, ${summary.drift} drifted, ${summary.error} not checked\n`);
     }

@@ -30,15 +30,19 @@ example:
   npm run synth && cdktf-chrony inspect cdktf.out --json
 `,
   async run(args, io) {
-    const { positionals, flags } = parseArgs(args, { command: "inspect", booleans: ["json", "manifest"], values: ["host"], maxPositionals: 1 });
-    const host = flags.get("host") as string | undefined;
+    const { positionals, options } = parseArgs(args, {
+      command: "inspect",
+      options: { json: "flag", manifest: "flag", host: "value" },
+      maxPositionals: 1,
+    });
+    const host = options.host;
+    if (options.manifest && host === undefined) throw new UserError("--manifest prints one host's manifest: add --host ID");
     const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), host).map((f) => f.manifest);
-    if (flags.has("manifest")) {
-      if (host === undefined) throw new UserError("--manifest prints one host's manifest: add --host ID");
+    if (options.manifest) {
       io.stdout(`${JSON.stringify(hosts[0], null, 2)}\n`);
       return 0;
     }
-    if (flags.has("json")) {
+    if (options.json) {
       const out = hosts.map((m) => ({
         id: m.id,
         stack: m.stack,

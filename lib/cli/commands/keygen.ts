@@ -1,4 +1,6 @@
+import { UserError } from "../../errors";
 import { generateKey, parseKeygenArgs } from "../../keys/keygen";
+import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 
 export const command: CliCommand = {
@@ -7,8 +9,9 @@ export const command: CliCommand = {
   help: `usage: cdktf-chrony keygen [ID [TYPE [BITS]]]
 
 Prints a random key line for chrony.keys, exactly as 'chronyc keygen' does:
-'ID TYPE HEX:...' with ID 1, type SHA1 and 160 bits by default. Lengths are rounded up to whole
-bytes and clamped to 80..4096 bits; AES128 and AES256 always have their exact size.
+'ID TYPE HEX:...' with ID 1, type SHA1 and 160 bits by default. IDs go from 1 to 4294967295
+(chrony reads 0 as "no key"). Lengths are rounded up to whole bytes and clamped to 80..4096
+bits; AES128 and AES256 always have their exact size.
 
 Types: MD5, SHA1, SHA256, SHA384, SHA512, SHA3-224, SHA3-256, SHA3-384, SHA3-512, AES128, AES256.
 
@@ -19,9 +22,10 @@ example:
   cdktf-chrony keygen 10 SHA256 256
 `,
   async run(args, io) {
-    const request = parseKeygenArgs(args);
+    const { positionals } = parseArgs(args, { command: "keygen", maxPositionals: 3 });
+    const request = parseKeygenArgs(positionals);
+    if (request.id === 0) throw new UserError("invalid key ID '0': chrony reads key ID 0 as \"no key\"; use a whole number from 1 to 4294967295");
     const key = generateKey(request);
-    if (key.id === 0) io.stderr("warning: key ID 0 cannot be used in chrony.keys (it means \"no key\"): use 1..4294967295\n");
     io.stdout(`${key.line}\n`);
     key.material.fill(0);
     return 0;

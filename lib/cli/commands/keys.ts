@@ -21,9 +21,9 @@ example:
   cdktf-chrony keys cdktf.out
 `,
   async run(args, io) {
-    const { positionals, flags } = parseArgs(args, { command: "keys", booleans: ["json"], maxPositionals: 1 });
+    const { positionals, options } = parseArgs(args, { command: "keys", options: { json: "flag" }, maxPositionals: 1 });
     const hosts = readOutdir(positionals[0] ?? "cdktf.out");
-    if (flags.has("json")) {
+    if (options.json) {
       const out = hosts.map(({ manifest: m, stackDir }) => ({
         id: m.id,
         stack: m.stack,
@@ -52,9 +52,15 @@ example:
         rotations.set(r.name, entry);
       }
     }
-    const next = { add: "next: phase SWITCH (sources move to the new key)", switch: "next: phase RETIRE (the old key is removed)", retire: "complete once deployed" };
+    const next = {
+      add: "next: phase SWITCH (sources move to the new key)",
+      switch: "next: phase RETIRE (the old key is removed)",
+      retire: "complete once deployed",
+    };
     for (const [name, r] of rotations) {
-      io.stdout(`\nrotation ${name}: key ${r.from} → ${r.to}, phase ${r.phase.toUpperCase()} on ${r.hosts.length} host(s); ${next[r.phase as keyof typeof next]}\n`);
+      io.stdout(
+        `\nrotation ${name}: key ${r.from} → ${r.to}, phase ${r.phase.toUpperCase()} on ${r.hosts.length} host(s); ${next[r.phase as keyof typeof next]}\n`,
+      );
     }
     return 0;
   },

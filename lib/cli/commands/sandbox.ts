@@ -1,6 +1,8 @@
 import { UserError } from "../../errors";
 import { parseArgs } from "../args";
 import type { CliCommand, CliIO } from "../command";
+import { formatTable } from "../format/table";
+import { countOption } from "../number-options";
 import {
   DEFAULT_FIRST_ADDRESS,
   DEFAULT_HOST_COUNT,
@@ -20,9 +22,12 @@ const HELP = `usage: cdktf-chrony sandbox up [--hosts N] [--dir DIR] [--first-ad
        cdktf-chrony sandbox status [--dir DIR] [--json]
        cdktf-chrony sandbox down [--dir DIR] [--purge] [--json]
 
-A local fleet for the demo and the tests: per host an sshd and a chronyd on its own loopback
-address, with its files under DIR/hosts/hN/root laid out as on Debian. h1 serves its local clock
-(stratum 8); the other hosts take time from h1. Needs root.
+A local fleet for trying cdktf-chrony without touching real hosts: per host an sshd and a chronyd
+on its own loopback address, with its files under DIR/hosts/hN/root laid out as on Debian. h1 serves
+its local clock (stratum 8); the other hosts take time from h1. To deploy an app to it, give each
+ChronyHost a host's address, SSH port and the controller key from DIR/sandbox.json, and
+'profile: HostProfiles.sandbox({ root, address, ntpPort, cmdPort })'.
+Needs root, chronyd and sshd (Debian: apt-get install chrony openssh-server).
 
   up       create or repair the sandbox; idempotent: running hosts are left alone, dead daemons are
            restarted, a larger --hosts adds hosts. Progress goes to stderr.
@@ -45,17 +50,6 @@ example:
   ssh -i /tmp/fleet/controller/id_ed25519 -o UserKnownHostsFile=/tmp/fleet/controller/known_hosts -p 2201 root@127.0.0.11
 `;
 
-function parseHosts(value: string | true | undefined): number | undefined {
-  if (value === undefined || value === true) return undefined;
-  if (!/^\d+$/.test(value)) throw new UserError(`invalid --hosts '${value}': use a whole number from 1 to ${MAX_HOSTS}`);
-  return Number(value);
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ")).join("\n") + "\n";
-}
-
 function hostJson(h: SandboxHost) {
   return { id: h.id, address: h.address, sshPort: h.sshPort, cmdPort: h.cmdPort, ntpPort: h.ntpPort, root: h.root };
 }
@@ -65,56 +59,58 @@ function describeStop(outcome: StopOutcome): string {
 }
 
 async function up(args: readonly string[], io: CliIO): Promise<number> {
-  const { flags } = parseArgs(args, { command: "sandbox up", values: ["hosts", "dir", "first-address"], booleans: ["json"], maxPositionals: 0 });
+  const { options } = parseArgs(args, {
+    command: "sandbox up",
+    options: { hosts: "value", dir: "value", "first-address": "value", json: "flag" },
+  });
   const result = await sandboxUp({
-    dir: (flags.get("dir") as string | undefined) ?? DEFAULT_DIR,
-    hosts: parseHosts(flags.get("hosts")),
-    firstAddress: flags.get("first-address") as string | undefined,
+    dir: options.dir ?? DEFAULT_DIR,
+    hosts: countOption("hosts", options.hosts, MAX_HOSTS),
+    firstAddress: options["first-address"],
     onProgress: (line) => io.stderr(`${line}\n`),
   });
-  if (flags.has("json")) {
+  if (options.json) {
     io.stdout(`${JSON.stringify({ hosts: result.hosts.map(hostJson) })}\n`);
     return 0;
   }
-  const rows = [["ID", "ADDRESS", "SSH", "NTP", "CMD", "ROOT"], ...result.hosts.map((h) => [h.id, h.address, String(h.sshPort), String(h.ntpPort), String(h.cmdPort), h.root])];
+  const rows = result.hosts.map((h) => [h.id, h.address, String(h.sshPort), String(h.ntpPort), String(h.cmdPort), h.root]);
   const h1 = result.hosts[0];
   const c = result.controller;
-  io.stdout(table(rows));
+  io.stdout(formatTable(["ID", "ADDRESS", "SSH", "NTP", "CMD", "ROOT"], rows));
   io.stdout(`\nssh -i ${c.privateKeyPath} -o UserKnownHostsFile=${c.knownHostsPath} -p ${h1.sshPort} root@${h1.address}\n`);
   return 0;
 }
 
 async function status(args: readonly string[], io: CliIO): Promise<number> {
-  const { flags } = parseArgs(args, { command: "sandbox status", values: ["dir"], booleans: ["json"], maxPositionals: 0 });
-  const result = await sandboxStatus((flags.get("dir") as string | undefined) ?? DEFAULT_DIR);
-  if (flags.has("json")) {
+  const { options } = parseArgs(args, { command: "sandbox status", options: { dir: "value", json: "flag" } });
+  const result = await sandboxStatus(options.dir ?? DEFAULT_DIR);
+  if (options.json) {
     io.stdout(`${JSON.stringify({ hosts: result.hosts })}\n`);
   } else {
     const pid = (d: { running: boolean; pid?: number }) => (d.running ? `running (${d.pid})` : "stopped");
-    const rows = [
-      ["ID", "ADDRESS", "SSH", "SSHD", "CHRONYD", "REFERENCE", "STRATUM"],
-      ...result.hosts.map((h) => [
-        h.id,
-        h.address,
-        String(h.sshPort),
-        pid(h.sshd),
-        pid(h.chronyd),
-        h.tracking ? (h.tracking.refId === LOCAL_REF_ID ? "local clock" : h.tracking.refName || h.tracking.refId) : "-",
-        h.tracking ? String(h.tracking.stratum) : "-",
-      ]),
-    ];
-    io.stdout(table(rows));
+    const rows = result.hosts.map((h) => [
+      h.id,
+      h.address,
+      String(h.sshPort),
+      pid(h.sshd),
+      pid(h.chronyd),
+      h.tracking ? (h.tracking.refId === LOCAL_REF_ID ? "local clock" : h.tracking.refName || h.tracking.refId) : "-",
+      h.tracking ? String(h.tracking.stratum) : "-",
+    ]);
+    io.stdout(formatTable(["ID", "ADDRESS", "SSH", "SSHD", "CHRONYD", "REFERENCE", "STRATUM"], rows));
   }
   if (result.healthy) return 0;
   const down = result.hosts.filter((h) => !h.sshd.running || !h.chronyd.running).map((h) => h.id);
-  io.stderr(`cdktf-chrony sandbox status: ${down.length} of ${result.hosts.length} host(s) not fully running (${down.join(", ")}): run 'cdktf-chrony sandbox up --dir ${result.dir}'\n`);
+  io.stderr(
+    `cdktf-chrony sandbox status: ${down.length} of ${result.hosts.length} host(s) not fully running (${down.join(", ")}): run 'cdktf-chrony sandbox up --dir ${result.dir}'\n`,
+  );
   return 3;
 }
 
 async function down(args: readonly string[], io: CliIO): Promise<number> {
-  const { flags } = parseArgs(args, { command: "sandbox down", values: ["dir"], booleans: ["purge", "json"], maxPositionals: 0 });
-  const result = await sandboxDown((flags.get("dir") as string | undefined) ?? DEFAULT_DIR, { purge: flags.has("purge") });
-  if (flags.has("json")) {
+  const { options } = parseArgs(args, { command: "sandbox down", options: { dir: "value", purge: "flag", json: "flag" } });
+  const result = await sandboxDown(options.dir ?? DEFAULT_DIR, { purge: options.purge });
+  if (options.json) {
     io.stdout(`${JSON.stringify({ hosts: result.hosts, purged: result.purged })}\n`);
     return 0;
   }
@@ -134,10 +130,13 @@ async function down(args: readonly string[], io: CliIO): Promise<number> {
 
 export const command: CliCommand = {
   name: "sandbox",
-  summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x",
+  summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x, for trying cdktf-chrony",
   help: HELP,
   async run(args, io) {
     const [sub, ...rest] = args;
+    if (sub?.startsWith("-")) {
+      throw new UserError(`the action comes first: 'sandbox up|status|down [options]' (got '${sub}'; see 'cdktf-chrony sandbox --help')`);
+    }
     switch (sub) {
       case "up":
         return up(rest, io);

@@ -5,6 +5,10 @@ import { CmdmonClient } from "../../cmdmon/client";
 import { isCmdmonError } from "../../cmdmon/cmdmon-error";
 import { formatSources, formatTracking } from "../../cmdmon/chronyc-format";
 import { parseEndpoint } from "../../cmdmon/endpoint";
+import { durationOption } from "../number-options";
+
+const DEFAULT_TIMEOUT_MS = 1000;
+const MAX_TIMEOUT_MS = 60_000;
 
 const USAGE = "usage: cdktf-chrony status HOST[:PORT] [--json] [--timeout MS]";
 
@@ -21,7 +25,8 @@ not loopback-only, and the UDP port open. Reports served only on chronyd's Unix 
 options:
   --json        print {"tracking": {...}, "sources": [...]}: numbers in seconds (ppm where
                 the name says so), signs as 'chronyc -c' prints them, reach as a number
-  --timeout MS  wait MS milliseconds for a reply, doubling on each of 3 tries (default 1000)
+  --timeout MS  wait MS milliseconds for a reply, doubling on each of 3 tries (default ${DEFAULT_TIMEOUT_MS},
+                at most ${MAX_TIMEOUT_MS})
 
 examples:
   cdktf-chrony status 127.0.0.1
@@ -29,23 +34,16 @@ examples:
   cdktf-chrony status ntp1.example.com --timeout 300
 `;
 
-function timeoutFrom(value: string | true | undefined): number {
-  if (value === undefined || value === true) return 1000;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 60_000) {
-    throw new UserError(`invalid --timeout '${value}': give milliseconds from 1 to 60000, e.g. --timeout 500`);
-  }
-  return Number(value);
-}
-
 async function run(args: readonly string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(args, { command: "status", booleans: ["json"], values: ["timeout"], maxPositionals: 1 });
-  const target = parsed.positionals[0];
+  const { positionals, options } = parseArgs(args, { command: "status", options: { json: "flag", timeout: "value" }, maxPositionals: 1 });
+  const target = positionals[0];
   if (target === undefined) throw new UserError(`missing HOST: ${USAGE}`);
+  const timeoutMs = durationOption("timeout", options.timeout, "milliseconds", MAX_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS;
   const { host, port } = parseEndpoint(target);
-  const client = new CmdmonClient({ host, port, timeoutMs: timeoutFrom(parsed.flags.get("timeout")) });
+  const client = new CmdmonClient({ host, port, timeoutMs });
   try {
     const [tracking, sources] = await Promise.all([client.tracking(), client.sources()]);
-    if (parsed.flags.has("json")) {
+    if (options.json) {
       io.stdout(`${JSON.stringify({ tracking, sources }, null, 2)}\n`);
     } else {
       io.stdout(`${formatTracking(tracking)}\n${formatSources(sources)}`);

@@ -1,17 +1,12 @@
 import { mapLimit } from "../../map-limit";
 import { readOutdir, selectHosts } from "../../deploy/outdir";
 import { HostVerification, verifyHost } from "../../deploy/verify";
-import { UserError } from "../../errors";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 import { formatTable } from "../format/table";
+import { countOption, durationOption } from "../number-options";
 
-function positiveNumber(text: string | true | undefined, name: string, fallback?: number): number | undefined {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (typeof text !== "string" || !Number.isFinite(n) || n <= 0) throw new UserError(`invalid --${name} '${String(text)}': use a positive number`);
-  return n;
-}
+const DEFAULT_CONCURRENCY = 16;
 
 export const command: CliCommand = {
   name: "verify",
@@ -30,7 +25,7 @@ options:
   --host ID          only this host (or STACK/ID)
   --json             {"hosts":[{"host","result","synchronised","sources":[...],"problems":[...]}]}
   --timeout S        how long to wait for sources (default: each host's verify.timeoutSeconds, 30)
-  --concurrency N    hosts checked at once (default 16)
+  --concurrency N    hosts checked at once (default ${DEFAULT_CONCURRENCY})
 
 exit status: 0 all verified, 2 a check failed, 1 a host could not be queried
 
@@ -38,10 +33,14 @@ example:
   cdktf-chrony verify cdktf.out --host client-1
 `,
   async run(args, io) {
-    const { positionals, flags } = parseArgs(args, { command: "verify", booleans: ["json"], values: ["host", "timeout", "concurrency"], maxPositionals: 1 });
-    const timeoutSeconds = positiveNumber(flags.get("timeout"), "timeout");
-    const concurrency = positiveNumber(flags.get("concurrency"), "concurrency", 16)!;
-    const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), flags.get("host") as string | undefined);
+    const { positionals, options } = parseArgs(args, {
+      command: "verify",
+      options: { json: "flag", host: "value", timeout: "value", concurrency: "value" },
+      maxPositionals: 1,
+    });
+    const timeoutSeconds = durationOption("timeout", options.timeout, "seconds");
+    const concurrency = countOption("concurrency", options.concurrency) ?? DEFAULT_CONCURRENCY;
+    const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), options.host);
     io.stderr(`verify: ${hosts.length} host(s), ${concurrency} at a time\n`);
     let done = 0;
     const results: HostVerification[] = await mapLimit(
@@ -50,7 +49,7 @@ example:
       (h) => verifyHost(h.manifest, { timeoutSeconds, log: (l) => io.stderr(`${l}\n`), projectDir: h.projectDir }),
       (r) => io.stderr(`verify: [${++done}/${hosts.length}] ${r.host}: ${r.result}${r.problems.length ? ` (${r.problems[0]})` : ""}\n`),
     );
-    if (flags.has("json")) {
+    if (options.json) {
       io.stdout(`${JSON.stringify({ hosts: results }, null, 2)}\n`);
     } else {
       io.stdout(

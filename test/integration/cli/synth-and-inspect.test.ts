@@ -42,7 +42,11 @@ describe("npm run synth, then cdktf-chrony inspect", () => {
   });
 
   it("leaves no key material anywhere in cdktf.out, nor in inspect's or keys' output", () => {
-    const text = [readTree(path.join(project, "cdktf.out")), runCli(["inspect", "--json"], { cwd: project }).stdout, runCli(["keys", "--json"], { cwd: project }).stdout].join("\n");
+    const text = [
+      readTree(path.join(project, "cdktf.out")),
+      runCli(["inspect", "--json"], { cwd: project }).stdout,
+      runCli(["keys", "--json"], { cwd: project }).stdout,
+    ].join("\n");
     for (const id of [1, 2]) {
       const material = storedKeyMaterial(project, id);
       expect(material.length).toBeGreaterThanOrEqual(16);
@@ -52,14 +56,23 @@ describe("npm run synth, then cdktf-chrony inspect", () => {
 
   it("runs the app shown in the README", () => {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const code = /## A complete app[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1].replace('from "cdktf-chrony"', `from ${JSON.stringify(path.join(ROOT, "dist/constructs"))}`);
-    const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    const code = /## A complete app[\s\S]*?```ts\n([\s\S]*?)```/
+      .exec(readme)![1]
+      .replace('from "cdktf-chrony"', `from ${JSON.stringify(path.join(ROOT, "dist/constructs"))}`);
+    const js = ts.transpileModule(code, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-app-"));
     fs.writeFileSync(path.join(dir, "main.js"), js);
     const run = spawnSync(process.execPath, ["main.js"], {
       cwd: dir,
       encoding: "utf8",
-      env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules"), CHRONY_KEY_2: "HEX:00112233445566778899AABBCCDDEEFF", CDKTF_CHRONY_PROJECT_DIR: dir },
+      env: {
+        ...process.env,
+        NODE_PATH: path.join(ROOT, "node_modules"),
+        CHRONY_KEY_2: "HEX:00112233445566778899AABBCCDDEEFF",
+        CDKTF_CHRONY_PROJECT_DIR: dir,
+      },
     });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);

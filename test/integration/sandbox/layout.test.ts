@@ -25,6 +25,8 @@ describe("planHosts", () => {
     expect(() => planHosts("/s", 1, "10.0.0.1")).toThrow(/'10.0.0.1' is not a usable loopback address/);
     expect(() => planHosts("/s", 1, "localhost")).toThrow(/invalid first address 'localhost'/);
     expect(() => planHosts("/s", 1, "127.0.0.300")).toThrow(/invalid first address/);
+    // Octal to inet_aton, decimal to others: refused rather than guessed.
+    expect(() => planHosts("/s", 1, "127.0.0.011")).toThrow(/invalid first address '127.0.0.011'/);
     expect(() => planHosts("/s", 10, "127.255.255.250")).toThrow(/leaves 127.0.0.0\/8 \(last would be 128.0.0.3\)/);
   });
 });

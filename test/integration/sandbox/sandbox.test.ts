@@ -129,7 +129,9 @@ describe("a sandbox of 3 hosts", () => {
   it("lets h2 and h3 reach h1 over NTP", async () => {
     const h1 = sandbox.hosts[0].address;
     const reach = (id: string) => {
-      const line = chronyc(id, "sources").split("\n").find((l) => l.split(",")[2] === h1);
+      const line = chronyc(id, "sources")
+        .split("\n")
+        .find((l) => l.split(",")[2] === h1);
       return line ? Number(line.split(",")[5]) : 0;
     };
     const deadline = Date.now() + 20_000;
@@ -245,9 +247,7 @@ describe("a sandbox of 3 hosts", () => {
     expect(status.out.stdout.split("\n")[0]).toMatch(/^ID\s+ADDRESS\s+SSH\s+SSHD\s+CHRONYD/);
     expect(status.out.stdout).toMatch(/h1\s+127\.0\.2\.11\s+2201\s+running \(\d+\)\s+running \(\d+\)\s+local clock\s+8/);
 
-    await expect(sandboxCommand.run(["up", "--dir", sandbox.dir, "--hosts", "two"], capture().io)).rejects.toThrow(
-      /invalid --hosts 'two'/,
-    );
+    await expect(sandboxCommand.run(["up", "--dir", sandbox.dir, "--hosts", "two"], capture().io)).rejects.toThrow(/invalid --hosts 'two'/);
     await expect(sandboxCommand.run(["restart"], capture().io)).rejects.toThrow(/unknown action 'restart'/);
   });
 

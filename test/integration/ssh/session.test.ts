@@ -127,25 +127,26 @@ describe("a session on a sandbox host", () => {
     // each wait out their 10 s limit and report fewer than eight.
     const barrier = mkdtempSync(path.join(scratch, "barrier-"));
     const wait = 'touch "$1/$2"; i=0; while [ "$(ls "$1" | wc -l)" -lt 8 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ls "$1" | wc -l';
-    const together = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => session.exec(["sh", "-c", wait, "sh", barrier, String(i)])),
-    );
+    const together = await Promise.all(Array.from({ length: 8 }, (_, i) => session.exec(["sh", "-c", wait, "sh", barrier, String(i)])));
     expect(together.map((r) => r.stdout.trim())).toEqual(Array(8).fill("8"));
     // More commands than channels: the rest wait for a free channel instead of failing.
     const many = await Promise.all(Array.from({ length: 25 }, (_, i) => session.exec(["echo", String(i)])));
     expect(many.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 25 }, (_, i) => String(i)));
   });
 
-  it("writes a file atomically with mode and owner, and reads it back", async () => {
+  it("writes a file from stdin with a script's arguments, and reads it back", async () => {
     const file = path.join(sandbox.hosts[0].root, "etc/chrony/conf.d/written by test.conf");
     const content = "# it's $(not) expanded\nmakestep 1 3\n";
-    await session.writeFile(file, content, { mode: 0o640, owner: "root:_chrony" });
+    // Content and path travel as data (stdin, an argument): neither is ever part of a command line.
+    const install = 'umask 077; cat > "$1"; chmod 0640 "$1"; chown root:_chrony "$1"';
+    expect(await session.exec(["sh", "-c", install, "sh", file], { stdin: content })).toEqual({ stdout: "", stderr: "", code: 0 });
     const st = statSync(file);
     expect(st.mode & 0o777).toBe(0o640);
     expect(st.uid).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(content);
-    expect(await session.readFile(file)).toBe(content);
-    expect(await session.readFile(`${file}.missing`)).toBeUndefined();
+    expect(await session.exec(["cat", "--", file])).toEqual({ stdout: content, stderr: "", code: 0 });
+    const missing = await session.execScript('test -e "$1" || echo absent', { args: [`${file}.missing`] });
+    expect(missing).toEqual({ stdout: "absent\n", stderr: "", code: 0 });
     rmSync(file);
   });
 

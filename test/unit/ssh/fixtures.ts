@@ -8,13 +8,11 @@ export const KEY_B = {
   fingerprint: "SHA256:n5/EF0yyQJwLY5qVDuzbJLaydnitrlGqP8iZbu+gGgQ",
 };
 export const KEY_RSA = {
-  line:
-    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQCinCz5T9BfM7ln78QOAxp5qJz0aohNvBTB9ccOEhJxrRbn/Jd5d3uTzeHh28jxr8r7sKCB/5jUzS5soQtGHaqXa7ME6g7z9tFlzJqSZZTiq0+jhnNmk2CJUMvKh4bbcr9Gx39IEDsGQQ3SZ2XZcDjzxvNLUL6D2AngJZkqWqQEFw==",
+  line: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQCinCz5T9BfM7ln78QOAxp5qJz0aohNvBTB9ccOEhJxrRbn/Jd5d3uTzeHh28jxr8r7sKCB/5jUzS5soQtGHaqXa7ME6g7z9tFlzJqSZZTiq0+jhnNmk2CJUMvKh4bbcr9Gx39IEDsGQQ3SZ2XZcDjzxvNLUL6D2AngJZkqWqQEFw==",
   fingerprint: "SHA256:mf9bW4JZGoLD31vJ7nMe1HjcT2lOxu/D3AvlPzOzsX8",
 };
 export const KEY_ECDSA = {
-  line:
-    "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEhx+XmtHO4C3VmrZcSij6V5Eo5KQZWRRs/c61MxAgINPnHJ5fS8XETV6EWU9nLNarM1uIqCVCMaRUWugVHFbxI=",
+  line: "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEhx+XmtHO4C3VmrZcSij6V5Eo5KQZWRRs/c61MxAgINPnHJ5fS8XETV6EWU9nLNarM1uIqCVCMaRUWugVHFbxI=",
   fingerprint: "SHA256:EFOQyiBRlmZXWVQGMyS1YxYwj1KF50MrWbYBBps1Fu4",
 };
 /** `ssh-keygen -H` of "[127.0.0.11]:2201 KEY_A" and "host.example KEY_B". */

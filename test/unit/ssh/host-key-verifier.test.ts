@@ -122,10 +122,14 @@ describe("createHostKeyVerifier", () => {
   });
 
   it("fails on a policy with neither or both forms", async () => {
-    await expect(createHostKeyVerifier(target, {} as never, undefined)).rejects.toThrow(/exactly one of knownHostsPath or fingerprint \(got neither\)/);
-    await expect(
-      createHostKeyVerifier(target, { knownHostsPath: file, fingerprint: KEY_A.fingerprint } as never, undefined),
-    ).rejects.toThrow(/got both/);
-    await expect(createHostKeyVerifier(target, { fingerprint: "SHA256:short" }, undefined)).rejects.toThrow(/invalid host key fingerprint 'SHA256:short'/);
+    await expect(createHostKeyVerifier(target, {} as never, undefined)).rejects.toThrow(
+      /exactly one of knownHostsPath or fingerprint \(got neither\)/,
+    );
+    await expect(createHostKeyVerifier(target, { knownHostsPath: file, fingerprint: KEY_A.fingerprint } as never, undefined)).rejects.toThrow(
+      /got both/,
+    );
+    await expect(createHostKeyVerifier(target, { fingerprint: "SHA256:short" }, undefined)).rejects.toThrow(
+      /invalid host key fingerprint 'SHA256:short'/,
+    );
   });
 });

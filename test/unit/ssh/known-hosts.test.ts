@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  formatKnownHostsLine,
-  hostFieldMatches,
-  knownHostsName,
-  knownKeyTypes,
-  lookupHostKey,
-  parseKnownHosts,
-} from "../../../lib/ssh/known-hosts";
+import { formatKnownHostsLine, hostFieldMatches, knownHostsName, knownKeyTypes, lookupHostKey, parseKnownHosts } from "../../../lib/ssh/known-hosts";
 import { HASHED_A_127_0_0_11_2201, HASHED_B_HOST_EXAMPLE, KEY_A, KEY_B, KEY_ECDSA, KEY_RSA, blobOf } from "./fixtures";
 
 describe("knownHostsName", () => {

@@ -1,17 +1,21 @@
 import * as path from "node:path";
+import { parseChronycSources } from "../cmdmon";
 import { isUserError } from "../errors";
-import { sha256Hex } from "../sha256";
+import type { FileRole, HostManifest } from "../manifest";
 import { isAtLeast, parseChronyVersion } from "../model/version";
-import { sourcesFilePath } from "../render/host-files";
+import { KEPT_KEYS_MARKER, MANAGED_MARKER } from "../render/host-files";
+import { sha256Hex } from "../sha256";
+import { isSshError } from "../ssh/errors";
+import { shellJoin } from "../ssh/shell-quote";
 import { SshSession } from "../ssh/types";
-import { allRoleSets, applyScript, ApplyScriptStep, DesiredFile, parseApplyOutput, PlannedAction, rolesKey } from "./apply-script";
-import { ApplyAction, FileRole, planChange } from "./change-plan";
+import { ApplyAction, planChange } from "./change-plan";
 import { connectHost } from "./connect-host";
 import { resolveKeyFile } from "./key-file";
-import { HostManifest } from "../manifest";
-import { CHECK_SUFFIX, cleanupScript, restoreScript } from "./remote-scripts";
+import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
+import { recoverHost, RecoveryOutcome } from "./recover";
+import { LiveFile, fileMatch, findSource } from "./rules";
 
-export type ApplyStep = "keys" | "connect" | "read" | ApplyScriptStep | "rollback";
+export type ApplyStep = "keys" | "connect" | "lock" | "recover" | "read" | "adopt" | "stage" | "validate" | "swap" | "reload" | "verify";
 
 export interface ApplyResult {
   readonly host: string;
@@ -27,24 +31,37 @@ export interface ApplyResult {
 }
 
 export interface ApplyOptions {
-  /** Progress lines (stderr in the CLI). */
+  /** Progress lines (stderr in the CLI), written as each step happens on the host. */
   readonly log: (line: string) => void;
   /** The project folder: relative key, salt and SSH paths of the manifest resolve here. */
   readonly projectDir: string;
+  /** How long to wait for another run on the same host to finish. @default 120 */
+  readonly lockWaitSeconds?: number;
+  /** The whole run on the host, lock wait included; past it the host kills the run and it is rolled back. @default 300 */
+  readonly timeoutSeconds?: number;
+  /** Test-only: a command run on the host at each step (see remote/common.sh). @default - none */
+  readonly faultHook?: string;
 }
 
-const RESTART_WAIT_SECONDS = 15;
+const DEFAULT_LOCK_WAIT_SECONDS = 120;
+const DEFAULT_TIMEOUT_SECONDS = 300;
 
+/** A file as apply wants it on the host. */
+interface DesiredFile {
+  readonly role: FileRole;
+  readonly path: string;
+  readonly content: string;
+  readonly sha256: string;
+  readonly mode: number;
+  readonly owner: string;
+}
 
-/**
- * What runs on the host for an action. Keys before sources, so new source lines find their keys.
- * chrony before 4.5 fails to reload a source whose options changed (it adds the new line before
- * removing the old one: "Could not add source"; fixed in 4.5), and drops it: a second
- * `reload sources` adds it back.
- */
+/** What runs on the host for an action. Keys before sources, so new source lines find their keys. */
 function actionCommands(action: ApplyAction, manifest: HostManifest): ReadonlyArray<readonly string[]> {
   const { chronyc, service } = manifest.profile;
   const reload = [...chronyc, "reload", "sources"];
+  // Before 4.5 chronyd drops a source whose options changed on `reload sources` ("Could not add
+  // source"; fixed in 4.5): a second reload adds it back.
   const reloads = isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.5") ? [reload] : [reload, reload];
   switch (action) {
     case "restart":
@@ -62,39 +79,73 @@ function actionCommands(action: ApplyAction, manifest: HostManifest): ReadonlyAr
   }
 }
 
-/** planChange for every combination of changed files, so the host can pick in the same round trip. */
-function planTable(manifest: HostManifest, running: boolean): Record<string, PlannedAction> {
-  return Object.fromEntries(
-    allRoleSets().map((roles) => {
-      const { action } = planChange(manifest, roles, running);
-      return [rolesKey(roles), { action, commands: actionCommands(action, manifest) }];
-    }),
-  );
+function applyPreamble(manifest: HostManifest, files: readonly DesiredFile[]): string[] {
+  const actions: ApplyAction[] = ["restart", "start", "rekey", "reload-sources", "rekey+reload-sources"];
+  const branches = actions.map((a) => `    ${a}) ${actionCommands(a, manifest).map((argv) => shellJoin(argv)).join(" && ")} ;;`);
+  return [
+    assign("FILES", files.map((f) => `${f.role} ${f.mode.toString(8)} ${f.owner} ${f.sha256} ${f.path}`).join("\n")),
+    dataFunction(
+      "file_data",
+      files.map((f) => [f.role, f.content]),
+    ),
+    assign("KEYS_PATH", manifest.keys.path),
+    assign("DECLARED_KEY_IDS", manifest.keys.entries.map((k) => k.id).join(" ")),
+    assign("UNDECLARED_KEYS", manifest.keys.undeclared),
+    assign("MANAGED_MARKER", MANAGED_MARKER),
+    assign("KEPT_MARKER", KEPT_KEYS_MARKER),
+    assign("CHECK_CONF", isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0") ? 1 : 0),
+    ["do_action() {", '  case "$1" in', ...branches, "    *) return 1 ;;", "  esac", "}"].join("\n"),
+  ];
 }
 
-const STEP_DONE: Record<ApplyScriptStep, (files: number, action: ApplyAction) => string> = {
-  stage: (n) => `stage: ${n} file(s) written beside their targets`,
-  validate: () => "validate: chronyd -p accepts the new configuration",
-  swap: (n) => `swap: ${n} file(s) in place, previous ones kept until verified`,
+const STEP_LINES: Record<string, (n: number, action: ApplyAction) => string> = {
+  stage: (n) => `stage: writing ${n} file(s) beside their targets`,
+  validate: () => "validate: chronyd -p on the new configuration",
+  swap: (n) => `swap: moving ${n} file(s) into place, keeping the previous ones until verified`,
   reload: (_n, action) =>
-    `reload: ${action === "restart" ? "chronyd restarted" : action === "start" ? "chronyd started" : action === "rekey+reload-sources" ? "chronyc rekey + reload sources" : `chronyc ${action.replace("-", " ")}`}`,
-  verify: () => "verify: chronyd answers",
+    `reload: ${action === "restart" ? "restarting chronyd" : action === "start" ? "starting chronyd" : action === "rekey+reload-sources" ? "chronyc rekey + reload sources" : `chronyc ${action.replace("-", " ")}`}`,
+  verify: () => "verify: waiting for chronyd to answer and list every source",
 };
 
-const FAILURE: Record<ApplyScriptStep, (action: ApplyAction) => string> = {
+const FAILURES: Record<string, (action: ApplyAction) => string> = {
+  read: () => "reading the host failed",
+  adopt: () => "the host holds keys the app does not declare",
   stage: () => "writing the staged files failed",
   validate: () => "chronyd -p rejected the new configuration",
   swap: () => "moving the files into place failed",
   reload: (action) => (action === "restart" || action === "start" ? `chronyd ${action} failed` : `chronyc ${action.replace("+", " + ").replace("-", " ")} failed`),
   verify: () => "verification failed",
+  recover: () => "an unfinished earlier run could not be finished",
+  lock: () => "another run holds the host",
 };
 
+/** What the controller learned from the host's markers during one run. */
+interface RunState {
+  locked: boolean;
+  busy?: string;
+  live: Map<FileRole, LiveFile | undefined>;
+  candidateKeys?: string;
+  undeclared: number[];
+  running?: boolean;
+  foreign: string[];
+  action?: ApplyAction;
+  changed: FileRole[];
+  step?: string;
+  failed?: { step: ApplyStep; detail: string };
+  rolledBack?: "ok" | "failed";
+  recoveredEarlier?: string;
+  /** Expected sources chronyd did not list at the end ("server 10.0.0.1"). */
+  missing?: string[];
+  done: boolean;
+}
+
 /**
- * Applies one host's manifest: compare the live files with the manifest (digests, on the host),
- * stage the changed ones beside their targets, validate with `chronyd -p` on the host, swap
- * atomically keeping backups, take the least disruptive action, check chronyd answers and lists
- * every source, and on any failure put the previous files back and bring chronyd back as it was.
- * The happy path is one SSH command; a rollback adds two.
+ * Applies one host's manifest as a transaction on the host: under the host's lock, finish any
+ * unfinished earlier run, compare the files (content, mode, owner), stage the changed ones, validate
+ * with `chronyd -p`, swap keeping backups, take the least disruptive action, check chronyd lists
+ * every source, then commit; any failure rolls back. One SSH command, its progress streamed. If the
+ * run is cut off (timeout, lost connection), a second connection finishes it; if that fails too, the
+ * journal left on the host is reported by drift and finished by the next apply.
  */
 export async function applyHost(manifest: HostManifest, options: ApplyOptions): Promise<ApplyResult> {
   const started = Date.now();
@@ -121,11 +172,19 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
   if (keyFile.changedSinceSynth.length > 0) {
     warnings.push(`key material of key ${keyFile.changedSinceSynth.join(", ")} changed since synth: run synth again so the triggers follow`);
   }
-  const p = manifest.profile;
   const files: DesiredFile[] = [
-    ...manifest.files.map((f) => ({ role: f.role, path: f.path, content: f.content, sha256: sha256Hex(f.content), mode: f.mode })),
-    { role: "keys", path: manifest.keys.path, content: keyFile.content, sha256: sha256Hex(keyFile.content), mode: manifest.keys.mode, owner: `${manifest.keys.owner}:${manifest.keys.group}` },
+    ...manifest.files.map((f) => ({ role: f.role, path: f.path, content: f.content, sha256: sha256Hex(f.content), mode: f.mode, owner: f.owner })),
+    {
+      role: "keys",
+      path: manifest.keys.path,
+      content: keyFile.content,
+      sha256: sha256Hex(keyFile.content),
+      mode: manifest.keys.mode,
+      owner: `${manifest.keys.owner}:${manifest.keys.group}`,
+    },
   ];
+  const programOptions: ProgramOptions = { lockWaitSeconds: options.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS, faultHook: options.faultHook };
+  const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
 
   let session: SshSession;
   try {
@@ -137,99 +196,205 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
     return result({ action: "none", result: "failed", changed: [], failedStep: "connect", error: message });
   }
 
-  let action: ApplyAction = "none";
-  let changed: FileRole[] = [];
-  const hasCheckMode = isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0");
+  const state: RunState = { locked: false, live: new Map(), undeclared: [], foreign: [], changed: [], done: false };
+  let lost: string | undefined;
   try {
-    const script = applyScript({
-      files,
-      isActive: p.service.isActive,
-      chronyc: p.chronyc,
-      sourceDir: p.sourceDir,
-      ownSourcesFile: sourcesFilePath(p),
-      plans: { running: planTable(manifest, true), stopped: planTable(manifest, false) },
-      chronyd: hasCheckMode ? p.chronyd : undefined,
-      confPath: p.confPath,
-      expectedSources: manifest.verify.sources,
-      waitSeconds: RESTART_WAIT_SECONDS,
-    });
-    const run = await session.execScript(script, { timeoutMs: 180_000 });
-    const outcome = parseApplyOutput(run.stdout);
-    changed = outcome.changed;
-    action = outcome.action ?? "none";
-    for (const foreign of outcome.foreignSourceFiles) {
-      warnings.push(`${foreign} is not managed by cdktf-chrony but chronyd loads it from the sourcedir: move its sources into the app`);
-    }
-    const changedFiles = files.filter((f) => changed.includes(f.role));
-    log(`read: ${changed.length === 0 ? "no file differs" : `changed: ${changedFiles.map((f) => path.posix.basename(f.path)).join(", ")}`}; chronyd ${outcome.running ? "running" : "not running"}`);
-    if (action !== "none") log(`plan: ${action} (${planChange(manifest, changed, outcome.running).reason})`);
-    if (changed.length > 0 && (changed.includes("conf") || changed.includes("sources")) && !hasCheckMode) {
-      log(`validate: chrony ${manifest.chronyVersion} has no -p; checked against the ${manifest.chronyVersion} grammar at synth`);
-    }
-    for (const step of outcome.completed) if (step !== "verify") log(STEP_DONE[step](changedFiles.length, action));
-
-    if (!outcome.done) {
-      const step: ApplyScriptStep = outcome.failed ?? "reload";
-      const message = `${FAILURE[step](action)}: ${outcome.detail ?? (run.stderr.trim() || `exit ${run.code}`)}`;
-      log(`${step} failed: ${message}`);
-      if (outcome.swapped.length === 0 && (step === "stage" || step === "validate")) {
-        await session.execScript(cleanupScript(files.map((f) => f.path), p.confPath + CHECK_SUFFIX)).catch(() => undefined);
-        log("nothing was changed on the host");
-        return result({ action, result: "failed", changed, failedStep: step, error: message });
-      }
-      const recovered = await rollBack(session, manifest, outcome.swapped, action, log);
-      return result({
-        action,
-        result: recovered ? "rolled-back" : "failed",
-        changed,
-        failedStep: step,
-        error: recovered ? message : `${message}; ROLLBACK INCOMPLETE: check the host by hand`,
-      });
-    }
-    log(`verify: chronyd answers; ${manifest.verify.sources.length} of ${manifest.verify.sources.length} sources configured`);
-    log(action === "none" ? "nothing to do: the host already matches the manifest" : `done: ${action}`);
-    return result({ action, result: action === "none" ? "unchanged" : "ok", changed });
+    lost = await runTransaction(session, manifest, files, state, { ...programOptions, timeoutMs, log });
   } finally {
     await session.close().catch(() => undefined);
   }
+
+  for (const foreign of state.foreign) {
+    warnings.push(`${foreign} is not managed by cdktf-chrony but chronyd loads it from the sourcedir: move its sources into the app`);
+  }
+  const action = state.action ?? "none";
+  const changed = state.changed;
+  if (state.busy !== undefined) {
+    const error = `another run holds the host (${state.busy.trim() || "holder unknown"}) and did not finish within ${programOptions.lockWaitSeconds} s: wait for it, or raise --lock-wait`;
+    log(`lock: ${error}`);
+    return result({ action: "none", result: "failed", changed: [], failedStep: "lock", error });
+  }
+  if (state.done && action === "none" && (state.missing ?? []).length > 0) {
+    // Nothing changed on disk, but chronyd does not list a configured source (deleted at runtime?).
+    warnings.push(`chronyd does not list ${state.missing!.join(", ")} although its files match: 'cdktf-chrony drift --heal' reloads the sources`);
+  }
+  if (state.done) {
+    log(action === "none" ? "nothing to do: the host already matches the manifest" : `done: ${action}`);
+    return result({ action, result: action === "none" ? "unchanged" : "ok", changed });
+  }
+  if (state.failed && lost === undefined) {
+    const message = `${(FAILURES[state.failed.step] ?? (() => `${state.failed!.step} failed`))(action)}: ${state.failed.detail}`;
+    if (state.rolledBack === "ok") {
+      log("rollback: chronyd runs the previous configuration");
+      return result({ action, result: "rolled-back", changed, failedStep: state.failed.step, error: message });
+    }
+    if (state.rolledBack === "failed") {
+      return result({ action, result: "failed", changed, failedStep: state.failed.step, error: `${message}; ROLLBACK INCOMPLETE: the host keeps a journal of the run: 'cdktf-chrony drift' reports it, the next apply finishes it` });
+    }
+    log("nothing was changed on the host");
+    return result({ action, result: "failed", changed, failedStep: state.failed.step, error: message });
+  }
+
+  // Cut off: the host may still hold the run's journal. Without the lock it never started; before
+  // the stage step nothing was changed. Otherwise a second connection finishes the run.
+  const step = (state.step ?? "lock") as ApplyStep;
+  const why = lost ?? "the host's answer ended early";
+  log(`${step}: ${why}`);
+  if (!state.locked) return result({ action, result: "failed", changed, failedStep: step, error: `${why}; nothing was changed on the host` });
+  const recovery: RecoveryOutcome = await recoverHost(manifest, { log: options.log, projectDir: options.projectDir, ...programOptions });
+  const error = `${why} during ${step}; ${recovery.summary}`;
+  return result({ action, result: recovery.outcome === "old" ? "rolled-back" : "failed", changed, failedStep: step, error });
 }
 
-/** Puts the previous files back and brings chronyd back to running them. True when it worked. */
-async function rollBack(
+interface TransactionOptions extends ProgramOptions {
+  readonly timeoutMs: number;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * Runs the apply program and answers it. Returns why the run was cut off (an SshError's message),
+ * or undefined when the host finished it either way (state says how).
+ */
+async function runTransaction(
   session: SshSession,
   manifest: HostManifest,
-  swapped: ReadonlyArray<{ path: string; existed: boolean }>,
-  action: ApplyAction,
-  log: (l: string) => void,
-): Promise<boolean> {
-  const svc = manifest.profile.service;
-  // Loaded only on this rare path: the provisioner starts one apply process per host.
-  const { RemoteChronyc } = await import("./remote-chronyc.js");
-  const chronyc = new RemoteChronyc(session, manifest.profile.chronyc);
-  try {
-    if (swapped.length > 0) {
-      const r = await session.execScript(restoreScript(swapped), { timeoutMs: 30_000 });
-      if (r.code !== 0) throw new Error(`restoring the previous files failed: ${r.stderr.trim()}`);
-      log(`rollback: previous files restored (${swapped.map((s) => path.posix.basename(s.path)).join(", ")})`);
-    }
-    const alive = (await session.exec(svc.isActive, { timeoutMs: 15_000 })).code === 0;
-    if (action === "restart" || action === "start" || !alive) {
-      const restart = await session.exec(alive ? svc.restart : svc.start, { timeoutMs: 60_000 });
-      if (restart.code !== 0 && (await session.exec(svc.isActive)).code !== 0) {
-        const start = await session.exec(svc.start, { timeoutMs: 60_000 });
-        if (start.code !== 0) throw new Error(`chronyd does not start: ${start.stderr.trim()}`);
+  files: readonly DesiredFile[],
+  state: RunState,
+  options: TransactionOptions,
+): Promise<string | undefined> {
+  const run = newRun();
+  const source = programSource("apply", [...basePreamble(manifest, run, options), ...applyPreamble(manifest, files)]);
+  const log = options.log;
+  let answer: (text: string) => void = () => undefined;
+  const onLine = (line: string) => {
+    const marker = parseMarker(line, run.nonce);
+    if (!marker) return;
+    const [a, b, c, d] = marker.args;
+    switch (marker.word) {
+      case "LOCKED":
+        state.locked = true;
+        break;
+      case "BUSY":
+        state.busy = decodeArg(a);
+        break;
+      case "JOURNAL":
+        log(`recover: an earlier run (${a}) was interrupted in state ${b}; finishing it first`);
+        break;
+      case "RECOVERED":
+        state.recoveredEarlier = b;
+        log(`recover: run ${a} ${b === "new" ? "was finished (its changes had been verified)" : "was rolled back"}`);
+        break;
+      case "RECOVERY_FAILED":
+        log(`recover: ${decodeArg(a)}`);
+        break;
+      case "UNDECLARED":
+        state.undeclared = a.split(",").map(Number);
+        break;
+      case "FILE":
+        state.live.set(a as FileRole, b === "-" ? undefined : { sha256: b, mode: c, owner: d });
+        break;
+      case "CANDIDATE":
+        state.candidateKeys = b;
+        break;
+      case "RUNNING":
+        state.running = a === "yes";
+        break;
+      case "FOREIGN":
+        state.foreign.push(decodeArg(a));
+        break;
+      case "AWAIT_PLAN":
+        answer(planAnswer(manifest, files, state, run.nonce, log));
+        break;
+      case "STEP":
+        state.step = a;
+        if (a !== "verify" || state.action !== "none") log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
+        break;
+      case "SWAPPED":
+      case "FIXED":
+        if (marker.word === "FIXED") log(`fix: mode and owner of ${files.find((f) => f.role === a)?.path ?? a}`);
+        break;
+      case "LISTING": {
+        const live = parseChronycSources(decodeArg(a), decodeArg(b));
+        const missing = manifest.verify.sources.filter((e) => !findSource(live, e));
+        const total = manifest.verify.sources.length;
+        if (missing.length === 0) log(`verify: chronyd answers; ${total} of ${total} sources configured`);
+        state.missing = missing.map((m) => `${m.kind} ${m.name}`);
+        break;
       }
-    } else {
-      for (const argv of actionCommands("rekey+reload-sources", manifest)) await chronyc.command(argv.slice(manifest.profile.chronyc.length));
+      case "AWAIT_VERDICT": {
+        const missing = state.missing ?? [];
+        answer(
+          missing.length === 0
+            ? `COMMIT ${run.nonce}\n`
+            : `ROLLBACK ${run.nonce} ${Buffer.from(`chronyd does not list ${missing.join(", ")}`).toString("base64")}\n`,
+        );
+        break;
+      }
+      case "PASSED":
+        log("validate: chronyd -p accepts the new configuration");
+        break;
+      case "FAIL": {
+        state.failed = { step: a as ApplyStep, detail: programWords(decodeArg(b)) };
+        const describe = FAILURES[a] ?? (() => `${a} failed`);
+        log(`${a} failed: ${describe(state.action ?? "none")}: ${state.failed.detail}`);
+        break;
+      }
+      case "ROLLED_BACK":
+        state.rolledBack = a === "ok" ? "ok" : "failed";
+        log(a === "ok" ? "rollback: previous files restored" : `rollback failed: ${decodeArg(b)}`);
+        break;
+      case "DONE":
+        state.done = true;
+        break;
     }
-    await chronyc.sourcesWhenReady(RESTART_WAIT_SECONDS);
-    await session.execScript(cleanupScript(swapped.map((s) => s.path), manifest.profile.confPath + CHECK_SUFFIX)).catch(() => undefined);
-    log("rollback: chronyd runs the previous configuration");
-    return true;
+  };
+  try {
+    const running = await startProgram(session, source, { timeoutMs: options.timeoutMs, onLine });
+    answer = (text) => running.write(text);
+    const exit = await running.done;
+    if (!state.done && !state.failed && state.busy === undefined) {
+      return `the run on the host ended without a result (exit ${exit.code ?? exit.signal}${exit.stderr.trim() ? `: ${exit.stderr.trim().split("\n").pop()}` : ""})`;
+    }
+    return undefined;
   } catch (err) {
-    log(`rollback failed: ${(err as Error).message}`);
-    return false;
+    if (isSshError(err)) return err.message;
+    throw err;
   }
+}
+
+/** A program's own words for a message: its last lines, without chronyd's timestamps. */
+function programWords(text: string): string {
+  const lines = text
+    .split("\n")
+    .map((l) => l.replace(/^\d{4}-\d\d-\d\dT[\d:]+Z /, "").trim())
+    .filter(Boolean);
+  return lines.slice(-3).join(" / ") || "no detail";
+}
+
+/** Decides the plan from what the host reported: which files to write, which to fix, which action. */
+function planAnswer(manifest: HostManifest, files: readonly DesiredFile[], state: RunState, nonce: string, log: (l: string) => void): string {
+  if (state.undeclared.length > 0 && manifest.keys.undeclared === "refuse") {
+    const reason = `${manifest.keys.path} holds key(s) ${state.undeclared.join(", ")} that the app does not declare: set undeclaredKeys: "keep" (carry them over) or "remove" on host ${manifest.id}, or declare them as NtpKeys; nothing was changed`;
+    return `ABANDON ${nonce} adopt ${Buffer.from(reason).toString("base64")}\n`;
+  }
+  const changed: FileRole[] = [];
+  const meta: FileRole[] = [];
+  for (const f of files) {
+    const keep = f.role === "keys" && state.candidateKeys !== undefined;
+    const match = fileMatch(state.live.get(f.role), { sha256: keep ? state.candidateKeys! : f.sha256, mode: f.mode, owner: f.owner });
+    if (match === "missing" || match === "content") changed.push(f.role);
+    else if (match !== "same") meta.push(f.role);
+  }
+  const plan = planChange(manifest, changed, state.running === true);
+  state.action = plan.action;
+  state.changed = changed;
+  const names = (roles: readonly FileRole[]) => roles.map((r) => path.posix.basename(files.find((f) => f.role === r)!.path)).join(", ");
+  log(
+    `read: ${changed.length === 0 ? "no file differs" : `changed: ${names(changed)}`}${meta.length ? `; mode or owner differs: ${names(meta)}` : ""}; chronyd ${state.running ? "running" : "not running"}`,
+  );
+  if (plan.action !== "none") log(`plan: ${plan.action} (${plan.reason})`);
+  const list = (roles: readonly FileRole[]) => (roles.length === 0 ? "-" : roles.join("+"));
+  return `PLAN ${nonce} ${plan.action} ${list(changed)} ${list(meta)}\n`;
 }
 
 /** The summary line the CLI prints for one host. */

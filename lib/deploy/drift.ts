@@ -1,19 +1,23 @@
-import { sha256Hex } from "../sha256";
+import { parseChronycNtpData, parseChronycSources } from "../cmdmon";
 import { keyFingerprint, resolveSalt } from "../keys/fingerprint";
 import { decodeKeyMaterial } from "../keys/key-material";
 import { DEFAULT_KEY_LINE_TYPE } from "../keys/key-type";
+import type { FileRole, HostManifest } from "../manifest";
 import { parseKeyFile } from "../parse/parse-keys";
-import { sourcesFilePath } from "../render/host-files";
-import { parseChronycNtpData, parseChronycSources } from "../cmdmon";
-import { SshSession } from "../ssh/types";
+import { KEPT_KEYS_MARKER } from "../render/host-files";
+import { sha256Hex } from "../sha256";
+import { isSshError } from "../ssh/errors";
+import type { SshSession } from "../ssh/types";
 import { connectHost } from "./connect-host";
-import { extraSources, findSource } from "./expected-sources";
-import { HostManifest } from "../manifest";
-import { parseSurvey, surveyScript } from "./survey-script";
+import { ProgramOptions, assign, basePreamble, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
+import { LiveFile, authentication, authenticator, extraSources, fileMatch, findSource } from "./rules";
 
 export type DifferenceKind =
+  | "interrupted-apply"
   | "file-changed"
   | "file-missing"
+  | "file-mode"
+  | "file-owner"
   | "foreign-sources-file"
   | "keys"
   | "source-missing"
@@ -39,17 +43,38 @@ export interface HostDrift {
   readonly seconds: number;
 }
 
+export interface DriftOptions {
+  readonly log?: (l: string) => void;
+  /** The project folder: the fingerprint salt and relative SSH paths resolve here. */
+  readonly projectDir: string;
+  /** How long to wait for an apply in progress on the host. @default 60 */
+  readonly lockWaitSeconds?: number;
+}
+
+/** What the survey program reported. */
+interface Survey {
+  locked: boolean;
+  busy?: string;
+  journal?: { run: string; state: string; action: string };
+  files: Map<FileRole, LiveFile | undefined>;
+  keysFile?: string;
+  running: boolean;
+  foreign: string[];
+  sources?: string;
+  named?: string;
+  ntpData?: string;
+  done: boolean;
+}
 
 /**
  * Compares the keys a host holds with the manifest by keyed fingerprint. The keys file is read
  * into memory only to fingerprint it: neither its content nor a bare hash is reported.
  */
-function compareKeys(manifest: HostManifest, keysText: string | undefined, baseDir: string): Difference[] {
+function compareKeys(manifest: HostManifest, keysText: string | undefined, salt: Buffer): Difference[] {
   const path = manifest.keys.path;
   if (keysText === undefined) {
     return manifest.keys.entries.length > 0 ? [{ kind: "file-missing", subject: path, detail: `${path} is missing` }] : [];
   }
-  const salt = resolveSalt(manifest.fingerprintSalt, baseDir, { create: false });
   const live = parseKeyFile(keysText);
   const out: Difference[] = live.problems.map((p) => ({ kind: "keys" as const, subject: path, detail: `${path}: ${p.message}` }));
   for (const want of manifest.keys.entries) {
@@ -58,77 +83,167 @@ function compareKeys(manifest: HostManifest, keysText: string | undefined, baseD
       out.push({ kind: "keys", subject: path, detail: `key ${want.id} is missing from ${path}` });
       continue;
     }
-    let fingerprint = "";
+    const type = have.type ?? DEFAULT_KEY_LINE_TYPE;
+    if (type !== want.type) {
+      out.push({ kind: "keys", subject: path, detail: `key ${want.id} is ${type} on the host, ${want.type} in the manifest` });
+      continue;
+    }
+    let fingerprint: string;
     try {
-      fingerprint = keyFingerprint(salt, have.id, have.type ?? DEFAULT_KEY_LINE_TYPE, decodeKeyMaterial(have.id, have.material));
+      fingerprint = keyFingerprint(salt, have.id, type, decodeKeyMaterial(have.id, have.material));
     } catch {
       fingerprint = "undecodable";
     }
-    if ((have.type ?? DEFAULT_KEY_LINE_TYPE) !== want.type) {
-      out.push({ kind: "keys", subject: path, detail: `key ${want.id} is ${have.type ?? DEFAULT_KEY_LINE_TYPE} on the host, ${want.type} in the manifest` });
-    } else if (fingerprint !== want.fingerprint) {
+    if (fingerprint !== want.fingerprint) {
       out.push({ kind: "keys", subject: path, detail: `key ${want.id} has different material on the host (fingerprint ${fingerprint.slice(0, 24)}…, expected ${want.fingerprint.slice(0, 24)}…)` });
     }
   }
+  // Keys carried over from before (undeclaredKeys: "keep") sit below the marker; any other key the
+  // app does not declare is drift.
+  const lines = keysText.split(/\r?\n/);
+  const keptFrom = manifest.keys.undeclared === "keep" ? lines.indexOf(KEPT_KEYS_MARKER) + 1 : 0;
   for (const extra of live.entries.filter((e) => !manifest.keys.entries.some((w) => w.id === e.id))) {
-    out.push({ kind: "keys", subject: path, detail: `key ${extra.id} is on the host but not in the manifest` });
+    if (keptFrom > 0 && extra.lineNumber > keptFrom) continue;
+    out.push({ kind: "keys", subject: path, detail: `key ${extra.id} is on the host but the app does not declare it` });
   }
   return out;
 }
 
+/** The managed files as drift compares them: content, mode and owner, by the rule apply uses. */
+function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFile | undefined>): Difference[] {
+  const out: Difference[] = [];
+  for (const f of manifest.files) {
+    const match = fileMatch(live.get(f.role), { sha256: sha256Hex(f.content), mode: f.mode, owner: f.owner });
+    const seen = live.get(f.role);
+    if (match === "missing") out.push({ kind: "file-missing", subject: f.path, detail: `${f.path} is missing` });
+    if (match === "content") out.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)` });
+    if (match === "mode") out.push({ kind: "file-mode", subject: f.path, detail: `${f.path} has mode ${seen!.mode}, the manifest wants ${f.mode.toString(8)}` });
+    if (match === "owner") out.push({ kind: "file-owner", subject: f.path, detail: `${f.path} is owned by ${seen!.owner}, the manifest wants ${f.owner}` });
+  }
+  const keys = live.get("keys");
+  const wantedKeys = { sha256: keys?.sha256 ?? "", mode: manifest.keys.mode, owner: `${manifest.keys.owner}:${manifest.keys.group}` };
+  const keysMatch = fileMatch(keys, wantedKeys);
+  if (keysMatch === "mode") out.push({ kind: "file-mode", subject: manifest.keys.path, detail: `${manifest.keys.path} has mode ${keys!.mode}, the manifest wants ${manifest.keys.mode.toString(8)}` });
+  if (keysMatch === "owner") out.push({ kind: "file-owner", subject: manifest.keys.path, detail: `${manifest.keys.path} is owned by ${keys!.owner}, the manifest wants ${wantedKeys.owner}` });
+  return out;
+}
+
+function surveyPreamble(manifest: HostManifest): string[] {
+  return [
+    assign("FILES", [...manifest.files.map((f) => `${f.role} ${f.path}`), `keys ${manifest.keys.path}`].join("\n")),
+    assign("KEYS_PATH", manifest.keys.path),
+  ];
+}
+
 /**
- * Checks one host in one SSH command: managed files (digests), chrony.keys (keyed fingerprints),
- * foreign sources files, and chronyd's live sources against the manifest. A keyed source counts as
- * unauthenticated when ntpdata says so for the last reply it got.
+ * Checks one host in one SSH command, under the host's lock: an interrupted apply, the managed files
+ * (content, mode, owner), chrony.keys key by key (keyed fingerprints), foreign sources files, and
+ * chronyd's live sources against the manifest, with the rules apply and verify use.
  */
-export async function checkDrift(manifest: HostManifest, options: { log?: (l: string) => void; projectDir: string }): Promise<HostDrift> {
+export async function checkDrift(manifest: HostManifest, options: DriftOptions): Promise<HostDrift> {
   const started = Date.now();
   const base = { host: manifest.id, stack: manifest.stack, address: `${manifest.target.address}:${manifest.target.port}` };
-  const differences: Difference[] = [];
-  const p = manifest.profile;
+  const done = (r: { status: HostDrift["status"]; differences: Difference[]; error?: string }): HostDrift => ({ ...base, ...r, seconds: (Date.now() - started) / 1000 });
   let session: SshSession | undefined;
   try {
+    // The salt first: without it every key would look changed.
+    const salt = manifest.keys.entries.length > 0 ? resolveSalt(manifest.fingerprintSalt, options.projectDir, { create: false }) : Buffer.alloc(0);
     session = await connectHost(manifest, { log: options.log, projectDir: options.projectDir });
-    const paths = manifest.files.map((f) => f.path);
-    const run = await session.execScript(
-      surveyScript({ paths, keysPath: manifest.keys.path, isActive: p.service.isActive, sourceDir: p.sourceDir, ownSourcesFile: sourcesFilePath(p), chronyc: p.chronyc }),
-      { timeoutMs: 60_000 },
-    );
-    if (run.code !== 0) throw new Error(`reading the host failed: ${run.stderr.trim() || `exit ${run.code}`}`);
-    const survey = parseSurvey(run.stdout, paths.length);
-    manifest.files.forEach((f, i) => {
-      const live = survey.digests[i];
-      if (live === undefined) differences.push({ kind: "file-missing", subject: f.path, detail: `${f.path} is missing` });
-      else if (live !== sha256Hex(f.content)) differences.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)` });
-    });
-    for (const foreign of survey.foreignSourceFiles) {
+    const survey = await runSurvey(session, manifest, { lockWaitSeconds: options.lockWaitSeconds ?? 60 });
+    if (survey.busy !== undefined) throw new Error(`an apply holds the host (${survey.busy.trim() || "holder unknown"}): check again when it is done`);
+    if (!survey.done) throw new Error("the host's answer ended early");
+    const differences: Difference[] = [];
+    if (survey.journal) {
+      const j = survey.journal;
+      differences.push({
+        kind: "interrupted-apply",
+        subject: manifest.profile.confPath,
+        detail: `an interrupted apply (run ${j.run}, action ${j.action}) stopped in state ${j.state}: 'cdktf-chrony apply' or 'drift --heal' finishes it`,
+      });
+    }
+    differences.push(...compareFiles(manifest, survey.files));
+    for (const foreign of survey.foreign) {
       differences.push({ kind: "foreign-sources-file", subject: foreign, detail: `${foreign} adds sources that the app does not declare` });
     }
-    differences.push(...compareKeys(manifest, survey.keysFile, options.projectDir));
-    if (!survey.running || !survey.sources) {
+    differences.push(...compareKeys(manifest, survey.keysFile, salt));
+    if (!survey.running || survey.sources === undefined || survey.named === undefined) {
       differences.push({ kind: "daemon-stopped", subject: "chronyd", detail: "chronyd is not running" });
     } else {
-      const live = parseChronycSources(survey.sources.plain, survey.sources.named);
+      const live = parseChronycSources(survey.sources, survey.named);
       const ntp = survey.ntpData ? parseChronycNtpData(survey.ntpData) : [];
       for (const e of manifest.verify.sources) {
         const s = findSource(live, e);
         if (!s) {
           differences.push({ kind: "source-missing", subject: e.name, detail: `${e.kind} ${e.name} is configured but chronyd does not use it` });
-        } else if ((e.keyId !== undefined || e.nts) && s.reach > 0) {
-          const data = ntp.find((d) => d.remoteAddress === s.address);
-          if (data && !data.authenticated) {
-            differences.push({ kind: "source-unauthenticated", subject: e.name, detail: `${e.kind} ${e.name} (key ${e.keyId ?? "NTS"}) answers without authentication` });
-          }
+        } else if (authentication(e, s, ntp) === "unauthenticated") {
+          differences.push({ kind: "source-unauthenticated", subject: e.name, detail: `${e.kind} ${e.name} (${authenticator(e)}) answers without authentication` });
         }
       }
       for (const s of extraSources(live, manifest.verify.sources)) {
         differences.push({ kind: "source-extra", subject: s.address, detail: `chronyd uses ${s.mode} ${s.name ?? s.address}, which the manifest does not declare (added at runtime with chronyc?)` });
       }
     }
-    return { ...base, status: differences.length === 0 ? "clean" : "drift", differences, seconds: (Date.now() - started) / 1000 };
+    return done({ status: differences.length === 0 ? "clean" : "drift", differences });
   } catch (err) {
-    return { ...base, status: "error", differences, error: (err as Error).message, seconds: (Date.now() - started) / 1000 };
+    return done({ status: "error", differences: [], error: (err as Error).message });
   } finally {
     await session?.close().catch(() => undefined);
   }
+}
+
+async function runSurvey(session: SshSession, manifest: HostManifest, options: ProgramOptions): Promise<Survey> {
+  const run = newRun();
+  const source = programSource("survey", [...basePreamble(manifest, run, options), ...surveyPreamble(manifest)]);
+  const survey: Survey = { locked: false, files: new Map(), running: false, foreign: [], done: false };
+  const running = await startProgram(session, source, {
+    timeoutMs: (options.lockWaitSeconds + 60) * 1000,
+    onLine: (line) => {
+      const marker = parseMarker(line, run.nonce);
+      if (!marker) return;
+      const [a, b, c, d] = marker.args;
+      switch (marker.word) {
+        case "LOCKED":
+          survey.locked = true;
+          break;
+        case "BUSY":
+          survey.busy = decodeArg(a);
+          break;
+        case "JOURNAL":
+          survey.journal = { run: a, state: b, action: c };
+          break;
+        case "FILE":
+          survey.files.set(a as FileRole, b === "-" ? undefined : { sha256: b, mode: c, owner: d });
+          break;
+        case "KEYS":
+          survey.keysFile = decodeArg(a);
+          break;
+        case "RUNNING":
+          survey.running = a === "yes";
+          break;
+        case "FOREIGN":
+          survey.foreign.push(decodeArg(a));
+          break;
+        case "SOURCES":
+          survey.sources = decodeArg(a);
+          break;
+        case "NAMED":
+          survey.named = decodeArg(a);
+          break;
+        case "NTPDATA":
+          survey.ntpData = decodeArg(a);
+          break;
+        case "DONE":
+          survey.done = true;
+          break;
+      }
+    },
+  });
+  running.end();
+  try {
+    await running.done;
+  } catch (err) {
+    if (isSshError(err)) throw new Error(`reading the host failed: ${err.message}`);
+    throw err;
+  }
+  return survey;
 }

@@ -1,5 +1,5 @@
 import type { NtpData, SourceReport, Tracking } from "../cmdmon";
-import { findSource } from "./expected-sources";
+import { authentication, authenticator, findSource } from "./rules";
 import { HostView } from "./host-view";
 import { ExpectedSource, HostManifest } from "../manifest";
 
@@ -52,28 +52,26 @@ async function checkSource(ntpData: () => Promise<NtpData[]>, live: readonly Sou
   if (!s) return { ...base, ok: false, problem: `${e.kind} ${e.name} is not configured in chronyd` };
   const found = { ...base, address: s.address, state: s.state, reach: s.reach };
   if (e.kind === "pool") return { ...found, ok: true };
-  if (s.reach === 0) {
-    const keyed = e.keyId !== undefined ? `; it uses key ${e.keyId}: check that both hosts hold the same material for key ${e.keyId}` : "";
-    return { ...found, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach 0)${keyed}` };
+  const what = authenticator(e);
+  const fix = `check that both hosts hold the same ${e.nts ? "certificates" : `material for key ${e.keyId}`}`;
+  const auth = e.keyId === undefined && !e.nts ? "not-keyed" : authentication(e, s, await ntpData());
+  switch (auth) {
+    case "not-keyed":
+      return s.reach === 0 ? { ...found, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach 0)` } : { ...found, ok: true };
+    case "no-reply":
+      return { ...found, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach 0); it uses ${what}: ${fix}` };
+    case "unauthenticated":
+      return { ...found, authenticated: false, ok: false, problem: `${e.kind} ${e.name} uses ${what} but its replies are not authenticated (ntpdata: Authenticated: No): ${fix}` };
+    case "last-missed":
+      return {
+        ...found,
+        authenticated: false,
+        ok: false,
+        problem: `${e.kind} ${e.name} uses ${what} but its latest request got no valid reply (reach ${s.reach.toString(8).padStart(3, "0")}): ${fix}`,
+      };
+    case "authenticated":
+      return { ...found, authenticated: true, ok: true };
   }
-  if (e.keyId === undefined && !e.nts) return { ...found, ok: true };
-  const data = (await ntpData()).find((d) => d.remoteAddress === s.address);
-  const authenticated = data?.authenticated === true;
-  // Bit 0 of the reach register: the latest request got a valid reply. chronyd does not answer a
-  // request it cannot authenticate, so a wrong key shows as a miss here while ntpdata still
-  // describes the last (authenticated) reply.
-  const answeredLast = (s.reach & 1) === 1;
-  if (!authenticated || !answeredLast) {
-    const what = e.nts ? "NTS" : `key ${e.keyId}`;
-    const why = !authenticated ? "its replies are not authenticated (ntpdata: Authenticated: No)" : `its latest request got no valid reply (reach ${s.reach.toString(8).padStart(3, "0")})`;
-    return {
-      ...found,
-      authenticated: authenticated && answeredLast,
-      ok: false,
-      problem: `${e.kind} ${e.name} uses ${what} but ${why}: check that both hosts hold the same ${what === "NTS" ? "certificates" : `material for key ${e.keyId}`}`,
-    };
-  }
-  return { ...found, authenticated, ok: true };
 }
 
 /**

@@ -248,7 +248,7 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
 
   const files = renderHostFiles(config, host.profile);
   const p = host.profile;
-  const filesDigest = sha256Hex(files.map((f) => `${f.path}\0${f.mode}\0${f.content}`).join("\0"));
+  const filesDigest = sha256Hex(files.map((f) => `${f.path}\0${f.mode}\0${f.owner}\0${f.content}`).join("\0"));
   const keysDigest = sha256Hex([p.keysPath, p.keysOwner, p.keysGroup, p.keysMode, host.undeclaredKeys ?? "refuse", ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`)].join("\0"));
   const manifest: HostManifest = {
     schema: MANIFEST_SCHEMA,

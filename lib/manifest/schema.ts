@@ -77,6 +77,8 @@ export const hostFileSchema = v.object({
   path: absolutePathSchema,
   content: v.string(),
   mode: fileModeSchema,
+  /** "user:group" */
+  owner: v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?:[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/, "user:group")),
   role: v.picklist(FILE_ROLES),
 });
 export type HostFile = v.InferOutput<typeof hostFileSchema>;

@@ -33,12 +33,14 @@ export function renderHostFiles(config: ChronyConfig, profile: HostProfile): Hos
     conf.push("# Sources", ...lines(config.sources));
   }
   if (config.directives.length > 0) conf.push("", ...lines(config.directives));
-  const files: HostFile[] = [{ path: profile.confPath, content: `${conf.join("\n")}\n`, mode: profile.confMode, role: "conf" }];
+  const owner = `${profile.confOwner}:${profile.confGroup}`;
+  const files: HostFile[] = [{ path: profile.confPath, content: `${conf.join("\n")}\n`, mode: profile.confMode, owner, role: "conf" }];
   if (inSourceDir) {
     files.push({
       path: sourcesFilePath(profile),
       content: `${[...MANAGED_NOTE, ...lines(config.sources)].join("\n")}\n`,
       mode: profile.confMode,
+      owner,
       role: "sources",
     });
   }
@@ -52,10 +54,20 @@ export interface KeyFileLine {
 }
 
 /** chrony.keys: a note and the key lines sorted by ID. Rendered only at apply time. */
+/** The first words of every managed file: a keys file that starts with them was written by us. */
+export const MANAGED_MARKER = "# Managed by cdktf-chrony.";
+
+/**
+ * In a managed chrony.keys, the keys below this line were on the host before cdktf-chrony managed
+ * it and are carried over (undeclaredKeys: "keep"); keys above it that the app no longer declares
+ * were ours (a retired key) and are dropped.
+ */
+export const KEPT_KEYS_MARKER = '# Kept from the host before cdktf-chrony managed this file (undeclaredKeys: "keep"):';
+
 export function renderKeyFile(keys: readonly KeyFileLine[]): string {
   const sorted = [...keys].sort((a, b) => a.id - b.id);
   return `${[
-    "# Managed by cdktf-chrony. The material comes from the key sources named in the app;",
+    `${MANAGED_MARKER} The material comes from the key sources named in the app;`,
     "# it is never stored in git, cdktf.out or Terraform state.",
     ...sorted.map((k) => k.line),
   ].join("\n")}\n`;

@@ -161,7 +161,8 @@ export async function connectSsh(options: SshConnectOptions): Promise<SshSession
         username: user,
         ...credentials.config,
         readyTimeout: readyTimeoutMs,
-        keepaliveInterval: options.keepaliveIntervalMs ?? 0,
+        keepaliveInterval: options.keepaliveIntervalMs ?? 5000,
+        keepaliveCountMax: 3,
         algorithms: { serverHostKey: verifier.serverHostKeyAlgorithms as ServerHostKeyAlgorithm[] },
         hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
           verifier.verify(key).then(

@@ -3,7 +3,7 @@ import { SshError } from "./errors";
 import { displayHostPort } from "./host-key-verifier";
 import { Semaphore } from "./semaphore";
 import { shellJoin } from "./shell-quote";
-import type { ExecOptions, ExecResult, ScriptOptions, SshSession } from "./types";
+import type { ExecOptions, ExecResult, RunningCommand, ScriptOptions, SshSession, StartOptions } from "./types";
 
 export interface SessionInit {
   readonly client: Client;
@@ -65,18 +65,10 @@ export class Ssh2Session implements SshSession {
   }
 
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs > 0 ? options.timeoutMs : undefined;
-    // OpenSSH refuses signal requests on root sessions ("session signalling requires privilege
-    // separation"), so the host itself enforces the limit: coreutils `timeout` kills the command's
-    // whole process group.
-    const limited = timeoutMs === undefined ? argv : ["timeout", "-s", "KILL", `${timeoutMs / 1000}`, ...argv];
-    let command: string;
-    try {
-      command = this.command(limited, options.sudo);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.run(command, argv[0] ?? "", options.stdin, timeoutMs);
+    return this.start(argv, options).then((running) => {
+      running.end(options.stdin);
+      return running.done;
+    });
   }
 
   execScript(script: string, options: ScriptOptions = {}): Promise<ExecResult> {
@@ -84,17 +76,14 @@ export class Ssh2Session implements SshSession {
     return this.exec(argv, { stdin: script, sudo: options.sudo, timeoutMs: options.timeoutMs });
   }
 
-  async close(): Promise<void> {
-    if (!this.closed) {
-      this.client.end();
-      // A server that never answers the disconnect must not hang the caller.
-      const timer = setTimeout(() => this.client.destroy(), 2000);
-      await this.closedPromise;
-      clearTimeout(timer);
-    }
-  }
-
-  private async run(command: string, program: string, stdin: string | Buffer | undefined, timeoutMs?: number): Promise<ExecResult> {
+  async start(argv: readonly string[], options: StartOptions = {}): Promise<RunningCommand> {
+    const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs > 0 ? options.timeoutMs : undefined;
+    // OpenSSH refuses signal requests on root sessions ("session signalling requires privilege
+    // separation"), so the host itself enforces the limit: coreutils `timeout` kills the command's
+    // whole process group.
+    const limited = timeoutMs === undefined ? argv : ["timeout", "-s", "KILL", `${timeoutMs / 1000}`, ...argv];
+    const command = this.command(limited, options.sudo);
+    const program = argv[0] ?? "";
     // The slot is held until the channel is really closed, which for a killed command may be after
     // the promise has settled: the server still counts the channel until then.
     const release = await this.channels.acquire();
@@ -105,15 +94,24 @@ export class Ssh2Session implements SshSession {
       release();
       throw err;
     }
-    return new Promise<ExecResult>((resolve, reject) => {
+    const done = new Promise<ExecResult>((resolve, reject) => {
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
+      let partial = "";
       let exited = false;
       let code: number | null = null;
       let signal: string | undefined;
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
-      stream.on("data", (chunk: Buffer) => stdout.push(chunk));
+      stream.on("data", (chunk: Buffer) => {
+        stdout.push(chunk);
+        if (options.onLine) {
+          const text = partial + chunk.toString("utf8");
+          const lines = text.split("\n");
+          partial = lines.pop()!;
+          for (const line of lines) options.onLine(line);
+        }
+      });
       stream.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
       stream.on("exit", (exitCode: number | null, exitSignal?: string) => {
         exited = true;
@@ -130,6 +128,7 @@ export class Ssh2Session implements SshSession {
         if (timer) clearTimeout(timer);
         if (settled) return;
         settled = true;
+        if (partial !== "" && options.onLine) options.onLine(partial);
         if (!exited && this.closed) return reject(this.lostError());
         // The host's `timeout` may fire a moment before the timer here: same outcome.
         if (timeoutMs !== undefined && code === KILLED_BY_TIMEOUT && Date.now() - started >= timeoutMs) {
@@ -142,16 +141,39 @@ export class Ssh2Session implements SshSession {
           ...(signal !== undefined ? { signal } : {}),
         });
       });
-      if (timeoutMs !== undefined && timeoutMs > 0) {
+      if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           settled = true;
           stream.close();
           reject(timeoutError());
         }, timeoutMs);
       }
-      if (stdin === undefined) stream.end();
-      else stream.end(stdin);
     });
+    // A rejection nobody awaited yet (the caller may still be writing) must not crash the process.
+    done.catch(() => undefined);
+    let ended = false;
+    return {
+      write: (text) => {
+        if (!ended && stream.writable) stream.write(text);
+      },
+      end: (text) => {
+        if (ended) return;
+        ended = true;
+        if (text === undefined) stream.end();
+        else stream.end(text);
+      },
+      done,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.client.end();
+      // A server that never answers the disconnect must not hang the caller.
+      const timer = setTimeout(() => this.client.destroy(), 2000);
+      await this.closedPromise;
+      clearTimeout(timer);
+    }
   }
 
   private async openChannel(command: string, program: string): Promise<ClientChannel> {

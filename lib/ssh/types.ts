@@ -35,7 +35,7 @@ export interface SshConnectOptions {
   readonly hostKey: HostKeyPolicy;
   /** Limit for TCP connect + handshake + authentication. @default 10000 */
   readonly readyTimeoutMs?: number;
-  /** SSH-level keepalive period; 0 disables it. @default 0 */
+  /** SSH-level keepalive period; 0 disables it. Three unanswered keepalives close the connection. @default 5000 */
   readonly keepaliveIntervalMs?: number;
   /** Run commands through `sudo -n` when `user` is not root. @default false */
   readonly sudo?: boolean;
@@ -77,6 +77,25 @@ export interface ExecResult {
   readonly signal?: string;
 }
 
+export interface StartOptions {
+  /** @default - the session's `sudo` setting */
+  readonly sudo?: boolean;
+  /** Kill the command on the host after this long (see ExecOptions.timeoutMs). @default - no limit */
+  readonly timeoutMs?: number;
+  /** Called with each line of stdout as it arrives (without its newline). */
+  readonly onLine?: (line: string) => void;
+}
+
+/** A command still running on the host: its stdin stays open until `end`. */
+export interface RunningCommand {
+  /** Sends text on the command's stdin. Ignored after `end` or once the channel closed. */
+  write(text: string): void;
+  /** Sends `text` (if any) and closes stdin. */
+  end(text?: string | Buffer): void;
+  /** Settles when the channel closes: the exit status, or an SshError (timeout, lost connection). */
+  readonly done: Promise<ExecResult>;
+}
+
 /** One authenticated SSH connection; commands run on channels of it, concurrently if asked. */
 export interface SshSession {
   readonly host: string;
@@ -88,5 +107,7 @@ export interface SshSession {
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Run `sh -s` with `script` on stdin, so nothing in it shows in the host's process list. */
   execScript(script: string, options?: ScriptOptions): Promise<ExecResult>;
+  /** Start `argv` and talk to it: stdout line by line as it arrives, stdin open until `end()`. */
+  start(argv: readonly string[], options?: StartOptions): Promise<RunningCommand>;
   close(): Promise<void>;
 }

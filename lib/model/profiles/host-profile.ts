@@ -30,6 +30,9 @@ export interface HostProfile {
   readonly sourcesFileName: string;
   readonly keysOwner: string;
   readonly keysGroup: string;
+  /** Owner of chrony.conf and the sources file, e.g. "root". */
+  readonly confOwner: string;
+  readonly confGroup: string;
   /** Mode of chrony.keys, e.g. 0o640. */
   readonly keysMode: number;
   /** Mode of chrony.conf and the sources file, e.g. 0o644. */
@@ -73,6 +76,8 @@ export const hostProfileSchema: v.GenericSchema<unknown, HostProfile> = v.object
   sourcesFileName: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*\.sources$/, "a file name ending in .sources (chronyd reads only those)")),
   keysOwner: accountNameSchema,
   keysGroup: accountNameSchema,
+  confOwner: accountNameSchema,
+  confGroup: accountNameSchema,
   keysMode: fileModeSchema,
   confMode: fileModeSchema,
   chronyd: argvSchema,

@@ -34,6 +34,8 @@ export function debianProfile(options: PresetOptions = {}): HostProfile {
     keysGroup: "_chrony",
     keysMode: 0o640,
     confMode: 0o644,
+    confOwner: "root",
+    confGroup: "root",
     chronyd: ["chronyd"],
     chronyc: ["chronyc"],
     service: {
@@ -68,6 +70,8 @@ export function rhelProfile(options: PresetOptions = {}): HostProfile {
     keysGroup: "chrony",
     keysMode: 0o640,
     confMode: 0o644,
+    confOwner: "root",
+    confGroup: "root",
     chronyd: ["chronyd"],
     chronyc: ["chronyc"],
     service: {
@@ -117,6 +121,8 @@ export function sandboxProfile(host: SandboxHostLayout): HostProfile {
     keysGroup: "_chrony",
     keysMode: 0o640,
     confMode: 0o644,
+    confOwner: "root",
+    confGroup: "root",
     chronyd: ["/usr/sbin/chronyd"],
     chronyc: ["/usr/bin/chronyc", "-h", socket],
     service: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planChange } from "../../../lib/deploy/change-plan";
 import { parseApplyOutput, rolesKey, allRoleSets } from "../../../lib/deploy/apply-script";
-import { extraSources, findSource } from "../../../lib/deploy/expected-sources";
+import { extraSources, findSource } from "../../../lib/deploy/rules";
 import { HostManifest } from "../../../lib/manifest";
 import { parseSurvey } from "../../../lib/deploy/survey-script";
 import type { SourceReport } from "../../../lib/cmdmon";

@@ -1,0 +1,35 @@
+# shellcheck shell=sh
+# What drift needs from a host, read under the host's lock (after the preamble and common.sh):
+# an unfinished apply, each managed file's digest, mode and owner, chrony.keys (to fingerprint it
+# key by key on the controller; it never leaves memory there), chronyd's state and live sources.
+#
+# The preamble adds: FILES (lines "role path"), KEYS_PATH, SOURCE_DIR, OWN_SOURCES, and
+# list_sources_plain, list_sources_named, list_ntpdata.
+set -u
+trap '' PIPE HUP
+umask 077
+take_lock
+say LOCKED
+if [ -e "$JOURNAL" ] && read_journal; then say "JOURNAL $J_RUN $J_STATE $J_ACTION"; fi
+while read -r role path; do
+  [ -n "$role" ] || continue
+  if [ -e "$path" ]; then
+    say "FILE $role $(sha256sum <"$path" | cut -d' ' -f1) $(stat -c '%a %U:%G' -- "$path")"
+  else
+    say "FILE $role - - -"
+  fi
+done <<END
+$FILES
+END
+if [ -n "$KEYS_PATH" ] && [ -e "$KEYS_PATH" ]; then say "KEYS $(base64 <"$KEYS_PATH" | tr -d '\n')"; fi
+if svc_active >/dev/null 2>&1; then running=yes; else running=no; fi
+say "RUNNING $running"
+for f in "$SOURCE_DIR"/*.sources; do
+  [ -e "$f" ] && [ "$f" != "$OWN_SOURCES" ] && say "FOREIGN $(printf '%s' "$f" | base64 | tr -d '\n')"
+done
+if [ "$running" = yes ]; then
+  say_text SOURCES "$(list_sources_plain 2>&1)"
+  say_text NAMED "$(list_sources_named 2>&1)"
+  say_text NTPDATA "$(list_ntpdata 2>&1)"
+fi
+say DONE

@@ -1,8 +1,11 @@
-// What chronyd reports, as plain data. The UDP client and the `chronyc -c` reader both produce these,
-// so numbers follow chronyc -c: seconds unless the name carries another unit, and chronyc's signs.
+// What chronyd reports, as plain data, and the one error type of the module. The UDP client and the
+// `chronyc -c` reader both produce these, so numbers follow chronyc -c: seconds unless the name
+// carries another unit, and chronyc's signs.
 
+/** chronyd's leap indicator: a second to insert or delete at the end of the day, or not synchronised. */
 export type LeapStatus = "normal" | "insert" | "delete" | "unsynchronised";
 
+/** `chronyc tracking`: the system clock's reference and how well it follows it. */
 export interface Tracking {
   /** The reference ID, 8 uppercase hex digits ("7F000001"; "7F7F0101" = local reference; "00000000" = none). */
   readonly refId: string;
@@ -29,6 +32,7 @@ export interface Tracking {
   readonly refTime: number;
 }
 
+/** How chronyd uses a source: an NTP server (or pool member), a symmetric peer, or a reference clock. */
 export type SourceMode = "server" | "peer" | "refclock";
 
 /**
@@ -37,6 +41,7 @@ export type SourceMode = "server" | "peer" | "refclock";
  */
 export type SourceState = "selected" | "combined" | "notCombined" | "nonselectable" | "falseticker" | "jittery";
 
+/** One line of `chronyc sources`. */
 export interface SourceReport {
   /** The source's address as chronyc prints it; a refclock's refid text ("GPS", "SHM0"); `ID#0000000001` if unresolved. */
   readonly address: string;
@@ -59,6 +64,7 @@ export interface SourceReport {
   readonly error: number;
 }
 
+/** One line of `chronyc sourcestats`: the statistics of a source's recent samples. */
 export interface SourceStats {
   readonly address: string;
   readonly name?: string;
@@ -74,6 +80,7 @@ export interface SourceStats {
   readonly offsetError?: number;
 }
 
+/** `chronyc activity`: how many sources are online, offline, in a burst, or unresolved. */
 export interface Activity {
   readonly online: number;
   readonly offline: number;
@@ -86,6 +93,7 @@ export interface Activity {
 /** The mode of the last NTP packet received from the source; "unknown" before any (chronyc: "Invalid"). */
 export type NtpMode = "symmetricActive" | "symmetricPassive" | "server" | "unknown";
 
+/** Where the last packet was timestamped (chronyc: Daemon, Kernel, Hardware; "unknown" for none). */
 export type Timestamping = "daemon" | "kernel" | "hardware" | "unknown";
 
 /** chrony's packet tests for the last received packet; true = passed. */
@@ -112,6 +120,7 @@ export interface NtpTests {
   readonly testD: boolean;
 }
 
+/** `chronyc ntpdata` for one NTP source: the last packet exchanged and its tests. */
 export interface NtpData {
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -149,8 +158,10 @@ export interface NtpData {
   readonly totalGoodRx: number;
 }
 
+/** How a source is authenticated: not at all, a symmetric key, or NTS. */
 export type AuthMode = "none" | "symmetric" | "nts" | "unknown";
 
+/** One line of `chronyc authdata`. */
 export interface AuthData {
   readonly address: string;
   readonly name?: string;
@@ -168,6 +179,7 @@ export interface AuthData {
   readonly cookieLength: number;
 }
 
+/** A source's selection options (chrony's noselect, prefer, trust, require). */
 export interface SelectOptions {
   readonly noselect: boolean;
   readonly prefer: boolean;
@@ -175,6 +187,7 @@ export interface SelectOptions {
   readonly require: boolean;
 }
 
+/** One line of `chronyc selectdata`: why chronyd selects a source or not. */
 export interface SelectData {
   readonly address: string;
   readonly name?: string;
@@ -203,4 +216,73 @@ export interface ServerStats {
   readonly ntpInterleavedHits: number;
   readonly ntpTimestamps: number;
   readonly ntpSpanSeconds: number;
+}
+
+/**
+ * An address block as chronyd sends it. The family stays the raw number so that a block read from
+ * SOURCE_DATA can be sent back unchanged, as NTP_DATA, AUTH_DATA and NTP_SOURCE_NAME want it.
+ */
+export interface IpAddr {
+  /** 0 unspecified, 1 IPv4, 2 IPv6, 3 an unresolved source's ID (see `AddressFamily`); others kept as sent. */
+  readonly family: number;
+  /** Always 16 bytes: IPv4 in the first 4, IPv6 in all, an ID as a big-endian u32 in the first 4. */
+  readonly bytes: Uint8Array;
+}
+
+/** One SOURCE_DATA answer: the report, and the address block to send back for per-source queries. */
+export interface SourceDataEntry {
+  readonly ipAddr: IpAddr;
+  readonly source: SourceReport;
+}
+
+/**
+ * Why a command-protocol exchange or a `chronyc -c` reading failed:
+ *
+ * - `truncated`: shorter than the reply header or than the length its reply code requires
+ * - `oversized`: longer than chronyd could have sent (it never replies with more bytes than the request had)
+ * - `malformed`: a header field or a body value that chronyd 4.3 never sends (a count above `MAX_SOURCES` too)
+ * - `version`: chronyd speaks another protocol version (status BADPKTVERSION)
+ * - `mismatch`: the reply answers another command or sequence
+ * - `unexpected-reply`: a success status with a reply code other than the one the command expects
+ * - `unauthorised`: status UNAUTH, the command is served only on chronyd's Unix socket
+ * - `no-such-source`: status NOSUCHSOURCE
+ * - `status`: any other non-success status (see `CmdmonError.status`)
+ * - `timeout`, `unreachable`, `socket`, `closed`: transport failures of the UDP client; `timeout` also
+ *   when a call's deadline passes
+ * - `chronyc-output`: `chronyc -c` printed something the reader cannot take as the expected report
+ */
+export type CmdmonErrorCode =
+  | "truncated"
+  | "oversized"
+  | "malformed"
+  | "version"
+  | "mismatch"
+  | "unexpected-reply"
+  | "unauthorised"
+  | "no-such-source"
+  | "status"
+  | "timeout"
+  | "unreachable"
+  | "socket"
+  | "closed"
+  | "chronyc-output";
+
+/** A failed exchange with chronyd or a `chronyc -c` output that cannot be read. Branch on `code`, never on the message. */
+export class CmdmonError extends Error {
+  /** What kind of failure this is. */
+  public readonly code: CmdmonErrorCode;
+  /** chronyd's status code, when the reply carried one that is not a success. */
+  public readonly status?: number;
+
+  constructor(code: CmdmonErrorCode, message: string, status?: number) {
+    super(message);
+    this.name = "CmdmonError";
+    this.code = code;
+    if (status !== undefined) this.status = status;
+  }
+}
+
+/** True for a {@link CmdmonError}; a brand check that survives duplicate installs, unlike `instanceof`. */
+export function isCmdmonError(x: unknown): x is CmdmonError {
+  return typeof x === "object" && x !== null && (x as { name?: unknown }).name === "CmdmonError";
 }

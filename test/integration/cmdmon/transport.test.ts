@@ -1,10 +1,8 @@
 import * as dgram from "node:dgram";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CmdmonClient } from "../../../lib/cmdmon/client";
-import { queryMany, type EndpointResult } from "../../../lib/cmdmon/query-many";
-import type { Tracking } from "../../../lib/cmdmon/types";
-import { freeUdpPort, startChronyd, startTestFleet, type RunningChronyd, type TestFleet } from "../../helpers/chronyd";
+import { CmdmonClient, queryMany, type EndpointResult, type Tracking } from "../../../lib/cmdmon";
+import { freeUdpPort, startChronyd, startTestFleet, type RunningChronyd, type TestFleet } from "../../support/chronyd";
 
 let fleet: TestFleet;
 let plain: RunningChronyd[] = [];

@@ -10,8 +10,8 @@ import {
   parseChronycSourceStats,
   parseChronycSources,
   parseChronycTracking,
-} from "../../../lib/cmdmon/chronyc-csv";
-import { isCmdmonError } from "../../../lib/cmdmon/cmdmon-error";
+  isCmdmonError,
+} from "../../../lib/cmdmon";
 import * as captured from "./fixtures/chronyc-4.3";
 
 const none = { noselect: false, prefer: false, trust: false, require: false };

@@ -1,7 +1,7 @@
 import * as dgram from "node:dgram";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { CmdmonClient } from "../../../lib/cmdmon/client";
+import { CmdmonClient } from "../../../lib/cmdmon";
 import { bytes, header, u32, zeros } from "./reply-bytes";
 
 // The transport's retry and routing rules need lost, late and stray datagrams, which a real chronyd
@@ -118,7 +118,7 @@ describe("CmdmonClient transport", () => {
       held.push(() => reply(nSourcesReply(r.sequence, 1000 + index)));
       if (held.length === 50) held.reverse().forEach((send) => send());
     });
-    client = new CmdmonClient({ host: "127.0.0.1", port: peer.port, timeoutMs: 2000 });
+    client = new CmdmonClient({ host: "127.0.0.1", port: peer.port, timeoutMs: 2000, maxInFlight: 50 });
     const results = await Promise.all(Array.from({ length: 50 }, () => client!.nSources()));
     expect(new Set(results).size).toBe(50);
     const bySequence = new Map(peer.received.map((r, i) => [r.sequence, 1000 + i]));
@@ -159,6 +159,9 @@ describe("CmdmonClient transport", () => {
     expect(() => new CmdmonClient({ host: "", port: 323 })).toThrow(/needs a host/);
     expect(() => new CmdmonClient({ host: "h", timeoutMs: -1 })).toThrow(/timeoutMs must be a positive number/);
     expect(() => new CmdmonClient({ host: "h", retries: 0 })).toThrow(/retries must be an integer of at least 1/);
+    expect(() => new CmdmonClient({ host: "h", deadlineMs: 0 })).toThrow(/deadlineMs must be a positive number/);
+    expect(() => new CmdmonClient({ host: "h", maxInFlight: 0 })).toThrow(/maxInFlight must be an integer of at least 1/);
+    expect(() => new CmdmonClient({ host: "01.2.3.4" })).toThrow("CmdmonClient host '01.2.3.4' is not a valid IPv4 address");
     expect(new CmdmonClient({ host: "[::1]" }).endpoint).toBe("[::1]:323");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeChronyFloat, encodeChronyFloat } from "../../../lib/cmdmon/float";
+import { decodeChronyFloat, encodeChronyFloat } from "../../../lib/cmdmon";
 
 describe("chrony Float decode", () => {
   it("decodes the worked examples of the protocol reference", () => {

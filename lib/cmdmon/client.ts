@@ -140,6 +140,7 @@ interface SlotWaiter {
 }
 
 const RECEIVE_BUFFER_BYTES = 1 << 20;
+const MIN_TRY_MS = 2;
 
 /**
  * Random 32-bit request sequences, as chronyc draws them; drawn from a refilled pool because a busy
@@ -343,6 +344,7 @@ export class CmdmonClient {
       const ignoredBefore = this.ignoredReplies;
       let timer: NodeJS.Timeout | undefined;
       let attempt = 0;
+      let lastWaitCut = false;
       const finish = (): void => {
         if (timer) clearTimeout(timer);
         for (const s of sequences) this.pending.delete(s);
@@ -374,11 +376,12 @@ export class CmdmonClient {
       const tryOnce = (): void => {
         const remaining = deadline - performance.now();
         if (attempt >= this.tries) {
-          fail(this.noReplyError(ignoredBefore));
+          fail(lastWaitCut ? this.deadlineError(report.name, attempt, ignoredBefore) : this.noReplyError(ignoredBefore));
           return;
         }
-        if (remaining <= 0) {
-          fail(this.deadlineError(report.name, attempt));
+        // Timers fire up to a millisecond early: a try with less left could never be waited for.
+        if (remaining < MIN_TRY_MS) {
+          fail(this.deadlineError(report.name, attempt, ignoredBefore));
           return;
         }
         let sequence = this.sequences.draw();
@@ -392,7 +395,11 @@ export class CmdmonClient {
         }
         sequences.push(sequence);
         this.pending.set(sequence, pending);
-        timer = setTimeout(tryOnce, Math.min(this.timeoutMs * 2 ** attempt, remaining));
+        const wait = this.timeoutMs * 2 ** attempt;
+        // Blame the deadline only when it took most of the last wait, not the moments spent
+        // opening the socket before the first try.
+        lastWaitCut = remaining < wait / 2;
+        timer = setTimeout(tryOnce, Math.min(wait, remaining));
         attempt++;
         socket.send(datagram, (error) => {
           if (error) fail(this.transportError(error));
@@ -418,7 +425,7 @@ export class CmdmonClient {
       const timer = setTimeout(() => {
         const at = this.slotQueue.indexOf(waiter);
         if (at >= 0) this.slotQueue.splice(at, 1);
-        reject(this.deadlineError(name, 0));
+        reject(this.deadlineError(name, 0, this.ignoredReplies));
       }, Math.max(0, deadline - performance.now()));
       this.slotQueue.push(waiter);
     });
@@ -541,13 +548,17 @@ export class CmdmonClient {
     }
   }
 
-  private noReplyError(ignoredBefore: number): CmdmonError {
+  /** "N datagrams were ignored (last: why)" since `ignoredBefore`, or undefined when none were. */
+  private ignoredSince(ignoredBefore: number): string | undefined {
     const ignored = this.ignoredReplies - ignoredBefore;
-    if (ignored > 0) {
-      return new CmdmonError(
-        "timeout",
-        `no valid reply from ${this.endpoint}: ${ignored} ${ignored === 1 ? "datagram was" : "datagrams were"} ignored (last: ${this.lastIgnored}): is ${this.port} chronyd's cmdport on that host?`,
-      );
+    if (ignored === 0) return undefined;
+    return `${ignored} ${ignored === 1 ? "datagram was" : "datagrams were"} ignored (last: ${this.lastIgnored})`;
+  }
+
+  private noReplyError(ignoredBefore: number): CmdmonError {
+    const ignored = this.ignoredSince(ignoredBefore);
+    if (ignored !== undefined) {
+      return new CmdmonError("timeout", `no valid reply from ${this.endpoint}: ${ignored}: is ${this.port} chronyd's cmdport on that host?`);
     }
     return new CmdmonError(
       "timeout",
@@ -555,10 +566,12 @@ export class CmdmonClient {
     );
   }
 
-  private deadlineError(name: string, triesSent: number): CmdmonError {
+  private deadlineError(name: string, triesSent: number, ignoredBefore: number): CmdmonError {
+    const ignored = this.ignoredSince(ignoredBefore);
+    const progress = triesSent === 0 ? `not sent: all ${this.maxInFlight} request slots busy` : `${triesSent} of ${this.tries} tries sent`;
     return new CmdmonError(
       "timeout",
-      `no reply to ${name} from ${this.endpoint} within the call's ${Math.round(this.deadlineMs)} ms deadline (${triesSent} of ${this.tries} tries sent): chronyd answers too slowly or drops requests; allow a longer timeout`,
+      `no reply to ${name} from ${this.endpoint} within the call's ${Math.round(this.deadlineMs)} ms deadline (${progress}${ignored === undefined ? "" : `; ${ignored}`}): chronyd answers too slowly or drops requests; allow a longer timeout`,
     );
   }
 

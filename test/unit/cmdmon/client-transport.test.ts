@@ -126,6 +126,34 @@ describe("CmdmonClient transport", () => {
     expect([...results].sort()).toEqual([...bySequence.values()].sort());
   });
 
+  it("puts at most maxInFlight requests on the wire; the others wait for a slot", async () => {
+    const held: (() => void)[] = [];
+    peer = await ScriptedPeer.start((r, reply) => held.push(() => reply(nSourcesReply(r.sequence, 7))));
+    client = new CmdmonClient({ host: "127.0.0.1", port: peer.port, timeoutMs: 2000, maxInFlight: 4 });
+    const calls = Promise.all(Array.from({ length: 10 }, () => client!.nSources()));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(peer.received).toHaveLength(4);
+    while (peer.received.length < 10 || held.length > 0) {
+      held.splice(0).forEach((answer) => answer());
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await calls).toEqual(new Array(10).fill(7));
+    expect(new Set(peer.received.map((r) => r.attempt))).toEqual(new Set([0]));
+  });
+
+  it("fails a call still waiting for a slot at its deadline, saying why it was not sent", async () => {
+    peer = await ScriptedPeer.start(() => undefined);
+    client = new CmdmonClient({ host: "127.0.0.1", port: peer.port, timeoutMs: 1000, maxInFlight: 1, deadlineMs: 150 });
+    const first = client.tracking();
+    const second = client.tracking();
+    await expect(second).rejects.toMatchObject({
+      code: "timeout",
+      message: `no reply to TRACKING from 127.0.0.1:${peer.port} within the call's 150 ms deadline (not sent: all 1 request slots busy): chronyd answers too slowly or drops requests; allow a longer timeout`,
+    });
+    await expect(first).rejects.toMatchObject({ code: "timeout", message: expect.stringContaining("(1 of 3 tries sent)") });
+    expect(peer.received).toHaveLength(1);
+  });
+
   it("fails a request with the decoder's error when the reply is bad (status)", async () => {
     peer = await ScriptedPeer.start((r, reply) => reply(bytes(header({ command: 57, reply: 1, status: 2, sequence: r.sequence }))));
     client = new CmdmonClient({ host: "127.0.0.1", port: peer.port });

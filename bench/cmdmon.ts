@@ -19,7 +19,7 @@ async function runChronyc(args: readonly string[]): Promise<string> {
 
 /** Requests per second of one client keeping `inFlight` TRACKING requests outstanding. */
 async function clientTrackingRate(port: number, requests: number, inFlight: number): Promise<number> {
-  const client = new CmdmonClient({ host: "127.0.0.1", port });
+  const client = new CmdmonClient({ host: "127.0.0.1", port, maxInFlight: inFlight });
   try {
     let remaining = 500;
     const loop = async (): Promise<void> => {

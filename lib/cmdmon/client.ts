@@ -607,8 +607,22 @@ export interface QueryManyOptions {
 
 /** One endpoint's outcome in {@link queryMany}: its value, or the error that stopped it. */
 export type EndpointResult<E extends Endpoint, T> =
-  | { readonly endpoint: E; readonly ok: true; readonly value: T }
-  | { readonly endpoint: E; readonly ok: false; readonly error: Error };
+  | {
+      /** The endpoint as given. */
+      readonly endpoint: E;
+      /** The query returned. */
+      readonly ok: true;
+      /** What the query returned. */
+      readonly value: T;
+    }
+  | {
+      /** The endpoint as given. */
+      readonly endpoint: E;
+      /** The query (or opening the client) failed. */
+      readonly ok: false;
+      /** Why: usually a CmdmonError. */
+      readonly error: Error;
+    };
 
 /**
  * Runs `query` against every endpoint, at most `concurrency` at a time, each with its own client

@@ -22,7 +22,9 @@ export const MAX_SOURCES = 65_536;
 
 /** Packet types of the header's second byte. */
 export const PacketType = {
+  /** From a client to chronyd. */
   REQUEST: 1,
+  /** From chronyd. */
   REPLY: 2,
 } as const;
 

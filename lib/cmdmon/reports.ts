@@ -43,11 +43,17 @@ import {
 
 /** What a report's entry declares; the lengths are derived from the protocol tables. */
 interface ReportSpec<Args extends readonly unknown[], Value> {
+  /** chrony's name of the command, for messages. */
   readonly name: string;
+  /** The request's command code. */
   readonly command: CommandCode;
+  /** The reply code of a successful answer. */
   readonly reply: ReplyCodeValue;
+  /** Bytes of request body after the 20-byte header, before the padding. */
   readonly requestBodyLength: number;
+  /** Writes the request body into a zeroed request; offsets count from the start of the datagram. */
   readonly writeRequest: (request: DataView, bytes: Uint8Array, ...args: Args) => void;
+  /** Reads a reply whose header, status, code and length are already checked; throws CmdmonError for values chronyd never sends. */
   readonly readReply: (reply: DataView, bytes: Uint8Array, args: Args) => Value;
 }
 

@@ -106,8 +106,11 @@ export const IP_ADDR_LENGTH = 20;
 
 /** The family numbers of an {@link IpAddr}. */
 export const AddressFamily = {
+  /** No address (all zeros). */
   UNSPEC: 0,
+  /** IPv4, in the first 4 bytes. */
   INET4: 1,
+  /** IPv6, all 16 bytes. */
   INET6: 2,
   /** An unresolved source: bytes 0–3 are a big-endian id. */
   ID: 3,
@@ -312,6 +315,7 @@ export function selectOptionsFromBits(bits: number): SelectOptions {
 
 /** Per-try request header fields: chronyc draws a new random sequence and counts `attempt` up on every resend. */
 export interface RequestEnvelope {
+  /** Any u32; chronyd echoes it in the reply. */
   readonly sequence: number;
   /** @default 0 */
   readonly attempt?: number;
@@ -321,6 +325,7 @@ export interface RequestEnvelope {
 export interface ReplyExpectation {
   /** For messages, e.g. `TRACKING`. */
   readonly name: string;
+  /** The request's command code, which the reply echoes. */
   readonly command: number;
   /** The reply code a successful answer carries. */
   readonly reply: number;

@@ -1,133 +1,25 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import * as dgram from "node:dgram";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { CmdmonClient } from "../lib/cmdmon/client";
-import { queryMany } from "../lib/cmdmon/query-many";
+import { CmdmonClient, queryMany } from "../lib/cmdmon";
+import { freeUdpPort, runChronyc as runChronycProcess, startChronyd, type RunningChronyd } from "../test/support/chronyd";
 import type { BenchResult } from "./result";
 
-// Command-protocol benchmarks against real chronyd 4.3 processes on loopback, each started here with
-// its own folder and ports and stopped by pid. The baseline is chronyc, measured in the same run.
+// Command-protocol benchmarks against real chronyd 4.3 processes on loopback, each started with
+// its own folder and ports and stopped by pid (test/support/chronyd). The baseline is chronyc,
+// measured in the same run.
 
-const CHRONYD = "/usr/sbin/chronyd";
-const CHRONYC = "chronyc";
 const ENDPOINTS = 100;
 const IN_FLIGHT = 32;
 const CLIENT_REQUESTS = 20_000;
 const CHRONYC_RUNS = 200;
 
-interface Daemon {
-  readonly pid: number;
-  readonly dir: string;
-  readonly cmdPort: number;
-  readonly ntpPort: number;
-  stop(): Promise<void>;
-}
-
-const started = new Map<number, ChildProcess>();
-process.once("exit", () => {
-  for (const pid of started.keys()) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-});
-
-async function freeUdpPort(): Promise<number> {
-  for (;;) {
-    const v4 = dgram.createSocket("udp4");
-    await new Promise<void>((resolve) => v4.bind(0, "127.0.0.1", resolve));
-    const port = (v4.address() as AddressInfo).port;
-    const v6 = dgram.createSocket({ type: "udp6", ipv6Only: true });
-    const free = await new Promise<boolean>((resolve) => {
-      v6.once("error", () => resolve(false));
-      v6.bind(port, "::1", () => resolve(true));
-    });
-    await new Promise<void>((resolve) => v4.close(() => resolve()));
-    if (free) {
-      await new Promise<void>((resolve) => v6.close(() => resolve()));
-      return port;
-    }
-  }
-}
-
-async function startDaemon(name: string, directives: readonly string[], options: { cmd: boolean; ntpPort?: number }): Promise<Daemon> {
-  const dir = await mkdtemp(join(tmpdir(), `cdktf-chrony-bench-${name}-`));
-  const cmdPort = options.cmd ? await freeUdpPort() : 0;
-  const ntpPort = options.ntpPort ?? 0;
-  const conf = [
-    ...directives,
-    `port ${ntpPort}`,
-    `cmdport ${cmdPort}`,
-    ...(options.cmd ? ["bindcmdaddress 127.0.0.1", "bindcmdaddress ::1"] : []),
-    `bindcmdaddress ${join(dir, "chronyd.sock")}`,
-    `pidfile ${join(dir, "chronyd.pid")}`,
-  ];
-  await writeFile(join(dir, "chrony.conf"), `${conf.join("\n")}\n`);
-  const child = spawn(CHRONYD, ["-x", "-n", "-u", "root", "-f", join(dir, "chrony.conf"), "-l", join(dir, "chronyd.log")], { stdio: "ignore" });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${CHRONYD}`);
-  started.set(pid, child);
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      exited = true;
-      started.delete(pid);
-      resolve();
-    }),
-  );
-  const daemon: Daemon = {
-    pid,
-    dir,
-    cmdPort,
-    ntpPort,
-    stop: async () => {
-      if (!exited) {
-        process.kill(pid, "SIGTERM");
-        const late = setTimeout(() => process.kill(pid, "SIGKILL"), 10_000);
-        await exit;
-        clearTimeout(late);
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-  if (options.cmd) {
-    const probe = new CmdmonClient({ host: "127.0.0.1", port: cmdPort, timeoutMs: 100, retries: 1 });
-    const deadline = Date.now() + 20_000;
-    try {
-      for (;;) {
-        if (exited) throw new Error(`chronyd ${name} exited at startup; see ${dir}`);
-        try {
-          await probe.tracking();
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-    } catch (error) {
-      await daemon.stop();
-      throw error;
-    } finally {
-      await probe.close();
-    }
-  }
-  return daemon;
-}
-
-function runChronyc(args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(CHRONYC, [...args], { encoding: "utf8" }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-  });
+async function runChronyc(args: readonly string[]): Promise<string> {
+  const run = await runChronycProcess(args);
+  if (run.code !== 0) throw new Error(`chronyc ${args.join(" ")} failed (exit ${run.code}): ${(run.stdout + run.stderr).trim()}`);
+  return run.stdout;
 }
 
 /** Requests per second of one client keeping `inFlight` TRACKING requests outstanding. */
 async function clientTrackingRate(port: number, requests: number, inFlight: number): Promise<number> {
-  const client = new CmdmonClient({ host: "127.0.0.1", port });
+  const client = new CmdmonClient({ host: "127.0.0.1", port, maxInFlight: inFlight });
   try {
     let remaining = 500;
     const loop = async (): Promise<void> => {
@@ -153,18 +45,22 @@ async function chronycTrackingRate(port: number, runs: number): Promise<number> 
 }
 
 export async function runCmdmonBench(): Promise<BenchResult[]> {
-  const daemons: Daemon[] = [];
+  const daemons: RunningChronyd[] = [];
   try {
     const referencePort = await freeUdpPort();
-    daemons.push(await startDaemon("reference", ["local stratum 5", "allow all"], { cmd: false, ntpPort: referencePort }));
+    daemons.push(await startChronyd({ name: "bench-reference", directives: ["local stratum 5", "allow all"], cmdAddresses: [], ntpPort: referencePort }));
     const closedPort = await freeUdpPort();
     // Each endpoint is its own chronyd process with two sources: the reference (reachable) and a
     // server on a closed port. Started in batches so startup stays gentle on small machines.
-    const endpoints: Daemon[] = [];
+    const endpoints: RunningChronyd[] = [];
     for (let i = 0; i < ENDPOINTS; i += 20) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(20, ENDPOINTS - i) }, (_, k) =>
-          startDaemon(`endpoint${i + k}`, [`server 127.0.0.1 port ${referencePort} iburst`, `server 127.0.0.3 port ${closedPort}`], { cmd: true }),
+          startChronyd({
+            name: `bench-endpoint${i + k}`,
+            directives: [`server 127.0.0.1 port ${referencePort} iburst`, `server 127.0.0.3 port ${closedPort}`],
+            ntpPort: 0,
+          }),
         ),
       );
       endpoints.push(...batch);

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { ChronyHost, KeySource, NtpKey } from "../constructs";
 import { sandboxHostProps } from "../examples/sandbox-fleet";
-import { CmdmonClient } from "../lib/cmdmon/client";
+import { CmdmonClient } from "../lib/cmdmon";
 import type { HostManifest } from "../lib/manifest";
 import type { SandboxController, SandboxHost } from "../lib/sandbox";
 import { readOutdir } from "../lib/deploy/outdir";

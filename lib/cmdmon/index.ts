@@ -1,13 +1,59 @@
-// The command-protocol package: a pure codec (one module per packet family), the UDP client, and
-// the reader of `chronyc -c` output, all producing the types in ./types.
-export * from "./types";
-export { CmdmonError, isCmdmonError, type CmdmonErrorCode } from "./cmdmon-error";
-export { CmdmonClient, type CmdmonClientOptions, type SourceListOptions } from "./client";
-export { queryMany, type EndpointResult, type QueryManyOptions } from "./query-many";
-export { DEFAULT_CMDPORT, formatEndpoint, parseEndpoint, type Endpoint } from "./endpoint";
+// cdktf-chrony/cmdmon: a client for chronyd's command protocol ("cmdmon", UDP port 323) and a reader
+// of `chronyc -c` output, both producing the same typed reports. Every other module imports cmdmon
+// through this file only.
+//
+//   protocol.ts  codes, lengths, limits (as chrony's candm.h and pktlength.c)
+//   wire.ts      field codecs (Float, Timespec, IPAddr, refid) and the request/reply headers
+//   reports.ts   one table entry per report: request body, reply decoder, codes and lengths
+//   client.ts    the UDP client, endpoints, queryMany
+//   chronyc.ts   the `chronyc -c` reader and chronyc-style text
+//   types.ts     the report types and CmdmonError
+
+// Reports and errors.
+export {
+  CmdmonError,
+  isCmdmonError,
+  type Activity,
+  type AuthData,
+  type AuthMode,
+  type CmdmonErrorCode,
+  type IpAddr,
+  type LeapStatus,
+  type NtpData,
+  type NtpMode,
+  type NtpTests,
+  type SelectData,
+  type SelectOptions,
+  type ServerStats,
+  type SourceDataEntry,
+  type SourceMode,
+  type SourceReport,
+  type SourceState,
+  type SourceStats,
+  type Timestamping,
+  type Tracking,
+} from "./types";
+
+// The UDP client.
+export {
+  CmdmonClient,
+  DEFAULT_CMDPORT,
+  formatEndpoint,
+  parseEndpoint,
+  queryMany,
+  type CmdmonClientOptions,
+  type Endpoint,
+  type EndpointResult,
+  type QueryManyOptions,
+  type SourceListOptions,
+} from "./client";
+
+// chronyc's output: the `-c` reader and the human layout.
 export {
   chronycArgs,
   chronycFailure,
+  formatSources,
+  formatTracking,
   parseChronycActivity,
   parseChronycAuthData,
   parseChronycNtpData,
@@ -18,23 +64,47 @@ export {
   parseChronycTracking,
   type ChronycArgsOptions,
   type ChronycCsvCommand,
-} from "./chronyc-csv";
-export type { CmdmonExchange } from "./exchanges";
-export { formatSources, formatTracking } from "./chronyc-format";
-// The pure codec, one module per packet family.
-export { buildRequest, openReply, replySequence, requestLength, PROTOCOL_VERSION, type CommandSpec, type RequestEnvelope } from "./header";
-export { N_SOURCES, decodeNSourcesReply, encodeNSourcesRequest } from "./n-sources";
-export { SOURCE_DATA, decodeSourceDataReply, encodeSourceDataRequest, type SourceDataEntry } from "./source-data";
-export { NTP_SOURCE_NAME, decodeNtpSourceNameReply, encodeNtpSourceNameRequest } from "./ntp-source-name";
-export { TRACKING, decodeTrackingReply, encodeTrackingRequest } from "./tracking";
-export { SOURCESTATS, decodeSourceStatsReply, encodeSourceStatsRequest } from "./sourcestats";
-export { ACTIVITY, decodeActivityReply, encodeActivityRequest } from "./activity";
-export { NTP_DATA, decodeNtpDataReply, encodeNtpDataRequest } from "./ntp-data";
-export { AUTH_DATA, decodeAuthDataReply, encodeAuthDataRequest, type AuthDataFields } from "./auth-data";
-export { SELECT_DATA, decodeSelectDataReply, encodeSelectDataRequest } from "./select-data";
-export { SERVER_STATS, decodeServerStatsReply, encodeServerStatsRequest } from "./server-stats";
-export { decodeChronyFloat, encodeChronyFloat } from "./float";
-export { AddressFamily, ipAddrToString, parseIpAddr, parseSourceAddress, type IpAddr } from "./ip-addr";
-export { Command, type CommandCode } from "./commands";
-export { ReplyCode, replyLength } from "./reply-codes";
-export { Status, describeStatus, isSuccessStatus } from "./status-codes";
+} from "./chronyc";
+
+// The pure codec: the report table, the field encodings, the protocol's tables.
+export { Reports, decodeReply, encodeRequest, type Report } from "./reports";
+export {
+  AddressFamily,
+  IP_ADDR_LENGTH,
+  TIMESPEC_LENGTH,
+  buildRequest,
+  decodeChronyFloat,
+  encodeChronyFloat,
+  ipAddrToString,
+  openReply,
+  parseIpAddr,
+  parseSourceAddress,
+  readChronyFloat,
+  readIpAddr,
+  readTimespec,
+  refIdToHex,
+  refIdToText,
+  replySequence,
+  writeChronyFloat,
+  writeIpAddr,
+  type ReplyExpectation,
+  type RequestEnvelope,
+} from "./wire";
+export {
+  Command,
+  MAX_REQUEST_LENGTH,
+  MAX_SOURCES,
+  PROTOCOL_VERSION,
+  PacketType,
+  REPLY_HEADER_LENGTH,
+  REQUEST_HEADER_LENGTH,
+  ReplyCode,
+  Status,
+  commandName,
+  describeStatus,
+  isSuccessStatus,
+  replyLength,
+  requestLength,
+  type CommandCode,
+  type ReplyCodeValue,
+} from "./protocol";

@@ -4,8 +4,10 @@ import {
   parseChronycNtpData,
   parseChronycSources,
   parseChronycTracking,
-} from "../cmdmon/chronyc-csv";
-import type { NtpData, SourceReport, Tracking } from "../cmdmon/types";
+  type NtpData,
+  type SourceReport,
+  type Tracking,
+} from "../cmdmon";
 import { shellJoin } from "../ssh/shell-quote";
 import { SshSession } from "../ssh/types";
 

@@ -1,10 +1,7 @@
 import type { CliCommand, CliIO } from "../command";
 import { parseArgs } from "../args";
 import { UserError } from "../../errors";
-import { CmdmonClient } from "../../cmdmon/client";
-import { isCmdmonError } from "../../cmdmon/cmdmon-error";
-import { formatSources, formatTracking } from "../../cmdmon/chronyc-format";
-import { parseEndpoint } from "../../cmdmon/endpoint";
+import { CmdmonClient, formatSources, formatTracking, isCmdmonError, parseEndpoint } from "../../cmdmon";
 import { durationOption } from "../number-options";
 
 const DEFAULT_TIMEOUT_MS = 1000;

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseChronycSourceStats, parseChronycSources, parseChronycTracking } from "../../../lib/cmdmon/chronyc-csv";
-import { CmdmonClient } from "../../../lib/cmdmon/client";
-import type { SourceReport, SourceStats, Tracking } from "../../../lib/cmdmon/types";
-import { eventually, runChronyc, startTestFleet, type TestFleet } from "../../helpers/chronyd";
+import {
+  CmdmonClient,
+  parseChronycSourceStats,
+  parseChronycSources,
+  parseChronycTracking,
+  type SourceReport,
+  type SourceStats,
+  type Tracking,
+} from "../../../lib/cmdmon";
+import { eventually, runChronyc, startTestFleet, type TestFleet } from "../../support/chronyd";
 import { expectPrinted, expectSame, stableTriple } from "./compare";
 
 // The client's view must equal chronyc -c's for the same daemon, field by field, over IPv4, IPv6

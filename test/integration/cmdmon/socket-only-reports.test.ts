@@ -7,10 +7,10 @@ import {
   parseChronycSelectData,
   parseChronycServerStats,
   parseChronycSources,
-} from "../../../lib/cmdmon/chronyc-csv";
-import { CmdmonClient } from "../../../lib/cmdmon/client";
-import { isCmdmonError } from "../../../lib/cmdmon/cmdmon-error";
-import { eventually, runChronyc, startTestFleet, type TestFleet } from "../../helpers/chronyd";
+  CmdmonClient,
+  isCmdmonError,
+} from "../../../lib/cmdmon";
+import { eventually, runChronyc, startTestFleet, type TestFleet } from "../../support/chronyd";
 
 // ntpdata, authdata, selectdata and serverstats are served only on chronyd's Unix socket: the
 // deploy code reads them by running `chronyc -c` on the host. Here chronyc runs against the test

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIO } from "../../../lib/cli/command";
 import { main } from "../../../lib/cli/main";
-import { eventually, freeUdpPort, runChronyc, startTestFleet, type TestFleet } from "../../helpers/chronyd";
+import { eventually, freeUdpPort, runChronyc, startTestFleet, type TestFleet } from "../../support/chronyd";
 import { allowRequireOfTypeScript } from "./require-ts";
 
 allowRequireOfTypeScript();

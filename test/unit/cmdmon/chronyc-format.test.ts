@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSources, formatTracking } from "../../../lib/cmdmon/chronyc-format";
-import type { SourceReport, Tracking } from "../../../lib/cmdmon/types";
+import { formatSources, formatTracking, type SourceReport, type Tracking } from "../../../lib/cmdmon";
 
 describe("human output laid out like chronyc", () => {
   it("formats tracking like `chronyc tracking` (slow/fast words from the signs)", () => {

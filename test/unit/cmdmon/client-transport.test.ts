@@ -1,7 +1,7 @@
 import * as dgram from "node:dgram";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { CmdmonClient } from "../../../lib/cmdmon/client";
+import { CmdmonClient } from "../../../lib/cmdmon";
 import { bytes, header, u32, zeros } from "./reply-bytes";
 
 // The transport's retry and routing rules need lost, late and stray datagrams, which a real chronyd
@@ -118,12 +118,40 @@ describe("CmdmonClient transport", () => {
       held.push(() => reply(nSourcesReply(r.sequence, 1000 + index)));
       if (held.length === 50) held.reverse().forEach((send) => send());
     });
-    client = new CmdmonClient({ host: "127.0.0.1", port: peer.port, timeoutMs: 2000 });
+    client = new CmdmonClient({ host: "127.0.0.1", port: peer.port, timeoutMs: 2000, maxInFlight: 50 });
     const results = await Promise.all(Array.from({ length: 50 }, () => client!.nSources()));
     expect(new Set(results).size).toBe(50);
     const bySequence = new Map(peer.received.map((r, i) => [r.sequence, 1000 + i]));
     expect(bySequence.size).toBe(50);
     expect([...results].sort()).toEqual([...bySequence.values()].sort());
+  });
+
+  it("puts at most maxInFlight requests on the wire; the others wait for a slot", async () => {
+    const held: (() => void)[] = [];
+    peer = await ScriptedPeer.start((r, reply) => held.push(() => reply(nSourcesReply(r.sequence, 7))));
+    client = new CmdmonClient({ host: "127.0.0.1", port: peer.port, timeoutMs: 2000, maxInFlight: 4 });
+    const calls = Promise.all(Array.from({ length: 10 }, () => client!.nSources()));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(peer.received).toHaveLength(4);
+    while (peer.received.length < 10 || held.length > 0) {
+      held.splice(0).forEach((answer) => answer());
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await calls).toEqual(new Array(10).fill(7));
+    expect(new Set(peer.received.map((r) => r.attempt))).toEqual(new Set([0]));
+  });
+
+  it("fails a call still waiting for a slot at its deadline, saying why it was not sent", async () => {
+    peer = await ScriptedPeer.start(() => undefined);
+    client = new CmdmonClient({ host: "127.0.0.1", port: peer.port, timeoutMs: 1000, maxInFlight: 1, deadlineMs: 150 });
+    const first = client.tracking();
+    const second = client.tracking();
+    await expect(second).rejects.toMatchObject({
+      code: "timeout",
+      message: `no reply to TRACKING from 127.0.0.1:${peer.port} within the call's 150 ms deadline (not sent: all 1 request slots busy): chronyd answers too slowly or drops requests; allow a longer timeout`,
+    });
+    await expect(first).rejects.toMatchObject({ code: "timeout", message: expect.stringContaining("(1 of 3 tries sent)") });
+    expect(peer.received).toHaveLength(1);
   });
 
   it("fails a request with the decoder's error when the reply is bad (status)", async () => {
@@ -159,6 +187,9 @@ describe("CmdmonClient transport", () => {
     expect(() => new CmdmonClient({ host: "", port: 323 })).toThrow(/needs a host/);
     expect(() => new CmdmonClient({ host: "h", timeoutMs: -1 })).toThrow(/timeoutMs must be a positive number/);
     expect(() => new CmdmonClient({ host: "h", retries: 0 })).toThrow(/retries must be an integer of at least 1/);
+    expect(() => new CmdmonClient({ host: "h", deadlineMs: 0 })).toThrow(/deadlineMs must be a positive number/);
+    expect(() => new CmdmonClient({ host: "h", maxInFlight: 0 })).toThrow(/maxInFlight must be an integer of at least 1/);
+    expect(() => new CmdmonClient({ host: "01.2.3.4" })).toThrow("CmdmonClient host '01.2.3.4' is not a valid IPv4 address");
     expect(new CmdmonClient({ host: "[::1]" }).endpoint).toBe("[::1]:323");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatEndpoint, parseEndpoint } from "../../../lib/cmdmon/endpoint";
+import { formatEndpoint, parseEndpoint } from "../../../lib/cmdmon";
 import { isUserError } from "../../../lib/errors";
 
 describe("parseEndpoint (HOST[:PORT])", () => {
@@ -30,6 +30,14 @@ describe("parseEndpoint (HOST[:PORT])", () => {
     ["[127.0.0.1]:323", "'127.0.0.1' in '[127.0.0.1]:323' is not an IPv6 address"],
     [":323", "no host in ':323'"],
     ["1.2.3.999", "'1.2.3.999' in '1.2.3.999' is not a valid IPv4 address"],
+    // The resolver would take these old inet_aton forms as 1.2.3.4 and 127.0.0.1: refused, not resolved.
+    ["01.2.3.4", "'01.2.3.4' in '01.2.3.4' is not a valid IPv4 address (four numbers from 0 to 255 without leading zeros, e.g. 192.0.2.10)"],
+    ["01.2.3.4:323", "'01.2.3.4' in '01.2.3.4:323' is not a valid IPv4 address"],
+    ["127.1", "'127.1' in '127.1' is not a valid IPv4 address"],
+    ["0x7f.1", "'0x7f.1' in '0x7f.1' is not a valid IPv4 address"],
+    ["2130706433", "'2130706433' in '2130706433' is not a valid IPv4 address"],
+    ["[fe80::1%eth0]:323", "'fe80::1%eth0' in '[fe80::1%eth0]:323' is not an IPv6 address"],
+    ["1:2:3:4:5:6:7::8", "is not an IPv6 address"],
     ["bad host!", "is neither an address nor a hostname"],
   ])("refuses %s with one clear line", (text, message) => {
     let error: unknown;
@@ -41,6 +49,13 @@ describe("parseEndpoint (HOST[:PORT])", () => {
     expect(isUserError(error)).toBe(true);
     expect((error as Error).message).toContain(message);
     expect((error as Error).message).not.toContain("\n");
+  });
+
+  it("takes addresses as node:net isIP does and names with letters as hostnames", () => {
+    expect(parseEndpoint("0.0.0.0:1")).toEqual({ host: "0.0.0.0", port: 1 });
+    expect(parseEndpoint("::ffff:192.0.2.1")).toEqual({ host: "::ffff:192.0.2.1", port: 323 });
+    expect(parseEndpoint("ntp1.example.com.")).toEqual({ host: "ntp1.example.com.", port: 323 });
+    expect(parseEndpoint("0x7f.example")).toEqual({ host: "0x7f.example", port: 323 });
   });
 
   it("formats endpoints with brackets around IPv6", () => {

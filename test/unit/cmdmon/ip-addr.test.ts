@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ipAddrToString, parseIpAddr, parseSourceAddress, readIpAddr, writeIpAddr, type IpAddr } from "../../../lib/cmdmon/ip-addr";
-import { refIdToHex, refIdToText } from "../../../lib/cmdmon/refid";
+import { ipAddrToString, parseIpAddr, parseSourceAddress, readIpAddr, refIdToHex, refIdToText, writeIpAddr, type IpAddr } from "../../../lib/cmdmon";
 
 const v6 = (hex: string): IpAddr => ({ family: 2, bytes: Uint8Array.from(Buffer.from(hex, "hex")) });
 
@@ -48,7 +47,7 @@ describe("parseIpAddr / parseSourceAddress", () => {
 
   it("reads IPv4 and refuses what is not an address", () => {
     expect(Buffer.from(parseIpAddr("127.0.0.1")?.bytes ?? []).toString("hex")).toBe("7f000001" + "00".repeat(12));
-    for (const bad of ["", "1.2.3", "1.2.3.256", "1.2.3.4.5", "01234.1.1.1", "1::2::3", "12345::", "g::1", ":1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::8", "localhost"]) {
+    for (const bad of ["", "1.2.3", "1.2.3.256", "1.2.3.4.5", "01234.1.1.1", "01.2.3.4", "1.2.3.04", "fe80::1%eth0", "1::2::3", "12345::", "g::1", ":1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::8", "localhost"]) {
       expect(parseIpAddr(bad)).toBeUndefined();
     }
   });

@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeActivityReply } from "../../../lib/cmdmon/activity";
-import { decodeAuthDataReply } from "../../../lib/cmdmon/auth-data";
-import { decodeNSourcesReply } from "../../../lib/cmdmon/n-sources";
-import { decodeNtpDataReply } from "../../../lib/cmdmon/ntp-data";
-import { decodeNtpSourceNameReply } from "../../../lib/cmdmon/ntp-source-name";
-import { decodeSelectDataReply } from "../../../lib/cmdmon/select-data";
-import { decodeServerStatsReply } from "../../../lib/cmdmon/server-stats";
-import { decodeSourceDataReply } from "../../../lib/cmdmon/source-data";
-import { decodeSourceStatsReply } from "../../../lib/cmdmon/sourcestats";
-import { decodeTrackingReply } from "../../../lib/cmdmon/tracking";
+import { Reports, decodeReply, parseIpAddr, type IpAddr } from "../../../lib/cmdmon";
 import { SEQUENCE, bytes, header, ipBlock, u16, u32, zeros } from "./reply-bytes";
 
 // Floats used below, with their exact values (chrony's 32-bit format):
@@ -22,9 +13,27 @@ const F_2M10 = "f0800000";
 const F_MINUS_2M10 = "f3c00000";
 const F_FREQ = "ff787844";
 
+function address(text: string): IpAddr {
+  const addr = parseIpAddr(text);
+  if (!addr) throw new Error(text);
+  return addr;
+}
+
 describe("N_SOURCES reply (2, 32 bytes)", () => {
   it("reads the count", () => {
-    expect(decodeNSourcesReply(bytes(header({ command: 14, reply: 2 }), "00000007"), SEQUENCE)).toBe(7);
+    expect(decodeReply(Reports.N_SOURCES, bytes(header({ command: 14, reply: 2 }), "00000007"), SEQUENCE)).toBe(7);
+  });
+
+  it("takes counts up to MAX_SOURCES and refuses larger ones, naming the field and the value", () => {
+    expect(decodeReply(Reports.N_SOURCES, bytes(header({ command: 14, reply: 2 }), u32(65_536)), SEQUENCE)).toBe(65_536);
+    for (const count of [65_537, 1_000_000, 2 ** 32 - 1]) {
+      expect(() => decodeReply(Reports.N_SOURCES, bytes(header({ command: 14, reply: 2 }), u32(count)), SEQUENCE)).toThrow(
+        expect.objectContaining({
+          code: "malformed",
+          message: `N_SOURCES reply announces ${count} sources (field n_sources), more than the 65536 this client accepts from any chronyd: check that the port is chronyd's cmdport`,
+        }),
+      );
+    }
   });
 });
 
@@ -37,7 +46,7 @@ describe("TRACKING reply (5, 104 bytes)", () => {
       F_MINUS_2M10, F_HALF, F1, F_FREQ, F_MINUS1, F4, F_2M10, F_HALF, F1,
     ]);
     expect(reply.length).toBe(104);
-    expect(decodeTrackingReply(reply, SEQUENCE)).toEqual({
+    expect(decodeReply(Reports.TRACKING, reply, SEQUENCE)).toEqual({
       refId: "7F000001",
       refName: "127.0.0.1",
       stratum: 6,
@@ -57,29 +66,29 @@ describe("TRACKING reply (5, 104 bytes)", () => {
 
   it("decodes the unsynchronised state as chronyd sends it (no refName, refTime 0)", () => {
     const reply = body("00000000", ipBlock("", 0), 0, 3, zeros(12), [zeros(4), zeros(4), zeros(4), zeros(4), zeros(4), zeros(4), F1, F1, zeros(4)]);
-    const t = decodeTrackingReply(reply, SEQUENCE);
+    const t = decodeReply(Reports.TRACKING, reply, SEQUENCE);
     expect(t).toMatchObject({ refId: "00000000", stratum: 0, leapStatus: "unsynchronised", refTime: 0, rootDelay: 1, rootDispersion: 1 });
     expect(t).not.toHaveProperty("refName");
   });
 
   it("names a refclock reference by its refid text and the local reference not at all", () => {
     const floats = new Array<string>(9).fill(zeros(4));
-    const gps = decodeTrackingReply(body("47505300", ipBlock("", 0), 1, 0, zeros(12), floats), SEQUENCE);
+    const gps = decodeReply(Reports.TRACKING, body("47505300", ipBlock("", 0), 1, 0, zeros(12), floats), SEQUENCE);
     expect(gps.refName).toBe("GPS");
-    const local = decodeTrackingReply(body("7f7f0101", ipBlock("", 0), 10, 0, zeros(12), floats), SEQUENCE);
+    const local = decodeReply(Reports.TRACKING, body("7f7f0101", ipBlock("", 0), 10, 0, zeros(12), floats), SEQUENCE);
     expect(local.refId).toBe("7F7F0101");
     expect(local).not.toHaveProperty("refName");
   });
 
   it("names an IPv6 reference by its address, refid being the MD5-derived ID", () => {
     const floats = new Array<string>(9).fill(zeros(4));
-    const t = decodeTrackingReply(body("cf404dc8", ipBlock("20010db8" + zeros(11) + "01", 2), 3, 1, zeros(12), floats), SEQUENCE);
+    const t = decodeReply(Reports.TRACKING, body("cf404dc8", ipBlock("20010db8" + zeros(11) + "01", 2), 3, 1, zeros(12), floats), SEQUENCE);
     expect(t).toMatchObject({ refId: "CF404DC8", refName: "2001:db8::1", leapStatus: "insert" });
   });
 
   it("treats a 0x7FFFFFFF high-seconds word as 0 and clamps nanoseconds", () => {
     const floats = new Array<string>(9).fill(zeros(4));
-    const t = decodeTrackingReply(body("00000000", ipBlock("", 0), 0, 2, "7fffffff" + "00000010" + "ffffffff", floats), SEQUENCE);
+    const t = decodeReply(Reports.TRACKING, body("00000000", ipBlock("", 0), 0, 2, "7fffffff" + "00000010" + "ffffffff", floats), SEQUENCE);
     expect(t.refTime).toBe(16 + 0.999999999);
     expect(t.leapStatus).toBe("delete");
   });
@@ -90,7 +99,7 @@ describe("SOURCE_DATA reply (3, 76 bytes)", () => {
     bytes(header({ command: 15, reply: 3 }), ip, poll, u16(stratum), u16(state), u16(mode), "0000", u16(reach), since, ...floats);
 
   it("decodes an NTP peer and keeps the address block for follow-up queries", () => {
-    const entry = decodeSourceDataReply(
+    const entry = decodeReply(Reports.SOURCE_DATA, 
       reply(ipBlock("c0000201", 1), "fffa", 2, 4, 1, 0xff, "0000002a", [F_HALF, F_MINUS_2M10, F1]),
       SEQUENCE,
     );
@@ -111,12 +120,12 @@ describe("SOURCE_DATA reply (3, 76 bytes)", () => {
   });
 
   it("shows a refclock by its refid (sent as an INET4 address) and no sample as lastRx null", () => {
-    const entry = decodeSourceDataReply(reply(ipBlock("47505300", 1), "0004", 0, 1, 2, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE);
+    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("47505300", 1), "0004", 0, 1, 2, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE);
     expect(entry.source).toMatchObject({ address: "GPS", mode: "refclock", state: "nonselectable", lastRx: null, poll: 4 });
   });
 
   it("shows an unresolved source as chronyc -a does", () => {
-    const entry = decodeSourceDataReply(reply(ipBlock("00000001", 3), "0006", 0, 1, 0, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE);
+    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("00000001", 3), "0006", 0, 1, 0, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE);
     expect(entry.source.address).toBe("ID#0000000001");
     expect(entry.source.mode).toBe("server");
   });
@@ -129,19 +138,19 @@ describe("SOURCE_DATA reply (3, 76 bytes)", () => {
     [4, "combined"],
     [5, "notCombined"],
   ])("maps state %d to %s", (state, name) => {
-    const entry = decodeSourceDataReply(reply(ipBlock("7f000001", 1), "0006", 1, state, 0, 1, "00000001", [F1, F1, F1]), SEQUENCE);
+    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, state, 0, 1, "00000001", [F1, F1, F1]), SEQUENCE);
     expect(entry.source.state).toBe(name);
   });
 
   it("refuses modes, states and reach values chronyd never sends", () => {
     const floats = [F1, F1, F1];
-    expect(() => decodeSourceDataReply(reply(ipBlock("7f000001", 1), "0006", 1, 0, 3, 1, "00000001", floats), SEQUENCE)).toThrow(
+    expect(() => decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, 0, 3, 1, "00000001", floats), SEQUENCE)).toThrow(
       expect.objectContaining({ code: "malformed" }),
     );
-    expect(() => decodeSourceDataReply(reply(ipBlock("7f000001", 1), "0006", 1, 6, 0, 1, "00000001", floats), SEQUENCE)).toThrow(
+    expect(() => decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, 6, 0, 1, "00000001", floats), SEQUENCE)).toThrow(
       expect.objectContaining({ code: "malformed" }),
     );
-    expect(() => decodeSourceDataReply(reply(ipBlock("7f000001", 1), "0006", 1, 0, 0, 0x100, "00000001", floats), SEQUENCE)).toThrow(
+    expect(() => decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, 0, 0, 0x100, "00000001", floats), SEQUENCE)).toThrow(
       expect.objectContaining({ code: "malformed" }),
     );
   });
@@ -151,15 +160,15 @@ describe("NTP_SOURCE_NAME reply (19, 284 bytes)", () => {
   const withName = (nameHex: string): Buffer => bytes(header({ command: 65, reply: 19 }), nameHex.padEnd(512, "0"));
 
   it("reads the NUL-padded name", () => {
-    expect(decodeNtpSourceNameReply(withName(Buffer.from("ntp1.example.com").toString("hex")), SEQUENCE)).toBe("ntp1.example.com");
+    expect(decodeReply(Reports.NTP_SOURCE_NAME, withName(Buffer.from("ntp1.example.com").toString("hex")), SEQUENCE)).toBe("ntp1.example.com");
   });
 
   it("refuses a name without its terminator, as chronyc does", () => {
-    expect(() => decodeNtpSourceNameReply(withName("61".repeat(256)), SEQUENCE)).toThrow(expect.objectContaining({ code: "malformed" }));
+    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("61".repeat(256)), SEQUENCE)).toThrow(expect.objectContaining({ code: "malformed" }));
   });
 
   it("refuses control characters in the name", () => {
-    expect(() => decodeNtpSourceNameReply(withName("610a62"), SEQUENCE)).toThrow(expect.objectContaining({ code: "malformed" }));
+    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("610a62"), SEQUENCE)).toThrow(expect.objectContaining({ code: "malformed" }));
   });
 });
 
@@ -178,7 +187,7 @@ describe("SOURCESTATS reply (6, 84 bytes)", () => {
       F_HALF,
       F_2M10,
     );
-    expect(decodeSourceStatsReply(reply, SEQUENCE)).toEqual({
+    expect(decodeReply(Reports.SOURCESTATS, reply, SEQUENCE)).toEqual({
       address: "127.0.0.1",
       samples: 16,
       runs: 5,
@@ -193,14 +202,14 @@ describe("SOURCESTATS reply (6, 84 bytes)", () => {
 
   it("names a refclock (family 0) by its refid", () => {
     const reply = bytes(header({ command: 34, reply: 6 }), "53484d30", ipBlock("", 0), zeros(12), zeros(20));
-    expect(decodeSourceStatsReply(reply, SEQUENCE).address).toBe("SHM0");
+    expect(decodeReply(Reports.SOURCESTATS, reply, SEQUENCE).address).toBe("SHM0");
   });
 });
 
 describe("ACTIVITY reply (12, 48 bytes)", () => {
   it("reads the five counters", () => {
     const reply = bytes(header({ command: 44, reply: 12 }), u32(3), u32(1), u32(2), u32(0), u32(4));
-    expect(decodeActivityReply(reply, SEQUENCE)).toEqual({ online: 3, offline: 1, burstOnline: 2, burstOffline: 0, unresolved: 4 });
+    expect(decodeReply(Reports.ACTIVITY, reply, SEQUENCE)).toEqual({ online: 3, offline: 1, burstOnline: 2, burstOffline: 0, unresolved: 4 });
   });
 });
 
@@ -236,7 +245,7 @@ describe("NTP_DATA reply (16, 152 bytes)", () => {
       "ff".repeat(12),
     );
     expect(reply.length).toBe(152);
-    expect(decodeNtpDataReply(reply, SEQUENCE)).toEqual({
+    expect(decodeReply(Reports.NTP_DATA, reply, SEQUENCE)).toEqual({
       remoteAddress: "192.0.2.1",
       remotePort: 123,
       localAddress: "192.0.2.2",
@@ -304,7 +313,7 @@ describe("NTP_DATA reply (16, 152 bytes)", () => {
       zeros(12),
       "ff".repeat(12),
     );
-    const d = decodeNtpDataReply(reply, SEQUENCE);
+    const d = decodeReply(Reports.NTP_DATA, reply, SEQUENCE);
     expect(d).toMatchObject({ localAddress: null, mode: "unknown", txTimestamping: "unknown", testBits: 0, authenticated: false, totalTx: 3 });
     expect(d).not.toHaveProperty("refName");
     expect(d.tests.test1).toBe(false);
@@ -313,16 +322,17 @@ describe("NTP_DATA reply (16, 152 bytes)", () => {
   it("maps the test bits in chrony's order (test1 is bit 9, testD bit 0)", () => {
     const reply = (flags: string): Buffer =>
       bytes(header({ command: 57, reply: 16 }), ipBlock("7f000001", 1), ipBlock("", 0), zeros(8), zeros(8), zeros(4), zeros(12), zeros(20), flags, zeros(18), "ff".repeat(12));
-    expect(decodeNtpDataReply(reply("0200"), SEQUENCE).tests).toMatchObject({ test1: true, test2: false, testD: false });
-    expect(decodeNtpDataReply(reply("0001"), SEQUENCE).tests).toMatchObject({ test1: false, testD: true });
-    expect(decodeNtpDataReply(reply("0040"), SEQUENCE).tests).toMatchObject({ test5: true, test3: false, test6: false });
+    expect(decodeReply(Reports.NTP_DATA, reply("0200"), SEQUENCE).tests).toMatchObject({ test1: true, test2: false, testD: false });
+    expect(decodeReply(Reports.NTP_DATA, reply("0001"), SEQUENCE).tests).toMatchObject({ test1: false, testD: true });
+    expect(decodeReply(Reports.NTP_DATA, reply("0040"), SEQUENCE).tests).toMatchObject({ test5: true, test3: false, test6: false });
   });
 });
 
 describe("AUTH_DATA reply (20, 52 bytes)", () => {
   it("decodes a symmetric key", () => {
     const reply = bytes(header({ command: 67, reply: 20 }), "0001", "0003", u32(42), "0100", "0000", "ffffffff", "0000", "0000", "0000", "0000");
-    expect(decodeAuthDataReply(reply, SEQUENCE)).toEqual({
+    expect(decodeReply(Reports.AUTH_DATA, reply, SEQUENCE, address("192.0.2.1"))).toEqual({
+      address: "192.0.2.1",
       mode: "symmetric",
       keyId: 42,
       keyType: 3,
@@ -337,14 +347,14 @@ describe("AUTH_DATA reply (20, 52 bytes)", () => {
 
   it("decodes NTS", () => {
     const reply = bytes(header({ command: 67, reply: 20 }), "0002", "000f", u32(1), "0100", "0002", u32(60), "0008", "0064", "0001", "0000");
-    expect(decodeAuthDataReply(reply, SEQUENCE)).toMatchObject({ mode: "nts", keyType: 15, lastKeAgo: 60, keAttempts: 2, cookies: 8, cookieLength: 100, nak: 1 });
+    expect(decodeReply(Reports.AUTH_DATA, reply, SEQUENCE, address("2001:db8::1"))).toMatchObject({ address: "2001:db8::1", mode: "nts", keyType: 15, lastKeAgo: 60, keAttempts: 2, cookies: 8, cookieLength: 100, nak: 1 });
   });
 });
 
 describe("SELECT_DATA reply (23, 76 bytes)", () => {
   it("decodes every field", () => {
     const reply = bytes(header({ command: 69, reply: 23 }), "7f000001", ipBlock("7f000001", 1), "2a", "01", "00", "00", "0002", "000a", u32(3), F1, F_MINUS_2M10, F_2M10);
-    expect(decodeSelectDataReply(reply, SEQUENCE)).toEqual({
+    expect(decodeReply(Reports.SELECT_DATA, reply, SEQUENCE)).toEqual({
       address: "127.0.0.1",
       stateChar: "*",
       authenticated: true,
@@ -360,16 +370,16 @@ describe("SELECT_DATA reply (23, 76 bytes)", () => {
 
   it("names a refclock by its refid and refuses a non-printable state", () => {
     const ok = bytes(header({ command: 69, reply: 23 }), "53484d30", ipBlock("", 0), "73", "00", "03", "00", "0001", "0001", zeros(16));
-    expect(decodeSelectDataReply(ok, SEQUENCE)).toMatchObject({ address: "SHM0", stateChar: "s", leapStatus: "unsynchronised" });
+    expect(decodeReply(Reports.SELECT_DATA, ok, SEQUENCE)).toMatchObject({ address: "SHM0", stateChar: "s", leapStatus: "unsynchronised" });
     const bad = bytes(header({ command: 69, reply: 23 }), "53484d30", ipBlock("", 0), "00", "00", "03", "00", "0001", "0001", zeros(16));
-    expect(() => decodeSelectDataReply(bad, SEQUENCE)).toThrow(expect.objectContaining({ code: "malformed" }));
+    expect(() => decodeReply(Reports.SELECT_DATA, bad, SEQUENCE)).toThrow(expect.objectContaining({ code: "malformed" }));
   });
 });
 
 describe("SERVER_STATS reply (24, 72 bytes)", () => {
   it("reads the 11 counters in wire order", () => {
     const reply = bytes(header({ command: 54, reply: 24 }), ...Array.from({ length: 11 }, (_, i) => u32(i + 1)));
-    expect(decodeServerStatsReply(reply, SEQUENCE)).toEqual({
+    expect(decodeReply(Reports.SERVER_STATS, reply, SEQUENCE)).toEqual({
       ntpHits: 1,
       nkeHits: 2,
       cmdHits: 3,

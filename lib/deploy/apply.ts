@@ -9,7 +9,7 @@ import { isSshError } from "../ssh/errors";
 import { shellJoin } from "../ssh/shell-quote";
 import { SshSession } from "../ssh/types";
 import { ApplyAction, planChange } from "./change-plan";
-import { connectHost } from "./connect-host";
+import { HostConnector, connectHost } from "./connect-host";
 import { resolveKeyFile } from "./key-file";
 import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
 import { recoverHost, RecoveryOutcome } from "./recover";
@@ -41,6 +41,8 @@ export interface ApplyOptions {
   readonly timeoutSeconds?: number;
   /** Test-only: a command run on the host at each step (see remote/common.sh). @default - none */
   readonly faultHook?: string;
+  /** How to reach the host. @default - SSH (connectHost) */
+  readonly connect?: HostConnector;
 }
 
 const DEFAULT_LOCK_WAIT_SECONDS = 120;
@@ -130,6 +132,8 @@ interface RunState {
   foreign: string[];
   action?: ApplyAction;
   changed: FileRole[];
+  /** Files whose mode or owner was fixed in place. */
+  fixed: FileRole[];
   step?: string;
   failed?: { step: ApplyStep; detail: string };
   rolledBack?: "ok" | "failed";
@@ -189,14 +193,14 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
   let session: SshSession;
   try {
     log(`connect ${manifest.target.user}@${address}`);
-    session = await connectHost(manifest, { log, projectDir: options.projectDir });
+    session = await (options.connect ?? connectHost)(manifest, { log, projectDir: options.projectDir });
   } catch (err) {
     const message = isUserError(err) ? err.message : String(err);
     log(`connect failed: ${message}`);
     return result({ action: "none", result: "failed", changed: [], failedStep: "connect", error: message });
   }
 
-  const state: RunState = { locked: false, live: new Map(), undeclared: [], foreign: [], changed: [], done: false };
+  const state: RunState = { locked: false, live: new Map(), undeclared: [], foreign: [], changed: [], fixed: [], done: false };
   let lost: string | undefined;
   try {
     lost = await runTransaction(session, manifest, files, state, { ...programOptions, timeoutMs, log });
@@ -219,8 +223,9 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
     warnings.push(`chronyd does not list ${state.missing!.join(", ")} although its files match: 'cdktf-chrony drift --heal' reloads the sources`);
   }
   if (state.done) {
-    log(action === "none" ? "nothing to do: the host already matches the manifest" : `done: ${action}`);
-    return result({ action, result: action === "none" ? "unchanged" : "ok", changed });
+    const unchanged = action === "none" && state.fixed.length === 0;
+    log(unchanged ? "nothing to do: the host already matches the manifest" : `done: ${action === "none" ? "mode and owner fixed" : action}`);
+    return result({ action, result: unchanged ? "unchanged" : "ok", changed });
   }
   if (state.failed && lost === undefined) {
     const message = `${(FAILURES[state.failed.step] ?? (() => `${state.failed!.step} failed`))(action)}: ${state.failed.detail}`;
@@ -241,7 +246,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
   const why = lost ?? "the host's answer ended early";
   log(`${step}: ${why}`);
   if (!state.locked) return result({ action, result: "failed", changed, failedStep: step, error: `${why}; nothing was changed on the host` });
-  const recovery: RecoveryOutcome = await recoverHost(manifest, { log: options.log, projectDir: options.projectDir, ...programOptions });
+  const recovery: RecoveryOutcome = await recoverHost(manifest, { log: options.log, projectDir: options.projectDir, connect: options.connect, ...programOptions });
   const error = `${why} during ${step}; ${recovery.summary}`;
   return result({ action, result: recovery.outcome === "old" ? "rolled-back" : "failed", changed, failedStep: step, error });
 }
@@ -309,9 +314,9 @@ async function runTransaction(
         state.step = a;
         if (a !== "verify" || state.action !== "none") log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
         break;
-      case "SWAPPED":
       case "FIXED":
-        if (marker.word === "FIXED") log(`fix: mode and owner of ${files.find((f) => f.role === a)?.path ?? a}`);
+        state.fixed.push(a as FileRole);
+        log(`fix: mode and owner of ${files.find((f) => f.role === a)?.path ?? a}`);
         break;
       case "LISTING": {
         const live = parseChronycSources(decodeArg(a), decodeArg(b));

@@ -11,6 +11,9 @@ export interface ConnectHostOptions {
   readonly readyTimeoutMs?: number;
 }
 
+/** How an operation reaches a host: SSH in production, a local shell in the remote programs' unit tests. */
+export type HostConnector = (manifest: HostManifest, options: ConnectHostOptions) => Promise<SshSession>;
+
 /** Opens the one SSH connection an operation on a host uses, with the manifest's host-key policy. */
 export function connectHost(manifest: HostManifest, options: ConnectHostOptions = {}): Promise<SshSession> {
   const t = manifest.target;

@@ -8,7 +8,7 @@ import { KEPT_KEYS_MARKER } from "../render/host-files";
 import { sha256Hex } from "../sha256";
 import { isSshError } from "../ssh/errors";
 import type { SshSession } from "../ssh/types";
-import { connectHost } from "./connect-host";
+import { HostConnector, connectHost } from "./connect-host";
 import { ProgramOptions, assign, basePreamble, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
 import { LiveFile, authentication, authenticator, extraSources, fileMatch, findSource } from "./rules";
 
@@ -49,6 +49,8 @@ export interface DriftOptions {
   readonly projectDir: string;
   /** How long to wait for an apply in progress on the host. @default 60 */
   readonly lockWaitSeconds?: number;
+  /** @default - SSH (connectHost) */
+  readonly connect?: HostConnector;
 }
 
 /** What the survey program reported. */
@@ -148,7 +150,7 @@ export async function checkDrift(manifest: HostManifest, options: DriftOptions):
   try {
     // The salt first: without it every key would look changed.
     const salt = manifest.keys.entries.length > 0 ? resolveSalt(manifest.fingerprintSalt, options.projectDir, { create: false }) : Buffer.alloc(0);
-    session = await connectHost(manifest, { log: options.log, projectDir: options.projectDir });
+    session = await (options.connect ?? connectHost)(manifest, { log: options.log, projectDir: options.projectDir });
     const survey = await runSurvey(session, manifest, { lockWaitSeconds: options.lockWaitSeconds ?? 60 });
     if (survey.busy !== undefined) throw new Error(`an apply holds the host (${survey.busy.trim() || "holder unknown"}): check again when it is done`);
     if (!survey.done) throw new Error("the host's answer ended early");

@@ -1,6 +1,6 @@
 import type { HostManifest } from "../manifest";
 import { isSshError } from "../ssh/errors";
-import { connectHost } from "./connect-host";
+import { HostConnector, connectHost } from "./connect-host";
 import { ProgramOptions, basePreamble, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
 
 export interface RecoveryOutcome {
@@ -13,6 +13,8 @@ export interface RecoveryOutcome {
 export interface RecoverOptions extends ProgramOptions {
   readonly log: (line: string) => void;
   readonly projectDir: string;
+  /** @default - SSH (connectHost) */
+  readonly connect?: HostConnector;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function recoverHost(manifest: HostManifest, options: RecoverOption
   let session;
   try {
     log("recover: connecting again to finish the run");
-    session = await connectHost(manifest, { log, projectDir: options.projectDir });
+    session = await (options.connect ?? connectHost)(manifest, { log, projectDir: options.projectDir });
     const running = await startProgram(session, source, {
       timeoutMs: (options.lockWaitSeconds + 120) * 1000,
       onLine: (line) => {

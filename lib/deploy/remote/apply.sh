@@ -83,6 +83,11 @@ if [ -e "$JOURNAL" ]; then
   }
 fi
 
+# This run's journal (recover used the same variables for the earlier run's).
+J_RUN=$RUN
+J_ACTION=none
+J_STATE=none
+J_FILES=""
 STEP="read"
 while read -r role _mode _owner _sha path; do
   [ -n "$role" ] || continue

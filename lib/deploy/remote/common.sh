@@ -109,7 +109,8 @@ revert_daemon() {
   else
     case "$J_ACTION" in
       restart | start) svc_restart >/dev/null 2>&1 || return 1 ;;
-      *) revert_running >/dev/null 2>&1 || return 1 ;;
+      # A reload that fails (the socket refuses us, say) falls back to a restart, which rereads all.
+      *) revert_running >/dev/null 2>&1 || svc_restart >/dev/null 2>&1 || return 1 ;;
     esac
   fi
   wait_answers

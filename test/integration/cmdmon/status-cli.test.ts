@@ -110,7 +110,7 @@ describe("cdktf-chrony status", () => {
 
   it("rejects a bad --timeout and a missing host", async () => {
     expect((await runCli("status", "127.0.0.1", "--timeout", "soon")).stderr).toBe(
-      "cdktf-chrony status: invalid --timeout 'soon': give milliseconds from 1 to 60000, e.g. --timeout 500\n",
+      "cdktf-chrony status: invalid --timeout 'soon': use a positive number of milliseconds up to 60000\n",
     );
     const missing = await runCli("status");
     expect(missing.code).toBe(1);

@@ -17,7 +17,7 @@ function manifest(id: string, padding: number): HostManifest {
     target: { address: "10.0.0.1", port: 22, user: "root", hostKey: { kind: "fingerprint", sha256: `SHA256:${"A".repeat(43)}` }, sudo: false },
     profile: debianProfile(),
     chronyVersion: "4.3",
-    files: [{ path: "/etc/chrony/chrony.conf", content: `# ${"x".repeat(padding)}\n`, mode: 0o644, role: "conf" }],
+    files: [{ path: "/etc/chrony/chrony.conf", content: `# ${"x".repeat(padding)}\n`, mode: 0o644, owner: "root:root", role: "conf" }],
     keys: { path: "/etc/chrony/chrony.keys", owner: "root", group: "_chrony", mode: 0o640, entries: [], undeclared: "refuse" },
     fingerprintSalt: { kind: "env", variable: "S" },
     reloadPolicy: "least-disruptive",

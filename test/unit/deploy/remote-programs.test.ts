@@ -1,0 +1,301 @@
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { applyHost, ApplyOptions, ApplyResult } from "../../../lib/deploy/apply";
+import { checkDrift } from "../../../lib/deploy/drift";
+import { basePreamble, newRun, programSource } from "../../../lib/deploy/remote-program";
+import type { HostManifest } from "../../../lib/manifest";
+import { SshError } from "../../../lib/ssh/errors";
+import { FakeHost, fakeManifest, makeFakeHost } from "../../support/fake-host";
+import { LocalSession } from "../../support/local-session";
+
+// The programs apply, recover and survey run on a host, run here under sh with stub chronyd,
+// chronyc and service commands (no root, no sshd), driven by the real controller code through a
+// local "session". Every branch of the transaction, and every way it can be interrupted.
+
+let host: FakeHost;
+let sessions: LocalSession[];
+let lines: string[];
+
+beforeEach(() => {
+  host = makeFakeHost();
+  sessions = [];
+  lines = [];
+});
+
+afterEach(async () => {
+  for (const s of sessions) s.cut();
+  await Promise.all(sessions.map((s) => s.settled()));
+  host.remove();
+});
+
+/** A connector that opens a local session; `onSession` sees each one (to cut it). */
+function connector(onSession?: (s: LocalSession) => void): ApplyOptions["connect"] {
+  return async () => {
+    const s = new LocalSession();
+    sessions.push(s);
+    onSession?.(s);
+    return s;
+  };
+}
+
+function apply(manifest: HostManifest, options: Partial<ApplyOptions> = {}): Promise<ApplyResult> {
+  return applyHost(manifest, { log: (l) => lines.push(l), projectDir: host.dir, lockWaitSeconds: 5, connect: connector(), ...options });
+}
+
+const v1 = () => fakeManifest(host, { servers: ["192.0.2.1"], keyIds: [1] });
+const v2sources = () => fakeManifest(host, { servers: ["192.0.2.1", "192.0.2.2"], keyIds: [1] });
+const v2conf = () => fakeManifest(host, { servers: ["192.0.2.1"], keyIds: [1], maxUpdateSkewPpm: 50 });
+const snapshot = () => ["etc/chrony/chrony.conf", "etc/chrony/sources.d/cdktf-chrony.sources", "etc/chrony/chrony.keys"].map((f) => host.read(f));
+const live = () => fs.readFileSync(`${host.state}/live`, "utf8");
+
+async function deployed(): Promise<void> {
+  const r = await apply(v1());
+  expect(r.result, lines.join("\n")).toBe("ok");
+  lines = [];
+}
+
+describe("apply: the transaction", () => {
+  it("writes the files with their mode, restarts chronyd, commits, and leaves nothing but the lock", async () => {
+    const r = await apply(v1());
+    expect(r).toMatchObject({ result: "ok", action: "restart", changed: ["conf", "sources", "keys"] });
+    expect(host.read("etc/chrony/sources.d/cdktf-chrony.sources")).toContain("\nserver 192.0.2.1 iburst\n");
+    expect(fs.statSync(host.file("etc/chrony/chrony.keys")).mode & 0o777).toBe(0o640);
+    expect(host.leftovers()).toEqual([]);
+    expect(live()).toBe("server 192.0.2.1 iburst\n");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "[fake] read: changed: chrony.conf, cdktf-chrony.sources, chrony.keys; chronyd running",
+        "[fake] plan: restart (chrony.conf changed (makestep is re-armed by the restart))",
+        "[fake] validate: chronyd -p accepts the new configuration",
+        "[fake] verify: chronyd answers; 1 of 1 sources configured",
+        "[fake] done: restart",
+      ]),
+    );
+  });
+
+  it("does nothing on a second run, and reloads only sources when only sources changed (twice before chrony 4.5)", async () => {
+    await deployed();
+    expect((await apply(v1())).result).toBe("unchanged");
+    const pid = host.pid();
+    const before = host.calls().length;
+    const r = await apply(v2sources());
+    expect(r).toMatchObject({ result: "ok", action: "reload-sources", changed: ["sources"] });
+    expect(host.calls().slice(before).filter((c) => c.includes("reload sources"))).toHaveLength(2);
+    expect(host.pid()).toBe(pid);
+  });
+
+  it("fixes a wrong mode in place without touching chronyd, and reports the fix", async () => {
+    await deployed();
+    fs.chmodSync(host.file("etc/chrony/chrony.keys"), 0o644);
+    const calls = host.calls().length;
+    const r = await apply(v1());
+    expect(r).toMatchObject({ result: "ok", action: "none", changed: [] });
+    expect(fs.statSync(host.file("etc/chrony/chrony.keys")).mode & 0o777).toBe(0o640);
+    expect(lines).toContain(`[fake] fix: mode and owner of ${host.file("etc/chrony/chrony.keys")}`);
+    expect(host.calls().slice(calls).filter((c) => c.startsWith("service restart") || c.includes("rekey"))).toEqual([]);
+  });
+
+  it("stops before the swap when chronyd -p refuses the config: files unchanged, nothing left", async () => {
+    await deployed();
+    const before = snapshot();
+    const bad = v2conf();
+    const r = await apply({ ...bad, files: bad.files.map((f) => (f.role === "conf" ? { ...f, content: `${f.content}invalid-directive 1\n` } : f)) });
+    expect(r).toMatchObject({ result: "failed", failedStep: "validate" });
+    expect(r.error).toMatch(/^chronyd -p rejected the new configuration: Fatal error : Invalid directive at line 1/);
+    expect(snapshot()).toEqual(before);
+    expect(host.leftovers()).toEqual([]);
+    expect(lines).toContain("[fake] nothing was changed on the host");
+  });
+
+  it.each([
+    ["a reload that fails", "fail-reload", v2sources, "reload", "chronyc reload sources failed: 501 Not authorised"],
+    ["a restart that fails", "fail-restart", v2conf, "reload", "chronyd restart failed: chronyd: simulated start failure"],
+  ])("rolls back %s: previous files back, chronyd running them, backups gone", async (_name, flag, next, step, error) => {
+    await deployed();
+    const before = snapshot();
+    host.flag(flag);
+    const r = await apply(next());
+    expect(r).toMatchObject({ result: "rolled-back", failedStep: step, error });
+    expect(snapshot()).toEqual(before);
+    expect(host.running()).toBe(true);
+    expect(live()).toBe("server 192.0.2.1 iburst\n");
+    expect(host.leftovers()).toEqual([]);
+  });
+
+  it("rolls back when chronyd does not list a configured source (the controller's verdict)", async () => {
+    await deployed();
+    const before = snapshot();
+    const m = v2sources();
+    const r = await apply({ ...m, verify: { ...m.verify, sources: [...m.verify.sources, { kind: "server", name: "192.0.2.77", nts: false }] } });
+    expect(r).toMatchObject({ result: "rolled-back", failedStep: "verify", error: "verification failed: chronyd does not list server 192.0.2.77" });
+    expect(snapshot()).toEqual(before);
+    expect(live()).toBe("server 192.0.2.1 iburst\n");
+  });
+
+  it("cannot be fooled by names the host controls: a sources file named to forge markers is reported base64-encoded", async () => {
+    await deployed();
+    fs.writeFileSync(host.file("etc/chrony/sources.d/zz\nDONE\n@x DONE\n.sources"), "");
+    const bad = v2conf();
+    const r = await apply({ ...bad, files: bad.files.map((f) => (f.role === "conf" ? { ...f, content: `${f.content}invalid-directive 1\n` } : f)) });
+    expect(r.result).toBe("failed");
+    expect(r.warnings).toContain(`${host.file("etc/chrony/sources.d/zz\nDONE\n@x DONE\n.sources")} is not managed by cdktf-chrony but chronyd loads it from the sourcedir: move its sources into the app`);
+  });
+});
+
+describe("apply: keys already on an adopted host", () => {
+  const foreign = "# keys from before\n7 SHA1 HEX:0707070707070707070707070707070707070707\n";
+
+  it("refuses undeclared keys by default, naming their IDs and the prop, and changes nothing", async () => {
+    fs.writeFileSync(host.file("etc/chrony/chrony.keys"), foreign);
+    const r = await apply(v1());
+    expect(r).toMatchObject({ result: "failed", failedStep: "adopt" });
+    expect(r.error).toContain(`holds key(s) 7 that the app does not declare: set undeclaredKeys: "keep" (carry them over) or "remove" on host fake`);
+    expect(r.error).not.toContain("0707");
+    expect(host.read("etc/chrony/chrony.keys")).toBe(foreign);
+    expect(host.leftovers()).toEqual([]);
+  });
+
+  it("keeps them below a marker when asked, and a second run changes nothing", async () => {
+    fs.writeFileSync(host.file("etc/chrony/chrony.keys"), foreign);
+    const m = fakeManifest(host, { servers: ["192.0.2.1"], keyIds: [1], undeclaredKeys: "keep" });
+    expect((await apply(m)).result).toBe("ok");
+    const keys = host.read("etc/chrony/chrony.keys")!;
+    expect(keys).toMatch(/^# Managed by cdktf-chrony\./);
+    expect(keys).toMatch(/^1 SHA1 HEX:/m);
+    expect(keys).toContain('# Kept from the host before cdktf-chrony managed this file (undeclaredKeys: "keep"):\n7 SHA1 HEX:07');
+    expect((await apply(m)).result).toBe("unchanged");
+    expect((await checkDrift(m, { projectDir: host.dir, connect: connector() })).status).toBe("clean");
+  });
+
+  it("removes them when asked; a key the app retired is dropped without asking", async () => {
+    fs.writeFileSync(host.file("etc/chrony/chrony.keys"), foreign);
+    expect((await apply(fakeManifest(host, { servers: ["192.0.2.1"], keyIds: [1, 2], undeclaredKeys: "remove" }))).result).toBe("ok");
+    expect(host.read("etc/chrony/chrony.keys")).not.toMatch(/^7 /m);
+    const r = await apply(fakeManifest(host, { servers: ["192.0.2.1"], keyIds: [1] }));
+    expect(r).toMatchObject({ result: "ok", action: "rekey" });
+    expect(host.read("etc/chrony/chrony.keys")).not.toMatch(/^2 /m);
+  });
+});
+
+describe("apply: interrupted at every step", () => {
+  const steps = ["stage", "validate", "swap", "reload", "verify"] as const;
+
+  it.each(steps)("the controller disappears at %s: the host stops or rolls back by itself", async (step) => {
+    await deployed();
+    const before = snapshot();
+    let session: LocalSession | undefined;
+    // Cut the connection the moment the controller hears of the step, before it reads anything more.
+    const r = await apply(v2conf(), {
+      connect: connector((s) => {
+        session ??= s;
+      }),
+      log: (l) => {
+        lines.push(l);
+        if (l.startsWith(`[fake] ${STEP_LOGS[step]}`)) session!.cut();
+      },
+    });
+    await session!.settled();
+    expect(["failed", "rolled-back"]).toContain(r.result);
+    expect(snapshot()).toEqual(before);
+    expect(host.running()).toBe(true);
+    expect(host.leftovers()).toEqual([]);
+  });
+
+  it.each(steps)("the program is killed (SIGKILL) at %s: the journal stays, drift reports it, the next apply finishes it", async (step) => {
+    await deployed();
+    const before = snapshot();
+    host.flag("fault", `${step} kill\n`);
+    // The controller's own recovery cannot connect either: what is left is for drift and the next apply.
+    let connects = 0;
+    const r = await apply(v2conf(), {
+      faultHook: host.hook,
+      connect: async (m, o) => {
+        if (++connects > 1) throw new SshError("CONNECTION_REFUSED", "cannot connect to localhost:22: connection refused");
+        return connector()!(m, o);
+      },
+    });
+    expect(r.result).toBe("failed");
+    expect(r.error).toMatch(/ROLLBACK INCOMPLETE|nothing was changed/);
+    host.unflag("fault");
+    const drift = await checkDrift(v2conf(), { projectDir: host.dir, connect: connector() });
+    expect(drift.status).toBe("drift");
+    expect(drift.differences.map((d) => d.kind)).toContain("interrupted-apply");
+    const next = await apply(v2conf());
+    expect(next.result, lines.join("\n")).toBe("ok");
+    expect(lines.some((l) => /recover: run \w+ was rolled back/.test(l))).toBe(true);
+    expect(host.leftovers()).toEqual([]);
+    expect((await checkDrift(v2conf(), { projectDir: host.dir, connect: connector() })).status).toBe("clean");
+    void before;
+  });
+
+  it.each(steps)("the program is terminated (SIGTERM) at %s: it rolls back before it exits", async (step) => {
+    await deployed();
+    const before = snapshot();
+    host.flag("fault", `${step} term\n`);
+    const r = await apply(v2conf(), { faultHook: host.hook });
+    expect(["failed", "rolled-back"]).toContain(r.result);
+    expect(r.error).toContain("interrupted by signal TERM on the host");
+    expect(snapshot()).toEqual(before);
+    expect(host.leftovers()).toEqual([]);
+    expect(host.running()).toBe(true);
+  });
+
+  it("a step that hangs past the timeout: the host kills the run, a second connection rolls it back", async () => {
+    await deployed();
+    const before = snapshot();
+    host.flag("fault", "reload hang\n");
+    const r = await apply(v2conf(), { faultHook: host.hook, timeoutSeconds: 2 });
+    expect(r.result).toBe("rolled-back");
+    expect(r.error).toMatch(/did not finish within 2000 ms and was killed during reload; rolled back by recovery/);
+    expect(snapshot()).toEqual(before);
+    expect(host.leftovers()).toEqual([]);
+  });
+});
+
+describe("the host's lock", () => {
+  it("makes a second apply wait, then fail naming the run that holds it; it proceeds once the lock is free", async () => {
+    await deployed();
+    // Another run holds the lock: write its holder line and keep the lock for 3 s.
+    const lock = `${host.profile.confPath}.cdktf-chrony.lock`;
+    const holder = spawn("sh", ["-c", `exec 9>>"$0"; flock 9; printf 'run other, pid %s, since now\\n' $$ > "$0"; echo locked; sleep 3`, lock], { stdio: ["ignore", "pipe", "ignore"] });
+    const holderExit = new Promise((resolve) => holder.once("close", resolve));
+    await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
+    const busy = await apply(v2sources(), { lockWaitSeconds: 1 });
+    expect(busy).toMatchObject({ result: "failed", failedStep: "lock" });
+    expect(busy.error).toMatch(/^another run holds the host \(run other, pid \d+, since now\) and did not finish within 1 s/);
+    const waited = await apply(v2sources(), { lockWaitSeconds: 10 });
+    expect(waited).toMatchObject({ result: "ok", action: "reload-sources" });
+    await holderExit;
+  });
+});
+
+describe("the programs as text", () => {
+  it("are shellcheck-clean as generated for a host", () => {
+    const which = spawnSync("sh", ["-c", "command -v shellcheck"], { encoding: "utf8" });
+    expect(which.status, "shellcheck is installed (apt-get install shellcheck; .ci/run does it)").toBe(0);
+    const m = v1();
+    for (const name of ["apply", "recover", "survey"] as const) {
+      const text = programSource(name, [
+        ...basePreamble(m, newRun(), { lockWaitSeconds: 1 }),
+        "FILES=x KEYS_PATH=x DECLARED_KEY_IDS=x UNDECLARED_KEYS=x MANAGED_MARKER=x KEPT_MARKER=x CHECK_CONF=1",
+        "file_data() { :; }",
+        "do_action() { :; }",
+        'export FILES KEYS_PATH DECLARED_KEY_IDS UNDECLARED_KEYS MANAGED_MARKER KEPT_MARKER CHECK_CONF',
+      ]);
+      const r = spawnSync("shellcheck", ["-s", "sh", "-e", "SC2034,SC2317", "-"], { input: text, encoding: "utf8" });
+      expect(r.stdout, name).toBe("");
+      expect(r.status, name).toBe(0);
+    }
+    void execFileSync;
+  });
+});
+
+/** The start of the progress line the controller logs when the host reports each step. */
+const STEP_LOGS: Record<string, string> = {
+  stage: "stage: writing",
+  validate: "validate: chronyd -p on",
+  swap: "swap: moving",
+  reload: "reload: ",
+  verify: "verify: chronyd answers",
+};

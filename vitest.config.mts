@@ -16,6 +16,16 @@ export default defineConfig({
         },
       },
       {
+        // `npm run faults` only: 45 interrupted applies on real sshd + chronyd (several minutes).
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

@@ -4,6 +4,7 @@ import { CompiledHost, HostDeclaration, KeyUseRef, SourceDeclaration, VerifyDecl
 import { ReloadPolicy, RELOAD_POLICIES, SshTargetSpec, UndeclaredKeyPolicy, UNDECLARED_KEY_POLICIES, hostKeyPolicySchema } from "../lib/manifest";
 import { ChronyConfig, ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
 import { ConfigError } from "../lib/model/config-error";
+import { hasControlCharacters } from "../lib/model/directive";
 import { NtpSourceOptions, PoolOptions, SourceKind, sourceDirective } from "../lib/model/areas/sources";
 import { HostProfile, checkHostProfile, describeIssue } from "../lib/model/profiles/host-profile";
 import { hostOrAddress, isProblem } from "../lib/model/tokens";
@@ -55,7 +56,8 @@ export interface HostPoolProps extends PoolSourceOptions {
   readonly name: string;
 }
 
-export interface VerifyProps extends VerifyDeclaration {}
+/** What verify checks after a deploy, and how it reaches chronyd. */
+export type VerifyProps = VerifyDeclaration;
 
 export interface ChronyHostProps extends ChronyConfigProps {
   readonly target: SshTarget;
@@ -322,7 +324,7 @@ function sshTarget(t: SshTarget | undefined): SshTargetSpec {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`invalid target.port ${t.port}: use 1..65535`);
   const user = t.user ?? "root";
   if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(user)) throw new ConfigError(`invalid target.user '${user}': use a login name such as deploy`);
-  if (t.privateKeyPath !== undefined && (t.privateKeyPath === "" || /[\x00-\x1f\x7f]/.test(t.privateKeyPath))) {
+  if (t.privateKeyPath !== undefined && (t.privateKeyPath === "" || hasControlCharacters(t.privateKeyPath))) {
     throw new ConfigError(`invalid target.privateKeyPath ${JSON.stringify(t.privateKeyPath)}: give the path of the SSH private key, or leave it out to use the ssh-agent`);
   }
   if (t.hostKey !== undefined) {

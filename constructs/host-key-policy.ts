@@ -1,5 +1,6 @@
 import { HostKeyPolicySpec } from "../lib/manifest";
 import { ConfigError } from "../lib/model/config-error";
+import { hasControlCharacters } from "../lib/model/directive";
 
 /** How `cdktf-chrony apply` checks a host's SSH key. Unknown or changed keys are refused. */
 export class HostKeyPolicy {
@@ -10,7 +11,7 @@ export class HostKeyPolicy {
    * @param options.trustOnFirstUse accept and record an unknown host's key (a changed key is still refused). @default false
    */
   public static knownHosts(file = "~/.ssh/known_hosts", options: { trustOnFirstUse?: boolean } = {}): HostKeyPolicySpec {
-    if (typeof file !== "string" || file === "" || /[\x00-\x1f\x7f]/.test(file)) {
+    if (typeof file !== "string" || file === "" || hasControlCharacters(file)) {
       throw new ConfigError(`invalid known_hosts path ${JSON.stringify(file)}: give a file path without control characters`);
     }
     return { kind: "knownHosts", path: file, trustOnFirstUse: options.trustOnFirstUse ?? false };

@@ -1,5 +1,6 @@
 import { KeySourceSpec } from "../lib/keys/key-source";
 import { ConfigError } from "../lib/model/config-error";
+import { hasControlCharacters } from "../lib/model/directive";
 
 /**
  * Where an NtpKey's material comes from. Paths stay as written: relative ones resolve against the
@@ -37,7 +38,7 @@ export class KeySource {
 }
 
 function checkedPath(file: string, where: string): string {
-  if (typeof file !== "string" || file === "" || /[\x00-\x1f\x7f]/.test(file)) {
+  if (typeof file !== "string" || file === "" || hasControlCharacters(file)) {
     throw new ConfigError(`${where}: invalid path ${JSON.stringify(file)}: give a file path without control characters`);
   }
   return file;

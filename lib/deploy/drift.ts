@@ -244,7 +244,7 @@ async function runSurvey(session: SshSession, manifest: HostManifest, options: P
   try {
     await running.done;
   } catch (err) {
-    if (isSshError(err)) throw new Error(`reading the host failed: ${err.message}`);
+    if (isSshError(err)) throw new Error(`reading the host failed: ${err.message}`, { cause: err });
     throw err;
   }
   return survey;

@@ -1,7 +1,8 @@
 import * as v from "valibot";
+import { hasControlCharacters } from "../model/directive";
 
 /** A path the controller reads: absolute, `~/`-based, or relative to the project folder. */
-export const controllerPathSchema = v.pipe(v.string(), v.regex(/^[^\x00-\x1f\x7f]+$/, "a path without control characters"));
+export const controllerPathSchema = v.pipe(v.string(), v.check((p) => p !== "" && !hasControlCharacters(p), "a path without control characters"));
 export const envVariableSchema = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"));
 
 /**

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { KEY_TYPES, NtpKeyTypeName } from "../keys/key-type";
 import { SOURCE_KINDS } from "../model/areas/sources";
+import { hasControlCharacters } from "../model/directive";
 import { absolutePathSchema, accountNameSchema, fileModeSchema, hostProfileSchema } from "../model/profiles/host-profile";
 import { fingerprintSaltSchema } from "../keys/fingerprint";
 import { controllerPathSchema, keySourceSchema } from "../keys/key-source";
@@ -47,7 +48,7 @@ export const hostKeyPolicySchema = v.variant("kind", [
 export type HostKeyPolicySpec = v.InferOutput<typeof hostKeyPolicySchema>;
 
 export const sshTargetSchema = v.object({
-  address: v.pipe(v.string(), v.regex(/^[^\s\x00-\x1f\x7f]+$/, "a hostname or IP address")),
+  address: v.pipe(v.string(), v.check((a) => a !== "" && !/\s/.test(a) && !hasControlCharacters(a), "a hostname or IP address")),
   port,
   user: accountNameSchema,
   /** Absent: use the ssh-agent at SSH_AUTH_SOCK. */

@@ -18,6 +18,14 @@ export function formatToken(value: string | number): string {
   return String(value);
 }
 
+/** A control character (C0 or DEL): never valid in a value that reaches a config line or a command. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL.test(text);
+}
+
 /** chronyd reads a line whose first non-blank character is one of these as a comment. */
 const COMMENT_STARTS = "!;#%";
 
@@ -28,7 +36,7 @@ const COMMENT_STARTS = "!;#%";
  */
 export function tokenProblem(token: string): string | undefined {
   if (token === "") return "is empty";
-  const bad = /[\s\x00-\x1f\x7f]/.exec(token);
+  const bad = /\s/.exec(token) ?? CONTROL.exec(token);
   if (!bad) return undefined;
   const names: Record<string, string> = { "\n": "a newline", "\r": "a carriage return", "\t": "a tab", " ": "a space" };
   return `contains ${names[bad[0]] ?? `the control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`}`;

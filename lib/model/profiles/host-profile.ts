@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { ConfigError } from "../config-error";
-import { Directive } from "../directive";
+import { Directive, hasControlCharacters } from "../directive";
 import { validateDirective } from "../validate-directive";
 import { ChronyVersion } from "../version";
 
@@ -53,7 +53,7 @@ export interface HostProfile {
 /** An absolute path that stays one token in chrony.conf and one argument on the host. */
 export const absolutePathSchema = v.pipe(
   v.string(),
-  v.regex(/^\/[^\s\x00-\x1f\x7f]*$/, "an absolute path without whitespace or control characters"),
+  v.check((p) => p.startsWith("/") && !/\s/.test(p) && !hasControlCharacters(p), "an absolute path without whitespace or control characters"),
 );
 /** A file mode such as 0o640. */
 export const fileModeSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0o7777, "a file mode from 0 to 0o7777"));
@@ -61,7 +61,7 @@ export const fileModeSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.m
 export const accountNameSchema = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/, "a user or group name such as _chrony"));
 /** A command as argv: a program and its arguments, each passed to the host as data, never as shell text. */
 export const argvSchema = v.pipe(
-  v.array(v.pipe(v.string(), v.regex(/^[^\x00-\x1f\x7f]*$/, "an argument without control characters"))),
+  v.array(v.pipe(v.string(), v.check((a) => !hasControlCharacters(a), "an argument without control characters"))),
   v.minLength(1, "a command with at least the program name"),
 );
 const portSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535, "a port from 0 to 65535"));

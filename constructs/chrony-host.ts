@@ -203,14 +203,14 @@ export class ChronyHost extends Construct {
       applyCommand: props.applyCommand ?? defaultApplyCommand(),
       // cdktf resolves every resource once before the stacks' aspects run (prepareStack, looking for
       // cross-stack references); then the stack's hook has not handed the result over yet.
-      triggers: () => {
-        if (!this.compiled) this.registry.handToStack(TerraformStack.of(this));
-        return this.compiled!.triggers;
-      },
+      triggers: () => this.compiledHost().triggers,
+      // Servers of the same stack apply first (lib/fleet/order.ts says which, and why not peers).
+      after: () => this.compiledHost().after.map((ref) => this.registry.pushOf(ref)),
     });
     this.registry.registerHost({
       ref: this.node.path,
       stack: TerraformStack.of(this),
+      push: this.push,
       declare: () => this.declaration(),
       receive: (compiled) => this.receive(compiled),
     });
@@ -282,6 +282,11 @@ export class ChronyHost extends Construct {
       ...(this.props.undeclaredKeys ? { undeclaredKeys: this.props.undeclaredKeys } : {}),
       verify: this.props.verify ?? {},
     };
+  }
+
+  private compiledHost(): CompiledHost {
+    if (!this.compiled) this.registry.handToStack(TerraformStack.of(this));
+    return this.compiled!;
   }
 
   /** The compiled host, handed over at synth: triggers for the push resource, warnings for the user. */

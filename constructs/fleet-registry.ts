@@ -1,13 +1,15 @@
-import { CompiledFleet, CompiledHost, compileFleet, HostDeclaration, KeyDeclaration, RotationDeclaration } from "../lib/fleet";
+import { CompiledFleet, CompiledHost, compileFleet, HostDeclaration, KeyDeclaration, RolloutDeclaration, RotationDeclaration } from "../lib/fleet";
 import { projectKeyFingerprints } from "../lib/keys/key-fingerprints";
 import { packageVersion } from "../lib/package-info";
 import { Construct, IConstruct, TerraformStack } from "./cdk";
 import { projectDir } from "./project-dir";
+import type { PushResource } from "./push-resource";
 
 /** What a ChronyHost gives the registry: its declaration on demand, and a way to receive its result. */
 export interface RegisteredHost {
   readonly ref: string;
   readonly stack: TerraformStack;
+  readonly push: PushResource;
   declare(): HostDeclaration;
   receive(compiled: CompiledHost): void;
 }
@@ -27,8 +29,10 @@ export class FleetRegistry extends Construct {
   }
 
   private readonly hosts: RegisteredHost[] = [];
+  private readonly hostsByRef = new Map<string, RegisteredHost>();
   private readonly keys: KeyDeclaration[] = [];
   private readonly rotations: RotationDeclaration[] = [];
+  private readonly rollouts: RolloutDeclaration[] = [];
   private compiled?: CompiledFleet;
 
   private constructor(scope: Construct, id: string) {
@@ -37,7 +41,20 @@ export class FleetRegistry extends Construct {
 
   public registerHost(host: RegisteredHost): void {
     this.hosts.push(host);
+    this.hostsByRef.set(host.ref, host);
     this.changed();
+  }
+
+  public registerRollout(rollout: RolloutDeclaration): void {
+    this.rollouts.push(rollout);
+    this.changed();
+  }
+
+  /** The push resource of a registered host. */
+  public pushOf(ref: string): PushResource {
+    const host = this.hostsByRef.get(ref);
+    if (!host) throw new Error(`no host ${ref} in the fleet`);
+    return host.push;
   }
 
   public registerKey(key: KeyDeclaration): void {
@@ -58,11 +75,18 @@ export class FleetRegistry extends Construct {
   /** The compiled fleet, computed at most once between changes. */
   public compile(): CompiledFleet {
     this.compiled ??= compileFleet(
-      { hosts: this.hosts.map((h) => h.declare()), keys: this.keys, rotations: this.rotations },
+      { hosts: this.hosts.map((h) => h.declare()), keys: this.keys, rotations: this.rotations, rollouts: this.rollouts },
       projectKeyFingerprints(projectDir()),
       { generator: `cdktf-chrony ${packageVersion()}` },
     );
     return this.compiled;
+  }
+
+  /** A compiled host, by ref. */
+  public compiledHost(ref: string): CompiledHost {
+    const found = this.compile().byRef.get(ref);
+    if (!found) throw new Error(`no host ${ref} in the fleet`);
+    return found;
   }
 
   /** The compiled hosts of one stack, handed to their constructs (push resource triggers, warnings). */

@@ -19,6 +19,8 @@ export interface PushResourceProps {
   readonly applyCommand: readonly string[];
   /** The digests to trigger on; called at synth, once the whole fleet is compiled. */
   readonly triggers: () => Readonly<Record<string, string>>;
+  /** The push resources that must run first (the host's servers); called at synth. @default - none */
+  readonly after?: () => readonly PushResource[];
 }
 
 /** Terraform reads `${` and `%{` in strings as templates; paths must stay literal. */
@@ -35,10 +37,15 @@ function escapeForTerraform(text: string): string {
  */
 export class PushResource extends Construct {
   public readonly resource: TerraformResource;
+  /** The `cdktf-chrony` invocation the provisioner runs (program and leading arguments). */
+  public readonly cliCommand: readonly string[];
+  private readonly waitsFor: TerraformResource[] = [];
 
   constructor(scope: Construct, id: string, props: PushResourceProps) {
     super(scope, id);
+    this.cliCommand = props.applyCommand;
     const triggers = (): Record<string, string> => ({ ...props.triggers() });
+    const dependencies = (): TerraformResource[] => [...(props.after?.() ?? []).map((p) => p.resource), ...this.waitsFor];
     // Terraform appends `command` to `interpreter`: no shell, so nothing to quote or inject.
     const provisioners = [
       {
@@ -55,8 +62,15 @@ export class PushResource extends Construct {
       if (!stack.node.tryFindChild("NullProvider")) new nullProvider.provider.NullProvider(stack, "NullProvider");
       const lazyTriggers = Lazy.anyValue({ produce: triggers }) as unknown as Record<string, string>;
       this.resource = new nullProvider.resource.Resource(this, "Resource", { triggers: lazyTriggers, provisioners });
+      const address = (r: TerraformResource) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
+      this.resource.addOverride("depends_on", Lazy.listValue({ produce: () => dependencies().map(address) }));
     } else {
-      this.resource = new TerraformData(this, "Resource", { triggersReplace: triggers, provisioners });
+      this.resource = new TerraformData(this, "Resource", { triggersReplace: triggers, provisioners, dependsOnAtSynth: dependencies });
     }
+  }
+
+  /** Runs this push after `resource` (e.g. a rollout's gate): a Terraform `depends_on` in the same stack. */
+  public addDependency(resource: TerraformResource): void {
+    this.waitsFor.push(resource);
   }
 }

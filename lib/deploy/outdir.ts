@@ -35,12 +35,29 @@ export function readOutdir(outdir: string): StackHost[] {
   return found.sort((a, b) => a.manifest.stack.localeCompare(b.manifest.stack) || a.manifest.id.localeCompare(b.manifest.id));
 }
 
-/** Narrows to one host by `--host ID` (or STACK/ID); an unknown ID lists the known ones. */
-export function selectHosts(all: StackHost[], hostId: string | undefined): StackHost[] {
-  if (hostId === undefined) return all;
-  const matches = all.filter((m) => m.manifest.id === hostId || `${m.manifest.stack}/${m.manifest.id}` === hostId);
-  if (matches.length === 0) {
-    throw new UserError(`no host '${hostId}' in the synth output: known hosts are ${all.map((m) => m.manifest.id).join(", ")}`);
+/**
+ * Narrows to the hosts of `--host ID` (or STACK/ID; several separated by commas, as a rollout's gate
+ * passes its wave); an unknown ID lists the known ones.
+ */
+export function selectHosts(all: StackHost[], hostIds: string | undefined): StackHost[] {
+  if (hostIds === undefined) return all;
+  const wanted = hostIds.split(",");
+  const matches = all.filter((m) => wanted.some((id) => m.manifest.id === id || `${m.manifest.stack}/${m.manifest.id}` === id));
+  for (const id of wanted) {
+    if (!matches.some((m) => m.manifest.id === id || `${m.manifest.stack}/${m.manifest.id}` === id)) {
+      const known = all.map((m) => m.manifest.id);
+      throw new UserError(
+        `no host '${id}' in the synth output: known hosts are ${known.slice(0, 20).join(", ")}${known.length > 20 ? `, … (${known.length} in all)` : ""}`,
+      );
+    }
   }
   return matches;
+}
+
+/** The hosts of a synth output folder, or of one stack's bundle (`chrony-hosts.jsonl`, what a provisioner passes). */
+export function readHosts(outdirOrBundle: string): StackHost[] {
+  if (!outdirOrBundle.endsWith(".jsonl")) return readOutdir(outdirOrBundle);
+  const stackDir = path.dirname(path.resolve(outdirOrBundle));
+  const projectDir = findProjectDir(stackDir);
+  return readBundle(outdirOrBundle).map((manifest) => ({ stackDir, projectDir, manifest }));
 }

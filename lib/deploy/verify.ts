@@ -27,7 +27,7 @@ export interface HostVerification {
   readonly synchronised?: boolean;
   /** Serving its own clock through the `local` directive. */
   readonly localReference?: boolean;
-  readonly tracking?: Pick<Tracking, "refId" | "refName" | "stratum" | "leapStatus" | "systemTimeOffset">;
+  readonly tracking?: Pick<Tracking, "refId" | "refName" | "stratum" | "leapStatus" | "systemTimeOffset" | "lastOffset">;
   readonly sources: readonly SourceCheck[];
   readonly problems: readonly string[];
   readonly seconds: number;
@@ -41,6 +41,13 @@ export interface VerifyOptions {
   readonly timeoutSeconds?: number;
   /** Poll interval while waiting for sources to be reached. @default 1000 */
   readonly pollMs?: number;
+  /**
+   * Also require chronyd to consider itself synchronised (leap status not "unsynchronised"; serving
+   * its `local` clock counts), whatever the manifest says (a rollout's health gate). @default false
+   */
+  readonly requireSynchronised?: boolean;
+  /** Also require |system time offset| and |last offset| to be at most this many seconds. @default - no bound */
+  readonly maxOffsetSeconds?: number;
 }
 
 const LOCAL_REFID = "7F7F0101";
@@ -74,6 +81,17 @@ async function checkSource(ntpData: () => Promise<NtpData[]>, live: readonly Sou
   }
 }
 
+/** |offset| beyond the bound: the system clock's offset from NTP time, and the last measured offset. */
+function offsetProblems(tracking: Tracking, maxSeconds: number): string[] {
+  const out: string[] = [];
+  const seconds = (x: number) => `${Math.abs(x) < 0.001 ? (x * 1e6).toFixed(0) + " µs" : x.toFixed(6) + " s"}`;
+  if (Math.abs(tracking.systemTimeOffset) > maxSeconds) {
+    out.push(`system time is ${seconds(Math.abs(tracking.systemTimeOffset))} ${tracking.systemTimeOffset > 0 ? "slow" : "fast"} of NTP time (limit ${maxSeconds} s)`);
+  }
+  if (Math.abs(tracking.lastOffset) > maxSeconds) out.push(`last offset ${seconds(tracking.lastOffset)} (limit ${maxSeconds} s)`);
+  return out;
+}
+
 /**
  * Checks a deployed host until every expected source is present and has answered, keyed sources
  * are authenticated, and (when asked) chronyd is synchronised, or the timeout passes.
@@ -97,7 +115,10 @@ export async function verifyHost(manifest: HostManifest, options: VerifyOptions)
       const problems = sources.flatMap((s) => (s.problem ? [s.problem] : []));
       if (manifest.verify.requireSynchronised && !synchronised) {
         problems.push(localReference ? "chronyd serves its local clock: no source is selected yet" : "chronyd is not synchronised");
+      } else if (options.requireSynchronised && tracking.leapStatus === "unsynchronised") {
+        problems.push("chronyd is not synchronised (leap status unsynchronised)");
       }
+      if (options.maxOffsetSeconds !== undefined) problems.push(...offsetProblems(tracking, options.maxOffsetSeconds));
       const done = problems.length === 0;
       if (done || Date.now() - started >= timeoutMs) {
         return {
@@ -112,6 +133,7 @@ export async function verifyHost(manifest: HostManifest, options: VerifyOptions)
             stratum: tracking.stratum,
             leapStatus: tracking.leapStatus,
             systemTimeOffset: tracking.systemTimeOffset,
+            lastOffset: tracking.lastOffset,
           },
           sources,
           problems,

@@ -11,6 +11,7 @@ import { validateDirective } from "../model/validate-directive";
 import { renderHostFiles } from "../render/host-files";
 import { sha256Hex } from "../sha256";
 import { FleetDeclaration, HostDeclaration, KeyDeclaration, KeyUseRef, RotationDeclaration, SourceDeclaration } from "./declaration";
+import { checkRollouts, orderPushes } from "./order";
 
 /** Reads key material only to fingerprint it; the compiler never sees the material. */
 export interface KeyFingerprints {
@@ -29,6 +30,8 @@ export interface CompiledHost {
   readonly triggers: Readonly<Record<string, string>>;
   /** Advice that does not stop synth (wide cmdallow, short keys...), each naming the host. */
   readonly warnings: readonly string[];
+  /** Refs of the hosts (same stack) whose push resources run before this host's: its servers (see orderPushes). */
+  readonly after: readonly string[];
 }
 
 export interface CompiledFleet {
@@ -53,7 +56,10 @@ export function compileFleet(fleet: FleetDeclaration, keys: KeyFingerprints, opt
   const fingerprints = memoizeFingerprints(keys);
   checkPeerKeys(index);
   checkKeyIdsAcrossFleet(index, fingerprints);
-  const hosts = fleet.hosts.map((h) => compileHost(h, index, fingerprints, keys.saltSpec, options.generator));
+  const rollouts = fleet.rollouts ?? [];
+  checkRollouts(index.hosts, rollouts);
+  const order = orderPushes(index.hosts, rollouts);
+  const hosts = fleet.hosts.map((h) => compileHost(h, index, fingerprints, keys.saltSpec, options.generator, order.after.get(h.ref) ?? []));
   hosts.sort((a, b) => compareText(a.stack, b.stack) || compareText(a.id, b.id));
   return { hosts, byRef: new Map(hosts.map((h) => [h.ref, h])) };
 }
@@ -209,7 +215,14 @@ function checkKeyIdsAcrossFleet(index: FleetIndex, fingerprints: Fingerprints): 
   }
 }
 
-function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fingerprints, saltSpec: FingerprintSaltSpec, generator: string): CompiledHost {
+function compileHost(
+  host: HostDeclaration,
+  index: FleetIndex,
+  fingerprints: Fingerprints,
+  saltSpec: FingerprintSaltSpec,
+  generator: string,
+  after: readonly string[],
+): CompiledHost {
   const held = new Map<number, KeyDeclaration>();
   const rotations = new Set<RotationDeclaration>();
   const hold = (key: KeyDeclaration) => {
@@ -284,6 +297,7 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
     manifest,
     triggers: { files: filesDigest, keys: keysDigest, target: `${host.target.user}@${host.target.address}:${host.target.port}` },
     warnings,
+    after,
   };
 }
 

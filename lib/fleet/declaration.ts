@@ -14,6 +14,17 @@ export interface FleetDeclaration {
   readonly hosts: readonly HostDeclaration[];
   readonly keys: readonly KeyDeclaration[];
   readonly rotations: readonly RotationDeclaration[];
+  /** Rollouts ordering hosts into waves. @default - none: servers before their clients only */
+  readonly rollouts?: readonly RolloutDeclaration[];
+}
+
+/** Hosts of one stack deployed in waves, with a health gate after every wave but the last. */
+export interface RolloutDeclaration {
+  readonly ref: string;
+  /** The stack's id: a rollout orders the hosts of its own stack. */
+  readonly stack: string;
+  /** Host refs per wave, in order. */
+  readonly waves: ReadonlyArray<readonly string[]>;
 }
 
 export interface KeyDeclaration {

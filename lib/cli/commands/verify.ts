@@ -1,19 +1,22 @@
 import { mapLimit } from "../../map-limit";
-import { readOutdir, selectHosts } from "../../deploy/outdir";
+import { readHosts, selectHosts } from "../../deploy/outdir";
 import { HostVerification, verifyHost } from "../../deploy/verify";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 import { formatTable } from "../format/table";
 import { countOption, durationOption } from "../number-options";
+import { UserError } from "../../errors";
 
 const DEFAULT_CONCURRENCY = 16;
 
 export const command: CliCommand = {
   name: "verify",
   summary: "check deployed hosts: sources present, reachable, authenticated",
-  help: `usage: cdktf-chrony verify [OUTDIR] [--host ID] [--json] [--timeout SECONDS] [--concurrency N]
+  help: `usage: cdktf-chrony verify [OUTDIR|BUNDLE] [--host ID[,ID...]] [--json] [--timeout SECONDS] [--concurrency N]
+                           [--require-synchronised] [--max-offset SECONDS] [--gate NAME]
 
-Checks every host of a synth output (default ./cdktf.out) against its manifest:
+Checks every host of a synth output (default ./cdktf.out), or of one stack's chrony-hosts.jsonl,
+against its manifest:
   - every configured source is present in chronyd and has answered (reach > 0), waiting up to
     the timeout for iburst to do its work
   - sources with a key (or NTS) are authenticated ('ntpdata' over SSH: Authenticated: Yes)
@@ -22,10 +25,16 @@ tracking and sources come over chronyd's UDP command protocol when the host's ve
 reachable from here, otherwise from 'chronyc -c' over SSH.
 
 options:
-  --host ID          only this host (or STACK/ID)
+  --host ID          only this host (or STACK/ID); several separated by commas
   --json             {"hosts":[{"host","result","synchronised","sources":[...],"problems":[...]}]}
   --timeout S        how long to wait for sources (default: each host's verify.timeoutSeconds, 30)
   --concurrency N    hosts checked at once (default ${DEFAULT_CONCURRENCY})
+  --require-synchronised
+                     also require chronyd to be synchronised (leap status not unsynchronised;
+                     serving its local clock counts)
+  --max-offset S     also require |system time offset| and |last offset| to be at most S seconds
+  --gate NAME        a rollout's health gate (what its provisioner runs): one line per failed
+                     host naming the checks it failed, and a verdict line naming the gate
 
 exit status: 0 all verified, 2 a check failed, 1 a host could not be queried
 
@@ -35,21 +44,41 @@ example:
   async run(args, io) {
     const { positionals, options } = parseArgs(args, {
       command: "verify",
-      options: { json: "flag", host: "value", timeout: "value", concurrency: "value" },
+      options: {
+        json: "flag",
+        host: "value",
+        timeout: "value",
+        concurrency: "value",
+        "require-synchronised": "flag",
+        "max-offset": "value",
+        gate: "value",
+      },
       maxPositionals: 1,
     });
     const timeoutSeconds = durationOption("timeout", options.timeout, "seconds");
     const concurrency = countOption("concurrency", options.concurrency) ?? DEFAULT_CONCURRENCY;
-    const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), options.host);
+    const maxOffsetSeconds = durationOption("max-offset", options["max-offset"], "seconds");
+    const gate = options.gate;
+    if (gate !== undefined && options.json) throw new UserError("--gate and --json do not go together: a gate prints its verdict as text");
+    const hosts = selectHosts(readHosts(positionals[0] ?? "cdktf.out"), options.host);
     io.stderr(`verify: ${hosts.length} host(s), ${concurrency} at a time\n`);
     let done = 0;
     const results: HostVerification[] = await mapLimit(
       hosts,
       concurrency,
-      (h) => verifyHost(h.manifest, { timeoutSeconds, log: (l) => io.stderr(`${l}\n`), projectDir: h.projectDir }),
+      (h) =>
+        verifyHost(h.manifest, {
+          timeoutSeconds,
+          log: (l) => io.stderr(`${l}\n`),
+          projectDir: h.projectDir,
+          requireSynchronised: options["require-synchronised"],
+          maxOffsetSeconds,
+        }),
       (r) => io.stderr(`verify: [${++done}/${hosts.length}] ${r.host}: ${r.result}${r.problems.length ? ` (${r.problems[0]})` : ""}\n`),
     );
-    if (options.json) {
+    if (gate !== undefined) {
+      io.stdout(gateVerdict(gate, results));
+    } else if (options.json) {
       io.stdout(`${JSON.stringify({ hosts: results }, null, 2)}\n`);
     } else {
       io.stdout(
@@ -70,3 +99,16 @@ example:
     return results.some((r) => r.result === "failed") ? 2 : 0;
   },
 };
+
+/**
+ * A gate's verdict, for the deploy log: one line per host that failed, with every check it failed,
+ * then one line that names the gate and says what happens next.
+ */
+function gateVerdict(gate: string, results: readonly HostVerification[]): string {
+  const failed = results.filter((r) => r.result !== "verified");
+  if (failed.length === 0) return `gate ${gate}: passed: ${results.length} host(s) healthy\n`;
+  const lines = failed.map(
+    (r) => `gate ${gate}: ${r.host} (${r.address}) ${r.result === "error" ? "could not be checked" : "failed"}: ${r.problems.join("; ")}\n`,
+  );
+  return `${lines.join("")}gate ${gate}: FAILED: ${failed.length} of ${results.length} host(s) (${failed.map((r) => r.host).join(", ")}); the next waves were not deployed: fix the app and run cdktf deploy again\n`;
+}

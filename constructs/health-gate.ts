@@ -105,6 +105,7 @@ export class HealthGate extends Construct {
       }),
       dependsOnAtSynth: () => [...target.hosts.map((h) => h.push.resource), ...(target.previous ? [target.previous.resource] : [])],
       provisioners: [{ type: "local-exec", interpreter: args.map(escapeForTerraform), command: BUNDLE_FILE }],
+      lifecycle: { createBeforeDestroy: true },
     });
   }
 }

@@ -46,6 +46,9 @@ export class PushResource extends Construct {
     this.cliCommand = props.applyCommand;
     const triggers = (): Record<string, string> => ({ ...props.triggers() });
     const dependencies = (): TerraformResource[] => [...(props.after?.() ?? []).map((p) => p.resource), ...this.waitsFor];
+    // The resource does nothing when destroyed, so the new one is created first: a replacement that
+    // never runs (its wave's gate failed) leaves the old one, and its triggers, in the state.
+    const lifecycle = { createBeforeDestroy: true };
     // Terraform appends `command` to `interpreter`: no shell, so nothing to quote or inject.
     const provisioners = [
       {
@@ -61,11 +64,11 @@ export class PushResource extends Construct {
       const stack = TerraformStack.of(this);
       if (!stack.node.tryFindChild("NullProvider")) new nullProvider.provider.NullProvider(stack, "NullProvider");
       const lazyTriggers = Lazy.anyValue({ produce: triggers }) as unknown as Record<string, string>;
-      this.resource = new nullProvider.resource.Resource(this, "Resource", { triggers: lazyTriggers, provisioners });
+      this.resource = new nullProvider.resource.Resource(this, "Resource", { triggers: lazyTriggers, provisioners, lifecycle });
       const address = (r: TerraformResource) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
       this.resource.addOverride("depends_on", Lazy.listValue({ produce: () => dependencies().map(address) }));
     } else {
-      this.resource = new TerraformData(this, "Resource", { triggersReplace: triggers, provisioners, dependsOnAtSynth: dependencies });
+      this.resource = new TerraformData(this, "Resource", { triggersReplace: triggers, provisioners, lifecycle, dependsOnAtSynth: dependencies });
     }
   }
 

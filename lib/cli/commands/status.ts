@@ -1,18 +1,25 @@
+import * as fs from "node:fs";
 import type { CliCommand, CliIO } from "../command";
 import { parseArgs } from "../args";
 import { UserError } from "../../errors";
 import { CmdmonClient, formatSources, formatTracking, isCmdmonError, parseEndpoint } from "../../cmdmon";
-import { durationOption } from "../number-options";
+import { countOption, durationOption } from "../number-options";
 
 const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_TIMEOUT_MS = 60_000;
+const DEFAULT_CONCURRENCY = 64;
 
-const USAGE = "usage: cdktf-chrony status HOST[:PORT] [--json] [--timeout MS]";
+const USAGE = "usage: cdktf-chrony status HOST[:PORT]|OUTDIR [--json] [--format markdown] [--timeout MS] [--concurrency N]";
 
 const HELP = `${USAGE}
 
 Show a chronyd's tracking and sources over the command protocol (UDP, cmdport 323 by
 default), laid out like 'chronyc tracking' and 'chronyc -N sources'.
+
+With a synth output folder (OUTDIR, e.g. cdktf.out) or a stack's chrony-hosts.jsonl, show every
+host of it in one call: one line per host (synchronised to, stratum, offset, worst source), worst
+first, then a summary line. Hosts with a verify.cmdEndpoint are asked over UDP, many at once;
+the others with 'chronyc -c' over SSH. Exit status 0 when every host answered, 2 otherwise.
 
 HOST is an IPv4 address, an IPv6 address (in brackets when a port follows) or a hostname.
 The host must answer this machine: its address in chronyd's 'cmdallow', 'bindcmdaddress'
@@ -20,22 +27,38 @@ not loopback-only, and the UDP port open. Reports served only on chronyd's Unix 
 (ntpdata, authdata, selectdata, serverstats) are not shown: run chronyc on the host for those.
 
 options:
-  --json        print {"tracking": {...}, "sources": [...]}: numbers in seconds (ppm where
-                the name says so), signs as 'chronyc -c' prints them, reach as a number
-  --timeout MS  wait MS milliseconds for a reply, doubling on each of 3 tries (default ${DEFAULT_TIMEOUT_MS},
-                at most ${MAX_TIMEOUT_MS})
+  --json           print {"tracking": {...}, "sources": [...]}: numbers in seconds (ppm where
+                   the name says so), signs as 'chronyc -c' prints them, reach as a number;
+                   for OUTDIR {"hosts": [{"host", "stack", "address", "via", "result",
+                   "tracking", "sources", "worstSource", "error"}], "summary": {...}}, worst first
+  --format F       OUTDIR only: text (default) or markdown (a table, e.g. for a CI summary)
+  --timeout MS     wait MS milliseconds for a reply, doubling on each of 3 tries (default ${DEFAULT_TIMEOUT_MS},
+                   at most ${MAX_TIMEOUT_MS})
+  --concurrency N  OUTDIR only: hosts asked at once over UDP (default ${DEFAULT_CONCURRENCY}; over SSH at most 16)
 
 examples:
+  cdktf-chrony status cdktf.out
+  cdktf-chrony status cdktf.out --format markdown >> "$GITHUB_STEP_SUMMARY"
   cdktf-chrony status 127.0.0.1
   cdktf-chrony status [::1]:11323 --json
   cdktf-chrony status ntp1.example.com --timeout 300
 `;
 
 async function run(args: readonly string[], io: CliIO): Promise<number> {
-  const { positionals, options } = parseArgs(args, { command: "status", options: { json: "flag", timeout: "value" }, maxPositionals: 1 });
+  const { positionals, options } = parseArgs(args, {
+    command: "status",
+    options: { json: "flag", timeout: "value", format: "value", concurrency: "value" },
+    maxPositionals: 1,
+  });
   const target = positionals[0];
   if (target === undefined) throw new UserError(`missing HOST: ${USAGE}`);
   const timeoutMs = durationOption("timeout", options.timeout, "milliseconds", MAX_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS;
+  if (isSynthOutput(target)) return fleet(target, options, timeoutMs, io);
+  if (options.format !== undefined || options.concurrency !== undefined) {
+    throw new UserError(
+      `--${options.format !== undefined ? "format" : "concurrency"} is for a synth output (status OUTDIR), not one host '${target}'`,
+    );
+  }
   const { host, port } = parseEndpoint(target);
   const client = new CmdmonClient({ host, port, timeoutMs });
   try {
@@ -52,6 +75,37 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
   } finally {
     await client.close();
   }
+}
+
+/** A synth output folder, or a stack's bundle, rather than a host: it exists here. */
+function isSynthOutput(target: string): boolean {
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  return stat !== undefined && (stat.isDirectory() || (stat.isFile() && target.endsWith(".jsonl")));
+}
+
+/** `status OUTDIR`: every host, worst first, then a summary; exit 2 when a host did not answer. */
+async function fleet(
+  outdir: string,
+  options: { readonly json: boolean; readonly format?: string; readonly concurrency?: string },
+  timeoutMs: number,
+  io: CliIO,
+): Promise<number> {
+  const format = options.format ?? "text";
+  if (format !== "text" && format !== "markdown") throw new UserError(`invalid --format '${format}': use text or markdown`);
+  if (options.json && options.format !== undefined) throw new UserError("--json and --format do not go together: pick one");
+  const concurrency = countOption("concurrency", options.concurrency, 4096) ?? DEFAULT_CONCURRENCY;
+  // Loaded only here: `status HOST` stays as light as it was.
+  const { readHosts } = await import("../../deploy/outdir.js");
+  const { fleetStatus, compareStatus, summarize } = await import("../../deploy/fleet-status.js");
+  const { formatFleetStatus } = await import("../format/fleet-status.js");
+  const hosts = readHosts(outdir);
+  const statuses = (await fleetStatus(hosts, { udpConcurrency: concurrency, sshConcurrency: Math.min(16, concurrency), timeoutMs })).sort(
+    compareStatus,
+  );
+  const summary = summarize(statuses);
+  if (options.json) io.stdout(`${JSON.stringify({ hosts: statuses, summary }, null, 2)}\n`);
+  else io.stdout(formatFleetStatus(statuses, summary, format));
+  return summary.notAnswering > 0 ? 2 : 0;
 }
 
 export const command: CliCommand = {

@@ -20,6 +20,7 @@ export const GOALS: Readonly<Record<string, Goal>> = {
   "apply.50.ratio": atMost(1.0),
   "cmdmon.vs-chronyc.ratio": atLeast(50),
   "drift.50.seconds": below(5),
+  "status.200.vs-chronyc.ratio": atLeast(100),
 };
 
 /** A result as written to results.json: the five required keys, plus the goal and whether it was met. */

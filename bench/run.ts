@@ -1,7 +1,8 @@
 /**
  * `npm run bench` — every benchmark family, or those named: `node dist/bench/run.js synth cli`.
  * Prints a table (stdout) and writes bench/results.json; progress goes to stderr.
- * Families: cli, synth, cmdmon, apply, drift (apply and drift share one 50-host sandbox).
+ * Families: cli, synth, cmdmon, apply, drift (apply and drift share one 50-host sandbox), status
+ * (a 200-host sandbox of its own).
  *
  * The run uses a private copy of dist/ (taken right after the build), so that a rebuild of the
  * working tree while the benchmarks run cannot mix two versions of the code in one run.
@@ -18,9 +19,10 @@ import { score, type ScoredResult } from "./goals";
 import { progress } from "./proc";
 import type { BenchResult } from "./result";
 import { BenchFleet } from "./sandbox-fleet";
+import { runStatusBench } from "./status";
 import { runSynthBench } from "./synth";
 
-const FAMILIES = ["cli", "synth", "cmdmon", "apply", "drift"] as const;
+const FAMILIES = ["cli", "synth", "cmdmon", "apply", "drift", "status"] as const;
 type Family = (typeof FAMILIES)[number];
 
 const SNAPSHOT_ENV = "CDKTF_CHRONY_BENCH_SNAPSHOT";
@@ -120,6 +122,8 @@ async function main(argv: readonly string[]): Promise<number> {
       }
     }
   }
+
+  if (families.includes("status")) await attempt("status", runStatusBench);
 
   const scored = results.map(score);
   printTable(scored);

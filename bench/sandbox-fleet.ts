@@ -19,9 +19,11 @@ import { readProvisioners, type ProvisionerRun } from "./provisioners";
 // synthFleet follows test/helpers/fleet.ts (bench cannot import test/).
 
 export const FLEET_HOSTS = 50;
-export const FIRST_ADDRESS = "127.0.9.11";
+export const FIRST_ADDRESS = "127.0.70.100";
 const KEY_VARIABLE = "CDKTF_CHRONY_BENCH_SANDBOX_KEY";
 const KEY_ID = 21;
+/** Marker addresses are MARKER_PREFIX + (200 + round), above the fleet's hosts (127.0.70.100-149). */
+const MARKER_PREFIX = "127.0.70.";
 /** Nothing listens here: a source chronyd lists (reach 0) whose address says which version is live. */
 const MARKER_PORT = 11199;
 
@@ -42,7 +44,7 @@ export interface FleetVersion {
 export function fleetVersion(round: number): FleetVersion {
   const maxPoll = 6 + round;
   if (maxPoll > 24) throw new Error(`fleet version ${round} would need maxpoll ${maxPoll} (chrony allows up to 24): start a new sandbox`);
-  return { round, maxPoll, marker: `127.0.8.${round + 1}` };
+  return { round, maxPoll, marker: `${MARKER_PREFIX}${200 + round}` };
 }
 
 export interface SynthesizedHost {
@@ -102,7 +104,9 @@ export class BenchFleet {
   }
 
   /** `sandbox up` in a fresh folder; on any failure the sandbox is stopped again. */
-  public static async start(): Promise<BenchFleet> {
+  public static async start(options: { readonly hosts?: number; readonly firstAddress?: string } = {}): Promise<BenchFleet> {
+    const count = options.hosts ?? FLEET_HOSTS;
+    const firstAddress = options.firstAddress ?? FIRST_ADDRESS;
     // Short folder: chronyc's socket paths must fit in 107 bytes. Separate from the work folder,
     // because `down --purge` only removes a folder holding nothing but the sandbox.
     const sandboxDir = fs.mkdtempSync(path.join(tmpdir(), "ccb-"));
@@ -111,10 +115,10 @@ export class BenchFleet {
     fs.mkdirSync(path.join(workDir, "project"));
     armCleanup(sandboxDir);
     try {
-      progress(`sandbox: starting ${FLEET_HOSTS} hosts from ${FIRST_ADDRESS} in ${sandboxDir}`);
+      progress(`sandbox: starting ${count} hosts from ${firstAddress} in ${sandboxDir}`);
       const t0 = performance.now();
       const up = await runCheckedCli(
-        ["sandbox", "up", "--hosts", String(FLEET_HOSTS), "--dir", sandboxDir, "--first-address", FIRST_ADDRESS, "--json"],
+        ["sandbox", "up", "--hosts", String(count), "--dir", sandboxDir, "--first-address", firstAddress, "--json"],
         {
           timeoutMs: 300_000,
         },
@@ -124,8 +128,8 @@ export class BenchFleet {
         controller: SandboxController;
       };
       const listed = (JSON.parse(up.stdout) as { hosts: unknown[] }).hosts.length;
-      if (sandbox.hosts.length !== FLEET_HOSTS || listed !== FLEET_HOSTS) throw new Error(`sandbox up made ${listed} hosts, expected ${FLEET_HOSTS}`);
-      progress(`sandbox: ${FLEET_HOSTS} hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      if (sandbox.hosts.length !== count || listed !== count) throw new Error(`sandbox up made ${listed} hosts, expected ${count}`);
+      progress(`sandbox: ${count} hosts up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       const key = `HEX:${randomBytes(32).toString("hex").toUpperCase()}`;
       return new BenchFleet(sandboxDir, workDir, sandbox.hosts, sandbox.controller, key);
     } catch (err) {
@@ -254,7 +258,7 @@ export class BenchFleet {
       if (live !== sources.content) throw new Error(`${h.host.id}: ${sources.path} does not hold version ${version.round}`);
       if (!live.includes(`maxpoll ${version.maxPoll}`)) throw new Error(`${h.host.id}: ${sources.path} lacks maxpoll ${version.maxPoll}`);
       const listed = await this.liveSources(h.host);
-      const markers = listed.filter((a) => a.startsWith("127.0.8."));
+      const markers = listed.filter((a) => a.startsWith(MARKER_PREFIX) && Number(a.slice(MARKER_PREFIX.length)) >= 200);
       if (markers.length !== 1 || markers[0] !== version.marker) {
         throw new Error(`${h.host.id}: chronyd lists ${markers.join(", ") || "no marker"}, expected ${version.marker} (version ${version.round})`);
       }

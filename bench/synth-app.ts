@@ -4,9 +4,13 @@
  *   node dist/bench/synth-app.js chrony HOSTS OUTDIR
  *   node dist/bench/synth-app.js bare HOSTS OUTDIR PAD_BYTES
  *
- * `chrony`: HOSTS ChronyHosts on the Debian profile, each with 4 sources (2 servers that are other
- * ChronyHosts of the app, each with a key; 1 pool; 1 plain address) and 2 keys held (from
- * environment variables, so no key store files are created).
+ * `chrony`: HOSTS ChronyHosts on the Debian profile in two tiers, as a fleet is built: one server
+ * per 50 hosts (at least 3) and clients. Every host has 4 sources: 2 servers that are other
+ * ChronyHosts of the app, each with a key (clients use two servers; servers use the next two
+ * servers, a ring), 1 pool and 1 plain address; every host holds 2 keys (from environment
+ * variables, so no key store files are created). The clients deploy after their servers
+ * (depends_on) and in a Rollout: a 1% canary wave, a 10% wave and the rest, with a health gate
+ * after each of the first two.
  * `bare`: the baseline, a plain cdktf stack of HOSTS `terraform_data` resources with the same shape
  * of payload (3 digest triggers, a local-exec provisioner), each PAD_BYTES characters longer.
  *
@@ -16,7 +20,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
-import { ChronyHost, HostKeyPolicy, HostProfiles, KeySource, NtpKey, TerraformData } from "../constructs";
+import { ChronyHost, HostKeyPolicy, HostProfiles, KeySource, NtpKey, Rollout, RolloutWave, TerraformData } from "../constructs";
 
 /** Environment variables the chrony app reads its two keys from (set by the parent). */
 export const SYNTH_KEY_VARIABLES = ["CDKTF_CHRONY_BENCH_KEY_A", "CDKTF_CHRONY_BENCH_KEY_B"] as const;
@@ -44,7 +48,12 @@ function addressOf(i: number): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-function buildChrony(stack: TerraformStack, hosts: number): void {
+/** Servers of a fleet of `hosts`: one per 50 hosts, at least 3. */
+export function serverCount(hosts: number): number {
+  return Math.max(3, Math.ceil(hosts / 50));
+}
+
+export function buildChrony(stack: TerraformStack, hosts: number): void {
   const keyA = new NtpKey(stack, "FleetKeyA", { keyId: 11, type: "SHA256", source: KeySource.env(SYNTH_KEY_VARIABLES[0]) });
   const keyB = new NtpKey(stack, "FleetKeyB", { keyId: 12, type: "AES128", source: KeySource.env(SYNTH_KEY_VARIABLES[1]) });
   const knownHosts = HostKeyPolicy.knownHosts("/etc/ssh/ssh_known_hosts");
@@ -64,14 +73,18 @@ function buildChrony(stack: TerraformStack, hosts: number): void {
       }),
     );
   }
-  // Every host is a client of the next two; so each holds both keys (its own sources' and its clients').
+  // Servers use the next two servers (a ring: not ordered among themselves); clients use two servers.
+  const servers = serverCount(hosts);
   for (let i = 0; i < hosts; i++) {
-    all[i].addServer(all[(i + 1) % hosts], { key: keyA, iburst: true, minPoll: 4, maxPoll: 8 });
-    all[i].addServer(all[(i + 2) % hosts], { key: keyB, iburst: true, minPoll: 4, maxPoll: 8 });
+    const [a, b] = i < servers ? [(i + 1) % servers, (i + 2) % servers] : [i % servers, (i + 1) % servers];
+    all[i].addServer(all[a], { key: keyA, iburst: true, minPoll: 4, maxPoll: 8 });
+    all[i].addServer(all[b], { key: keyB, iburst: true, minPoll: 4, maxPoll: 8 });
   }
+  const clients = all.slice(servers);
+  new Rollout(stack, "Rollout", { hosts: clients, waves: [RolloutWave.percent(1), RolloutWave.percent(10)] });
 }
 
-function buildBare(stack: TerraformStack, hosts: number, pad: number): void {
+export function buildBare(stack: TerraformStack, hosts: number, pad: number): void {
   // Same shape as a ChronyHost's push resource: digest triggers and a local-exec provisioner.
   // Real sha256 hex (not a fixed pattern): cdktf scans every string for number tokens, and hex
   // digests like ours often contain "<digits>e<digits>", which sends them down its slower path.

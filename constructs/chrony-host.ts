@@ -1,17 +1,17 @@
 import * as path from "node:path";
 import * as v from "valibot";
-import { CompiledHost, HostDeclaration, KeyUseRef, SourceDeclaration, VerifyDeclaration } from "../lib/fleet";
+import { HostDeclaration, KeyUseRef, SourceDeclaration, VerifyDeclaration } from "../lib/fleet";
 import { ReloadPolicy, RELOAD_POLICIES, SshTargetSpec, UndeclaredKeyPolicy, UNDECLARED_KEY_POLICIES, hostKeyPolicySchema } from "../lib/manifest";
 import { ChronyConfig, ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
 import { ConfigError } from "../lib/model/config-error";
-import { hasControlCharacters } from "../lib/model/directive";
+import { Directive, hasControlCharacters } from "../lib/model/directive";
 import { NtpSourceOptions, PoolOptions, SourceKind, sourceDirective } from "../lib/model/areas/sources";
 import { HostProfile, checkHostProfile, describeIssue } from "../lib/model/profiles/host-profile";
 import { hostOrAddress, isProblem } from "../lib/model/tokens";
 import { validateDirective } from "../lib/model/validate-directive";
 import { ChronyVersion, DEFAULT_CHRONY_VERSION, isAtLeast, parseChronyVersion } from "../lib/model/version";
 import { Annotations, Construct, TerraformStack } from "./cdk";
-import { FleetRegistry } from "./fleet-registry";
+import { CompiledEntry, FleetRegistry } from "./fleet-registry";
 import { HostKeyPolicy } from "./host-key-policy";
 import { HostProfiles } from "./host-profiles";
 import { KeyRotation, RotationPhase } from "./key-rotation";
@@ -110,6 +110,8 @@ interface HostSource {
   readonly target: SourceTarget;
   readonly options: Omit<PoolOptions, "keyId">;
   readonly key?: NtpKey | KeyRotation;
+  /** The line as it will be written, validated when the source was added. */
+  readonly line: Directive;
 }
 
 const CHRONY_HOST_BRAND = Symbol.for("cdktf-chrony.ChronyHost");
@@ -145,8 +147,8 @@ export class ChronyHost extends Construct {
   private readonly props: ChronyHostProps;
   private readonly sourceList: HostSource[] = [];
   private readonly registry: FleetRegistry;
-  private compiled?: CompiledHost;
-  private readonly warned = new Set<string>();
+  private compiled?: CompiledEntry;
+  private warned?: Set<string>;
 
   constructor(scope: Construct, id: string, props: ChronyHostProps) {
     super(scope, id);
@@ -180,7 +182,7 @@ export class ChronyHost extends Construct {
       }
       return {
         version,
-        profile: checkHostProfile(props.profile ?? HostProfiles.debian({ chronyVersion: version.text }), version),
+        profile: this.checkedProfile(props.profile ?? HostProfiles.debian({ chronyVersion: version.text }), version),
         target: sshTarget(props.target),
         ntpAddress,
         config: buildChronyConfig(props),
@@ -246,13 +248,14 @@ export class ChronyHost extends Construct {
       // before the source is kept, so a bad option fails here with the real line in the message.
       const address = isHost ? target.ntpAddress : target;
       const port = isHost ? (rest.port ?? (target.profile.ntpPort !== 123 ? target.profile.ntpPort : undefined)) : rest.port;
+      const line = sourceDirective(kind, address, { ...rest, port, keyId: key ? keyOnSources(key).keyId : undefined });
       try {
-        validateDirective(sourceDirective(kind, address, { ...rest, port, keyId: key ? keyOnSources(key).keyId : undefined }), this.version);
+        validateDirective(line, this.version);
       } catch (err) {
         if (err instanceof ConfigError) throw new ConfigError(`${where}: ${err.message}`);
         throw err;
       }
-      this.sourceList.push({ kind, target, options: rest, key });
+      this.sourceList.push({ kind, target, options: rest, key, line });
     });
     this.registry.changed();
   }
@@ -274,6 +277,7 @@ export class ChronyHost extends Construct {
           to: ChronyHost.isChronyHost(s.target) ? { host: s.target.node.path } : { address: s.target },
           options: s.options,
           ...(s.key ? { key: keyUse(s.key) } : {}),
+          line: s.line,
         }),
       ),
       keys: (this.props.keys ?? []).map(keyUse),
@@ -284,19 +288,25 @@ export class ChronyHost extends Construct {
     };
   }
 
-  private compiledHost(): CompiledHost {
+  private compiledHost(): CompiledEntry {
     if (!this.compiled) this.registry.handToStack(TerraformStack.of(this));
     return this.compiled!;
   }
 
   /** The compiled host, handed over at synth: triggers for the push resource, warnings for the user. */
-  private receive(compiled: CompiledHost): void {
+  private receive(compiled: CompiledEntry): void {
     this.compiled = compiled;
     for (const w of compiled.warnings) {
+      this.warned ??= new Set();
       if (this.warned.has(w)) continue;
       this.warned.add(w);
       Annotations.of(this).addWarning(w);
     }
+  }
+
+  /** Hosts with equal profiles share one checked profile, checked once. */
+  private checkedProfile(profile: HostProfile, version: ChronyVersion): HostProfile {
+    return this.registry.checkedProfile(profile, version.text, () => checkHostProfile(profile, version));
   }
 
   private inHost<T>(check: () => T): T {
@@ -346,7 +356,14 @@ function sshTarget(t: SshTarget | undefined): SshTargetSpec {
   };
 }
 
-function defaultApplyCommand(): string[] {
+let applyCommand: readonly string[] | undefined;
+
+function defaultApplyCommand(): readonly string[] {
+  applyCommand ??= builtCli();
+  return applyCommand;
+}
+
+function builtCli(): string[] {
   // dist/constructs/chrony-host.js → dist/lib/cli/main.js; under vitest (sources) the built CLI is used too.
   const built = path.resolve(__dirname, "..", "lib", "cli", "main.js");
   const fromSources = path.resolve(__dirname, "..", "dist", "lib", "cli", "main.js");

@@ -1,16 +1,39 @@
 import { HostProfile } from "../lib/model/profiles/host-profile";
 import { PresetOptions, SandboxHostLayout, debianProfile, rhelProfile, sandboxProfile } from "../lib/model/profiles/presets";
 
+// Presets are read-only (HostProfile's members are readonly): the same options give the same
+// frozen object, so a fleet that calls HostProfiles.debian() for each of its hosts holds one
+// profile, checked once.
+const presets = new Map<string, HostProfile>();
+
+function preset(kind: string, options: object, make: () => HostProfile): HostProfile {
+  const key = `${kind}\0${JSON.stringify(options)}`;
+  let profile = presets.get(key);
+  if (!profile) {
+    profile = deepFreeze(make());
+    presets.set(key, profile);
+  }
+  return profile;
+}
+
+function deepFreeze<T>(x: T): T {
+  if (typeof x === "object" && x !== null && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const value of Object.values(x)) deepFreeze(value);
+  }
+  return x;
+}
+
 /** Presets of HostProfile. A custom profile is a plain object: `{ ...HostProfiles.debian(), keysGroup: "ntp" }`. */
 export class HostProfiles {
   /** Debian and Ubuntu. */
   public static debian(options: PresetOptions = {}): HostProfile {
-    return debianProfile(options);
+    return preset("debian", options, () => debianProfile(options));
   }
 
   /** RHEL, Fedora and their rebuilds. */
   public static rhel(options: PresetOptions = {}): HostProfile {
-    return rhelProfile(options);
+    return preset("rhel", options, () => rhelProfile(options));
   }
 
   /** A host of `cdktf-chrony sandbox` (paths under its root folder, its own ports). */

@@ -23,6 +23,10 @@ export interface PushResourceProps {
   readonly after?: () => readonly PushResource[];
 }
 
+// The resource does nothing when destroyed, so the new one is created first: a replacement that
+// never runs (its wave's gate failed) leaves the old one, and its triggers, in the state.
+const CREATE_BEFORE_DESTROY = Object.freeze({ createBeforeDestroy: true });
+
 /** Terraform reads `${` and `%{` in strings as templates; paths must stay literal. */
 function escapeForTerraform(text: string): string {
   return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
@@ -46,9 +50,7 @@ export class PushResource extends Construct {
     this.cliCommand = props.applyCommand;
     const triggers = (): Record<string, string> => ({ ...props.triggers() });
     const dependencies = (): TerraformResource[] => [...(props.after?.() ?? []).map((p) => p.resource), ...this.waitsFor];
-    // The resource does nothing when destroyed, so the new one is created first: a replacement that
-    // never runs (its wave's gate failed) leaves the old one, and its triggers, in the state.
-    const lifecycle = { createBeforeDestroy: true };
+    const lifecycle = CREATE_BEFORE_DESTROY;
     // Terraform appends `command` to `interpreter`: no shell, so nothing to quote or inject.
     const provisioners = [
       {

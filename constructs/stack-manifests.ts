@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BUNDLE_FILE, bundleLine, bundleText } from "../lib/manifest";
+import { BUNDLE_FILE, writeBundle } from "../lib/manifest";
 import { Aspects, Construct, IConstruct, TerraformStack, onSynthesize } from "./cdk";
 import { FleetRegistry } from "./fleet-registry";
 
@@ -31,7 +31,7 @@ export class StackManifests extends Construct {
       const hosts = registry.handToStack(stack);
       const dir = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, BUNDLE_FILE), bundleText(hosts.map((h) => ({ id: h.id, line: bundleLine(h.manifest) }))));
+      writeBundle(path.join(dir, BUNDLE_FILE), hosts, registry.profilesByKey);
     });
   }
 }

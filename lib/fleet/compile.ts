@@ -52,6 +52,17 @@ export interface CompileOptions {
  * Throws ConfigError with the fix on the first problem.
  */
 export function compileFleet(fleet: FleetDeclaration, keys: KeyFingerprints, options: CompileOptions): CompiledFleet {
+  const hosts = compileFleetEach(fleet, keys, options, (h) => h);
+  hosts.sort((a, b) => compareText(a.stack, b.stack) || compareText(a.id, b.id));
+  return { hosts, byRef: new Map(hosts.map((h) => [h.ref, h])) };
+}
+
+/**
+ * compileFleet, handing each host to `each` as soon as it is compiled and keeping only what `each`
+ * returns (in declaration order): a caller that keeps a serialized manifest rather than the objects
+ * holds far less memory for a large fleet.
+ */
+export function compileFleetEach<T>(fleet: FleetDeclaration, keys: KeyFingerprints, options: CompileOptions, each: (host: CompiledHost) => T): T[] {
   const index = indexFleet(fleet);
   const fingerprints = memoizeFingerprints(keys);
   checkPeerKeys(index);
@@ -59,9 +70,7 @@ export function compileFleet(fleet: FleetDeclaration, keys: KeyFingerprints, opt
   const rollouts = fleet.rollouts ?? [];
   checkRollouts(index.hosts, rollouts);
   const order = orderPushes(index.hosts, rollouts);
-  const hosts = fleet.hosts.map((h) => compileHost(h, index, fingerprints, keys.saltSpec, options.generator, order.after.get(h.ref) ?? []));
-  hosts.sort((a, b) => compareText(a.stack, b.stack) || compareText(a.id, b.id));
-  return { hosts, byRef: new Map(hosts.map((h) => [h.ref, h])) };
+  return fleet.hosts.map((h) => each(compileHost(h, index, fingerprints, keys.saltSpec, options.generator, order.after.get(h.ref) ?? [])));
 }
 
 function compareText(a: string, b: string): number {
@@ -303,6 +312,10 @@ function compileHost(
 
 /** The source line: a fleet host's NTP address, port and key follow; an outside address is as given. */
 function sourceLine(host: HostDeclaration, s: SourceDeclaration, index: FleetIndex): Directive {
+  if (s.line !== undefined) {
+    if ("address" in s.to && s.key !== undefined) checkAddressOfFleetHost(host, s, s.to.address, resolveKeyUse(s.key, index).onSources.keyId, index);
+    return s.line;
+  }
   const line = unvalidatedSourceLine(host, s, index);
   validateDirective(line, host.config.version, `host ${host.id}`);
   return line;
@@ -315,14 +328,18 @@ function unvalidatedSourceLine(host: HostDeclaration, s: SourceDeclaration, inde
     const port = s.options.port ?? (target.profile.ntpPort !== 123 ? target.profile.ntpPort : undefined);
     return sourceDirective(s.kind, target.ntpAddress, { ...s.options, port, keyId });
   }
-  // An address that belongs to a host of the fleet: its keys must follow, which only a reference does.
-  const known = index.byNtpAddress.get(s.to.address);
-  if (known && keyId !== undefined) {
+  if (keyId !== undefined) checkAddressOfFleetHost(host, s, s.to.address, keyId, index);
+  return sourceDirective(s.kind, s.to.address, { ...s.options, keyId });
+}
+
+/** An address that belongs to a host of the fleet: its keys must follow, which only a reference does. */
+function checkAddressOfFleetHost(host: HostDeclaration, s: SourceDeclaration, address: string, keyId: number, index: FleetIndex): void {
+  const known = index.byNtpAddress.get(address);
+  if (known) {
     throw new ConfigError(
-      `host ${host.id}: ${s.kind} ${s.to.address} is host ${known.id} of this app, named by address, so key ${keyId} is not distributed to it: pass the ChronyHost (host.add${s.kind === "peer" ? "Peer" : "Server"}(${known.id}, { key })) instead of its address`,
+      `host ${host.id}: ${s.kind} ${address} is host ${known.id} of this app, named by address, so key ${keyId} is not distributed to it: pass the ChronyHost (host.add${s.kind === "peer" ? "Peer" : "Server"}(${known.id}, { key })) instead of its address`,
     );
   }
-  return sourceDirective(s.kind, s.to.address, { ...s.options, keyId });
 }
 
 function parseCmdEndpoint(host: HostDeclaration, text: string): { host: string; port: number } {

@@ -2,6 +2,7 @@ import type { KeySourceSpec } from "../keys/key-source";
 import type { NtpKeyTypeName } from "../keys/key-type";
 import type { ReloadPolicy, SshTargetSpec, UndeclaredKeyPolicy } from "../manifest/schema";
 import type { ChronyConfig } from "../model/chrony-config";
+import type { Directive } from "../model/directive";
 import type { PoolOptions, SourceKind } from "../model/areas/sources";
 import type { HostProfile } from "../model/profiles/host-profile";
 
@@ -56,6 +57,13 @@ export interface SourceDeclaration {
   /** The line's options; the key comes from `key`. */
   readonly options: Omit<PoolOptions, "keyId">;
   readonly key?: KeyUseRef;
+  /**
+   * The source line, when the declaring side already built and validated it for the host's chrony
+   * version (ChronyHost does, to fail at the call that added the source): the compiler uses it
+   * instead of building and validating the same line again.
+   * @default - the compiler builds and validates the line
+   */
+  readonly line?: Directive;
 }
 
 export interface VerifyDeclaration {

@@ -90,15 +90,43 @@ export function orderPushes(hosts: ReadonlyMap<string, HostDeclaration>, rollout
   }
 
   const component = stronglyConnected(names.length, edges);
-  const after = new Map<string, string[]>();
+  const kept = new Map<string, string[]>();
   for (const [from, to] of serverEdges) {
     if (component[from] === component[to]) continue;
-    const list = after.get(names[from]) ?? [];
+    const list = kept.get(names[from]) ?? [];
     if (!list.includes(names[to])) list.push(names[to]);
-    after.set(names[from], list);
+    kept.set(names[from], list);
   }
+  const after = withoutEdgesTheGatesImply(kept, rollouts);
   for (const list of after.values()) list.sort();
   return { after };
+}
+
+/**
+ * A host of wave k+1 waits for gate k, which waits for every host of waves 1..k and for the servers
+ * they wait for: an edge to one of those is implied, and Terraform's graph is smaller without it
+ * (a fleet in a rollout keeps about one edge per host instead of one per server).
+ */
+function withoutEdgesTheGatesImply(after: Map<string, string[]>, rollouts: readonly RolloutDeclaration[]): Map<string, string[]> {
+  for (const r of rollouts) {
+    const before = new Set<string>();
+    r.waves.forEach((wave, w) => {
+      if (w > 0) {
+        for (const ref of wave) {
+          const list = after.get(ref);
+          if (!list) continue;
+          const left = list.filter((s) => !before.has(s));
+          if (left.length === 0) after.delete(ref);
+          else after.set(ref, left);
+        }
+      }
+      for (const ref of wave) {
+        before.add(ref);
+        for (const s of after.get(ref) ?? []) before.add(s);
+      }
+    });
+  }
+  return after;
 }
 
 /** Tarjan's algorithm, iterative (fleets of many thousands of hosts): each node's component number. */

@@ -1,4 +1,4 @@
 // The host manifest: the contract between synth (the fleet compiler) and the deploy side.
 export * from "./schema";
-export { parseManifest, readManifest } from "./read";
-export { BUNDLE_FILE, bundleLine, bundleText, readBundle, readBundleHost } from "./bundle";
+export { parseBundledManifest, parseManifest, readManifest, type SharedProfiles } from "./read";
+export { BUNDLE_FILE, BUNDLE_SCHEMA, bundleLine, profileKey, readBundle, readBundleHost, writeBundle, type BundleEntry } from "./bundle";

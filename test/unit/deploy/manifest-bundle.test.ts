@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bundleLine, bundleText, readBundle, readBundleHost } from "../../../lib/manifest";
+import { bundleLine, profileKey, readBundle, readBundleHost, writeBundle } from "../../../lib/manifest";
 import { HostManifest, MANIFEST_SCHEMA } from "../../../lib/manifest";
 import { debianProfile } from "../../../lib/model/profiles/presets";
 
@@ -40,7 +40,13 @@ describe("the manifest bundle", () => {
       const ids = Array.from({ length: n }, (_v, i) => `${["web", "db", "h", "ntp-1.example"][i % 4]}-${Math.floor(next() * 1e6)}-${i}`);
       const file = path.join(dir, `b${n}.jsonl`);
       // Some lines are longer than the 16 KiB read size.
-      fs.writeFileSync(file, bundleText(ids.map((id) => ({ id, line: bundleLine(manifest(id, Math.floor(next() * 40_000))) }))));
+      const profile = debianProfile();
+      const key = profileKey(profile);
+      writeBundle(
+        file,
+        ids.map((id) => ({ id, line: bundleLine(manifest(id, Math.floor(next() * 40_000)), key), profile: key })),
+        new Map([[key, profile]]),
+      );
       for (const id of ids) expect(readBundleHost(file, id).id, `${n}: ${id}`).toBe(id);
       expect(() => readBundleHost(file, "absent-host")).toThrow(/^no host 'absent-host' in .*b\d+\.jsonl: it holds /);
       expect(readBundle(file).map((m) => m.id)).toEqual([...ids].sort());

@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — every benchmark family, or those named: `node dist/bench/run.js synth cli`.
  * Prints a table (stdout) and writes bench/results.json; progress goes to stderr.
- * Families: cli, synth, cmdmon, apply, drift (apply and drift share one 50-host sandbox), status
+ * Families: cli, synth, plan, cmdmon, apply, drift (apply and drift share one 50-host sandbox), status
  * (a 200-host sandbox of its own).
  *
  * The run uses a private copy of dist/ (taken right after the build), so that a rebuild of the
@@ -15,6 +15,7 @@ import { runApplyBench } from "./apply";
 import { runCliStartBench } from "./cli-start";
 import { runCmdmonBench } from "./cmdmon";
 import { runDriftBench } from "./drift";
+import { runPlanBench } from "./plan";
 import { score, type ScoredResult } from "./goals";
 import { progress } from "./proc";
 import type { BenchResult } from "./result";
@@ -22,7 +23,7 @@ import { BenchFleet } from "./sandbox-fleet";
 import { runStatusBench } from "./status";
 import { runSynthBench } from "./synth";
 
-const FAMILIES = ["cli", "synth", "cmdmon", "apply", "drift", "status"] as const;
+const FAMILIES = ["cli", "synth", "plan", "cmdmon", "apply", "drift", "status"] as const;
 type Family = (typeof FAMILIES)[number];
 
 const SNAPSHOT_ENV = "CDKTF_CHRONY_BENCH_SNAPSHOT";
@@ -105,6 +106,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   if (families.includes("cli")) await attempt("cli", runCliStartBench);
   if (families.includes("synth")) await attempt("synth", runSynthBench);
+  if (families.includes("plan")) await attempt("plan", runPlanBench);
   if (families.includes("cmdmon")) await attempt("cmdmon", runCmdmonBench);
   if (families.includes("apply") || families.includes("drift")) {
     let fleet: BenchFleet | undefined;

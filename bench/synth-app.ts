@@ -2,6 +2,7 @@
  * The app the synth benchmarks time, run as its own process (as `cdktf synth` runs an app):
  *
  *   node dist/bench/synth-app.js chrony HOSTS OUTDIR
+ *   node dist/bench/synth-app.js chrony-no-rollout HOSTS OUTDIR
  *   node dist/bench/synth-app.js bare HOSTS OUTDIR PAD_BYTES
  *
  * `chrony`: HOSTS ChronyHosts on the Debian profile in two tiers, as a fleet is built: one server
@@ -10,7 +11,8 @@
  * servers, a ring), 1 pool and 1 plain address; every host holds 2 keys (from environment
  * variables, so no key store files are created). The clients deploy after their servers
  * (depends_on) and in a Rollout: a 1% canary wave, a 10% wave and the rest, with a health gate
- * after each of the first two.
+ * after each of the first two. `chrony-no-rollout`: the same fleet without the Rollout (the
+ * default order only: servers before their clients).
  * `bare`: the baseline, a plain cdktf stack of HOSTS `terraform_data` resources with the same shape
  * of payload (3 digest triggers, a local-exec provisioner), each PAD_BYTES characters longer.
  *
@@ -53,7 +55,7 @@ export function serverCount(hosts: number): number {
   return Math.max(3, Math.ceil(hosts / 50));
 }
 
-export function buildChrony(stack: TerraformStack, hosts: number): void {
+export function buildChrony(stack: TerraformStack, hosts: number, rollout = true): void {
   const keyA = new NtpKey(stack, "FleetKeyA", { keyId: 11, type: "SHA256", source: KeySource.env(SYNTH_KEY_VARIABLES[0]) });
   const keyB = new NtpKey(stack, "FleetKeyB", { keyId: 12, type: "AES128", source: KeySource.env(SYNTH_KEY_VARIABLES[1]) });
   const knownHosts = HostKeyPolicy.knownHosts("/etc/ssh/ssh_known_hosts");
@@ -81,7 +83,7 @@ export function buildChrony(stack: TerraformStack, hosts: number): void {
     all[i].addServer(all[b], { key: keyB, iburst: true, minPoll: 4, maxPoll: 8 });
   }
   const clients = all.slice(servers);
-  new Rollout(stack, "Rollout", { hosts: clients, waves: [RolloutWave.percent(1), RolloutWave.percent(10)] });
+  if (rollout) new Rollout(stack, "Rollout", { hosts: clients, waves: [RolloutWave.percent(1), RolloutWave.percent(10)] });
 }
 
 export function buildBare(stack: TerraformStack, hosts: number, pad: number): void {
@@ -121,13 +123,13 @@ function besideStack(dir: string): { files: number; bytes: number } {
 function main(argv: readonly string[]): void {
   const [kind, hostsText, outdir, padText] = argv;
   const hosts = Number(hostsText);
-  if ((kind !== "chrony" && kind !== "bare") || !Number.isInteger(hosts) || hosts < 3 || !outdir) {
-    throw new Error("usage: synth-app.js chrony|bare HOSTS OUTDIR [PAD_BYTES]");
+  if ((kind !== "chrony" && kind !== "chrony-no-rollout" && kind !== "bare") || !Number.isInteger(hosts) || hosts < 3 || !outdir) {
+    throw new Error("usage: synth-app.js chrony|chrony-no-rollout|bare HOSTS OUTDIR [PAD_BYTES]");
   }
   const t0 = performance.now();
   const app = new App({ outdir });
   const stack = new TerraformStack(app, "fleet");
-  if (kind === "chrony") buildChrony(stack, hosts);
+  if (kind === "chrony" || kind === "chrony-no-rollout") buildChrony(stack, hosts, kind === "chrony");
   else buildBare(stack, hosts, Number(padText ?? 0));
   const t1 = performance.now();
   app.synth();

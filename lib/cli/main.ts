@@ -66,6 +66,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stderr(`cdktf-chrony: unknown option '${name}': put options after the command; run 'cdktf-chrony --help' for the list\n`);
     return 1;
   }
+  // The deploy agent (lib/cli/deploy-agent.ts): started by a provisioner, never by people.
+  if (name === "__agent" && rest.length === 1) {
+    await (await import("./deploy-agent-server.js")).serveAgent(rest[0]);
+    return 0;
+  }
+  // What each push resource's provisioner runs: handed to the deploy's agent when there is one.
+  // (Only from the built CLI: the agent is started as `node main.js`.)
+  if (name === "apply" && isProvisionerApply(rest) && __filename.endsWith(".js")) {
+    const code = await (await import("./deploy-agent.js")).applyThroughAgent(rest, io, __filename);
+    if (code !== undefined) return code;
+  }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
     io.stderr(`cdktf-chrony: unknown command '${name}': run 'cdktf-chrony --help' for the list\n`);
@@ -85,6 +96,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     throw err;
   }
+}
+
+/** `apply --host ID chrony-hosts.jsonl` (in any order), as a push resource runs it, and nothing else. */
+function isProvisionerApply(args: readonly string[]): boolean {
+  return args.length === 3 && args.some((a) => a.endsWith(".jsonl") && !a.startsWith("-")) && args.includes("--host") && !asksForHelp(args);
 }
 
 /** `cdktf-chrony help [COMMAND]`: the list of commands, or one command's help. */

@@ -6,7 +6,8 @@ import { UserError } from "../../errors";
 import { durationOption } from "../number-options";
 import { findProjectDir } from "../../project";
 import { parseArgs } from "../args";
-import { CliCommand } from "../command";
+import { CliCommand, CliIO } from "../command";
+import type { HostConnector } from "../../deploy/connect-host";
 
 export const command: CliCommand = {
   name: "apply",
@@ -51,46 +52,50 @@ examples:
   cd cdktf.out/stacks/fleet && cdktf-chrony apply ${BUNDLE_FILE} --host server-a
   cdktf-chrony inspect --host server-a --manifest > server-a.json && cdktf-chrony apply server-a.json
 `,
-  async run(args, io) {
-    const { positionals, options } = parseArgs(args, {
-      command: "apply",
-      options: { json: "flag", host: "value", "lock-wait": "value", timeout: "value" },
-      maxPositionals: 1,
-    });
-    const lockWaitSeconds = durationOption("lock-wait", options["lock-wait"], "seconds", 86_400);
-    const timeoutSeconds = durationOption("timeout", options.timeout, "seconds", 86_400);
-    const file = positionals[0];
-    const host = options.host;
-    if (!file) {
-      throw new UserError(
-        `apply needs a manifest: '${BUNDLE_FILE} --host ID' (what the provisioner runs), or a file from 'cdktf-chrony inspect --host ID --manifest'`,
-      );
-    }
-    let manifest;
-    if (file.endsWith(".jsonl")) {
-      if (!host) throw new UserError(`${file} holds every host of a stack: add --host ID`);
-      manifest = readBundleHost(file, host);
-    } else {
-      manifest = readManifest(file);
-      if (host !== undefined && host !== manifest.id)
-        throw new UserError(`${file} is the manifest of ${manifest.id}, not ${host}: drop --host or pass ${host}'s manifest`);
-    }
-    const result = await applyHost(manifest, {
-      log: (line) => io.stderr(`${line}\n`),
-      projectDir: findProjectDir(path.dirname(path.resolve(file))),
-      lockWaitSeconds,
-      timeoutSeconds,
-      // Test-only: the fault suite makes the host hang or drop the connection at a chosen step.
-      faultHook: process.env.CDKTF_CHRONY_FAULT_HOOK || undefined,
-    });
-    for (const w of result.warnings) io.stderr(`[${manifest.id}] warning: ${w}\n`);
-    try {
-      // Beside the bundle: the stack's folder of the synth output.
-      writeApplyRecord(path.dirname(path.resolve(file)), result);
-    } catch {
-      // A read-only output folder must not fail an apply that worked.
-    }
-    io.stdout(options.json ? `${JSON.stringify(result)}\n` : `${summaryLine(result)}\n`);
-    return result.result === "ok" || result.result === "unchanged" ? 0 : 1;
-  },
+  run: (args, io) => runApply(args, io),
 };
+
+/** `apply`, with how to reach the host (the deploy agent watches its sessions, to end them if its client goes away). */
+export async function runApply(args: readonly string[], io: CliIO, hooks: { readonly connect?: HostConnector } = {}): Promise<number> {
+  const { positionals, options } = parseArgs(args, {
+    command: "apply",
+    options: { json: "flag", host: "value", "lock-wait": "value", timeout: "value" },
+    maxPositionals: 1,
+  });
+  const lockWaitSeconds = durationOption("lock-wait", options["lock-wait"], "seconds", 86_400);
+  const timeoutSeconds = durationOption("timeout", options.timeout, "seconds", 86_400);
+  const file = positionals[0];
+  const host = options.host;
+  if (!file) {
+    throw new UserError(
+      `apply needs a manifest: '${BUNDLE_FILE} --host ID' (what the provisioner runs), or a file from 'cdktf-chrony inspect --host ID --manifest'`,
+    );
+  }
+  let manifest;
+  if (file.endsWith(".jsonl")) {
+    if (!host) throw new UserError(`${file} holds every host of a stack: add --host ID`);
+    manifest = readBundleHost(file, host);
+  } else {
+    manifest = readManifest(file);
+    if (host !== undefined && host !== manifest.id)
+      throw new UserError(`${file} is the manifest of ${manifest.id}, not ${host}: drop --host or pass ${host}'s manifest`);
+  }
+  const result = await applyHost(manifest, {
+    log: (line) => io.stderr(`${line}\n`),
+    projectDir: findProjectDir(path.dirname(path.resolve(file))),
+    lockWaitSeconds,
+    timeoutSeconds,
+    // Test-only: the fault suite makes the host hang or drop the connection at a chosen step.
+    faultHook: process.env.CDKTF_CHRONY_FAULT_HOOK || undefined,
+    connect: hooks.connect,
+  });
+  for (const w of result.warnings) io.stderr(`[${manifest.id}] warning: ${w}\n`);
+  try {
+    // Beside the bundle: the stack's folder of the synth output.
+    writeApplyRecord(path.dirname(path.resolve(file)), result);
+  } catch {
+    // A read-only output folder must not fail an apply that worked.
+  }
+  io.stdout(options.json ? `${JSON.stringify(result)}\n` : `${summaryLine(result)}\n`);
+  return result.result === "ok" || result.result === "unchanged" ? 0 : 1;
+}

@@ -5,31 +5,62 @@
 #
 # The preamble adds: FILES (lines "role path"), KEYS_PATH, SOURCE_DIR, OWN_SOURCES, and
 # list_sources_plain, list_sources_named, list_ntpdata.
+#
+# Drift runs on every host every night: the program starts as few processes as it can (one
+# sha256sum and one stat for all the files, base64 without tr, the service asked only when chronyd
+# does not answer), since on a host the processes, not the work, are most of its cost.
 set -u
 trap '' PIPE HUP
 umask 077
 take_lock
 say LOCKED
 if [ -e "$JOURNAL" ] && read_journal; then say "JOURNAL $J_RUN $J_STATE $J_ACTION"; fi
+# The files that exist go to one sha256sum and one stat, in order; their roles wait in $roles.
+set --
+roles=""
 while read -r role path; do
   [ -n "$role" ] || continue
   if [ -e "$path" ]; then
-    say "FILE $role $(sha256sum <"$path" | cut -d' ' -f1) $(stat -c '%a %U:%G' -- "$path")"
+    set -- "$@" "$path"
+    roles="$roles $role"
   else
     say "FILE $role - - -"
   fi
 done <<END
 $FILES
 END
-if [ -n "$KEYS_PATH" ] && [ -e "$KEYS_PATH" ]; then say "KEYS $(base64 <"$KEYS_PATH" | tr -d '\n')"; fi
-if svc_active >/dev/null 2>&1; then running=yes; else running=no; fi
+if [ $# -gt 0 ]; then
+  sums=$(sha256sum -- "$@")
+  modes=$(stat -c '%a %U:%G' -- "$@")
+  set -f
+  # shellcheck disable=SC2086 # the roles are words
+  set -- $roles
+  set +f
+  while read -r sum _file <&3 && read -r mode owner <&4; do
+    say "FILE $1 ${sum#\\} $mode $owner"
+    shift
+  done 3<<SUMS 4<<MODES
+$sums
+SUMS
+$modes
+MODES
+fi
+if [ -n "$KEYS_PATH" ] && [ -e "$KEYS_PATH" ]; then say "KEYS $(base64 -w 0 <"$KEYS_PATH")"; fi
+# chronyd runs when it answers on its socket; only when it does not, ask the service manager.
+if plain=$(list_sources_plain 2>&1); then
+  running=yes
+elif svc_active >/dev/null 2>&1; then
+  running=yes
+else
+  running=no
+fi
 say "RUNNING $running"
 for f in "$SOURCE_DIR"/*.sources; do
-  [ -e "$f" ] && [ "$f" != "$OWN_SOURCES" ] && say "FOREIGN $(printf '%s' "$f" | base64 | tr -d '\n')"
+  [ -e "$f" ] && [ "$f" != "$OWN_SOURCES" ] && say "FOREIGN $(printf '%s' "$f" | base64 -w 0)"
 done
 if [ "$running" = yes ]; then
-  say_text SOURCES "$(list_sources_plain 2>&1)"
-  say_text NAMED "$(list_sources_named 2>&1)"
-  say_text NTPDATA "$(list_ntpdata 2>&1)"
+  say "SOURCES $(printf '%s' "$plain" | base64 -w 0)"
+  say "NAMED $(list_sources_named 2>&1 | base64 -w 0)"
+  say "NTPDATA $(list_ntpdata 2>&1 | base64 -w 0)"
 fi
 say DONE

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BenchResult } from "./result";
 import { mapLimit } from "../lib/map-limit";
-import { childrenCpuSeconds, machineBusySeconds, median, progress, round, runChecked } from "./proc";
+import { agentCpuBetween, agentCpuByPid, childrenCpuSeconds, machineBusySeconds, median, progress, round, runChecked } from "./proc";
 import { BenchFleet, FLEET_HOSTS, openSshOptions, type FleetVersion, type SynthesizedHost } from "./sandbox-fleet";
 
 // A sources-only change to 50 sandbox hosts through the provisioner's path (each push resource's
@@ -19,8 +19,10 @@ interface Round {
   readonly ms: number;
   /** Wall clock of each host's work (ours: the apply process; baseline: scp + ssh). */
   readonly perHost: number[];
-  /** CPU seconds of the controller's processes (ours: node apply; baseline: scp and ssh clients). */
+  /** CPU seconds of the controller's processes (ours: the provisioners' processes and the deploy agent; baseline: scp and ssh clients). */
   readonly controllerCpu: number;
+  /** Of which the deploy agent (ours). */
+  readonly agentCpu: number;
   /** CPU seconds on the hosts' side (sshd sessions and what they ran, chronyd). */
   readonly hostsCpu: number;
   /** CPU seconds the whole machine was busy (includes anything else running). */
@@ -30,12 +32,21 @@ interface Round {
 /** Measures a round: wall clock, and CPU on both ends. */
 async function measured(fleet: BenchFleet, run: () => Promise<number[]>): Promise<Round> {
   const c0 = childrenCpuSeconds();
+  const a0 = agentCpuByPid();
   const h0 = fleet.hostsCpuSeconds();
   const m0 = machineBusySeconds();
   const t0 = performance.now();
   const perHost = await run();
   const ms = performance.now() - t0;
-  return { ms, perHost, controllerCpu: childrenCpuSeconds() - c0, hostsCpu: fleet.hostsCpuSeconds() - h0, machineCpu: machineBusySeconds() - m0 };
+  const agentCpu = agentCpuBetween(a0, agentCpuByPid());
+  return {
+    ms,
+    perHost,
+    controllerCpu: childrenCpuSeconds() - c0 + agentCpu,
+    agentCpu,
+    hostsCpu: fleet.hostsCpuSeconds() - h0,
+    machineCpu: machineBusySeconds() - m0,
+  };
 }
 
 async function openSshRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[], round: number): Promise<number[]> {
@@ -63,11 +74,11 @@ async function openSshRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[]
 }
 
 /** Ours: one `cdktf-chrony apply MANIFEST` process per host, as Terraform's local-exec runs it. */
-async function cdktfChronyRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[]): Promise<number[]> {
+async function cdktfChronyRound(fleet: BenchFleet, hosts: readonly SynthesizedHost[], env: NodeJS.ProcessEnv = {}): Promise<number[]> {
   const pids = new Map(hosts.map((h) => [h.host.id, fleet.chronydPid(h.host)]));
   const perHost: number[] = [];
   await mapLimit(hosts, PARALLEL, async (h) => {
-    const r = await fleet.provision(h, / reload-sources ok in /);
+    const r = await fleet.provision(h, / reload-sources ok in /, env);
     perHost.push(r.ms);
   });
   for (const h of hosts) {
@@ -106,15 +117,21 @@ async function applyRounds(fleet: BenchFleet): Promise<BenchResult[]> {
   if (!fleet.lastVersion) await deployFleet(fleet);
   const ours: Round[] = [];
   const theirs: Round[] = [];
+  // Before the deploy agent: every provisioner runs its apply in its own process.
+  const alone: Round[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    // Baseline first in each pair, so that ours always ends the sequence (drift then compares clean).
-    for (const side of ["openssh", "cdktf-chrony"] as const) {
+    // Baseline first in each round, so that ours always ends the sequence (drift then compares clean).
+    for (const side of ["openssh", "no-agent", "cdktf-chrony"] as const) {
       const version: FleetVersion = fleet.nextVersion();
       const { outdir, hosts } = fleet.synth(version);
       progress(`apply: round ${i + 1}/${ROUNDS}, ${side}: maxpoll ${version.maxPoll}, marker ${version.marker} on ${hosts.length} hosts`);
-      const result = await measured(fleet, () => (side === "openssh" ? openSshRound(fleet, hosts, version.round) : cdktfChronyRound(fleet, hosts)));
+      const result = await measured(fleet, () =>
+        side === "openssh"
+          ? openSshRound(fleet, hosts, version.round)
+          : cdktfChronyRound(fleet, hosts, side === "no-agent" ? { CDKTF_CHRONY_AGENT: "off" } : {}),
+      );
       await fleet.checkLive(version, hosts);
-      (side === "openssh" ? theirs : ours).push(result);
+      (side === "openssh" ? theirs : side === "no-agent" ? alone : ours).push(result);
       progress(
         `apply: ${side} ${(result.ms / 1000).toFixed(2)} s; CPU s: controller ${result.controllerCpu.toFixed(1)}, hosts ${result.hostsCpu.toFixed(1)}, machine ${result.machineCpu.toFixed(1)}`,
       );
@@ -133,7 +150,8 @@ async function applyRounds(fleet: BenchFleet): Promise<BenchResult[]> {
   const cpuPerHost = (xs: typeof ours) => (1000 * median(xs.map((x) => x.controllerCpu + x.hostsCpu))) / FLEET_HOSTS;
   const cpu = (xs: typeof ours) => {
     const per = (f: (x: Round) => number) => round((1000 * median(xs.map(f))) / FLEET_HOSTS, 0);
-    return `CPU per host: controller ${per((x) => x.controllerCpu)} ms, hosts ${per((x) => x.hostsCpu)} ms, whole machine ${per((x) => x.machineCpu)} ms`;
+    const agent = xs.some((x) => x.agentCpu > 0) ? ` (of which the deploy agent ${per((x) => x.agentCpu)} ms)` : "";
+    return `CPU per host: controller ${per((x) => x.controllerCpu)} ms${agent}, hosts ${per((x) => x.hostsCpu)} ms, whole machine ${per((x) => x.machineCpu)} ms`;
   };
   return [
     {
@@ -141,14 +159,21 @@ async function applyRounds(fleet: BenchFleet): Promise<BenchResult[]> {
       value: round(oursMs / theirsMs, 2),
       unit: "x",
       baseline: `OpenSSH loop (write file, scp it into place, ssh chronyc -h SOCK reload sources), ${PARALLEL} workers: ${round(theirsMs / 1000, 2)} s median of ${ROUNDS} rounds (${seconds(theirs)}); ${perHost(theirs)} ms per host; ${cpu(theirs)}`,
-      note: `sources-only change (maxpoll + one server) on ${FLEET_HOSTS} sandbox hosts through each push resource's local-exec as Terraform runs it (one 'cdktf-chrony apply' process per host), ${PARALLEL} at once: ${round(oursMs / 1000, 2)} s median of ${ROUNDS} rounds (${seconds(ours)}); ${perHost(ours)} ms per host process; ${cpu(ours)}. Every round checked on every host: sources file bytes, chronyd lists the new server (cmdmon), chronyd pid unchanged for ours`,
+      note: `sources-only change (maxpoll + one server) on ${FLEET_HOSTS} sandbox hosts through each push resource's local-exec as Terraform runs it (one 'cdktf-chrony apply' process per host, which hands the apply to the deploy's agent), ${PARALLEL} at once: ${round(oursMs / 1000, 2)} s median of ${ROUNDS} rounds (${seconds(ours)}); ${perHost(ours)} ms per host process; ${cpu(ours)}. Every round checked on every host: sources file bytes, chronyd lists the new server (cmdmon), chronyd pid unchanged for ours`,
+    },
+    {
+      name: "apply.50.no-agent.ratio",
+      value: round(median(alone.map((x) => x.ms)) / theirsMs, 2),
+      unit: "x",
+      baseline: `the same OpenSSH loop: ${round(theirsMs / 1000, 2)} s`,
+      note: `the same change with CDKTF_CHRONY_AGENT=off (each provisioner loads the CLI and ssh2 and runs its apply itself, as before the deploy agent), rounds interleaved with the others: ${round(median(alone.map((x) => x.ms)) / 1000, 2)} s median of ${ROUNDS} (${seconds(alone)}); ${cpu(alone)}; CPU ratio to the loop ${round(cpuPerHost(alone) / cpuPerHost(theirs), 2)}x`,
     },
     {
       name: "apply.50.cpu-ratio",
       value: round(cpuPerHost(ours) / cpuPerHost(theirs), 2),
       unit: "x",
       baseline: `OpenSSH loop: ${round(cpuPerHost(theirs), 0)} ms CPU per host (scp + ssh clients, and sshd sessions with what they ran on the hosts)`,
-      note: `cdktf-chrony apply: ${round(cpuPerHost(ours), 0)} ms CPU per host (the apply process, and the sshd session with what it ran on the host); medians over ${ROUNDS} rounds. Less sensitive than the wall clock to other load on a shared machine; with ${PARALLEL} workers on 2 cores the rounds are CPU-bound`,
+      note: `cdktf-chrony apply: ${round(cpuPerHost(ours), 0)} ms CPU per host (the provisioner's process, its share of the deploy agent, and the sshd session with what it ran on the host); medians over ${ROUNDS} rounds. Less sensitive than the wall clock to other load on a shared machine; with ${PARALLEL} workers on 2 cores the rounds are CPU-bound`,
     },
     {
       name: "apply.50.seconds",

@@ -126,3 +126,32 @@ export function fileCreationMicros(dir: string, files = 500): number {
     fs.rmSync(probe, { recursive: true, force: true });
   }
 }
+
+/**
+ * CPU seconds so far of every deploy agent this CLI started (`main.js __agent SOCKET`), by pid: the
+ * agents run detached, so their CPU is not in childrenCpuSeconds.
+ */
+export function agentCpuByPid(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    const argv = cmdline.split("\0");
+    if (argv[1] !== CLI || argv[2] !== "__agent") continue;
+    const cpu = processCpu(Number(entry));
+    if (cpu) out.set(Number(entry), cpu.self);
+  }
+  return out;
+}
+
+/** CPU the agents spent between two readings of agentCpuByPid (an agent that started since counts in full). */
+export function agentCpuBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
+}

@@ -117,12 +117,9 @@ export class BenchFleet {
     try {
       progress(`sandbox: starting ${count} hosts from ${firstAddress} in ${sandboxDir}`);
       const t0 = performance.now();
-      const up = await runCheckedCli(
-        ["sandbox", "up", "--hosts", String(count), "--dir", sandboxDir, "--first-address", firstAddress, "--json"],
-        {
-          timeoutMs: 300_000,
-        },
-      );
+      const up = await runCheckedCli(["sandbox", "up", "--hosts", String(count), "--dir", sandboxDir, "--first-address", firstAddress, "--json"], {
+        timeoutMs: 300_000,
+      });
       const sandbox = JSON.parse(fs.readFileSync(path.join(sandboxDir, "sandbox.json"), "utf8")) as {
         hosts: SandboxHost[];
         controller: SandboxController;
@@ -198,9 +195,10 @@ export class BenchFleet {
    * Runs one host's provisioner as Terraform's local-exec does (`cdktf-chrony apply ...` with its
    * environment, in the stack's folder); throws unless it exits 0 with a summary matching `expect`.
    */
-  public async provision(h: SynthesizedHost, expect: RegExp): Promise<TimedRun> {
+  public async provision(h: SynthesizedHost, expect: RegExp, extraEnv: NodeJS.ProcessEnv = {}): Promise<TimedRun> {
     const [file, ...args] = h.provisioner.argv;
-    const r = await runTimed(file, args, { env: { ...this.env, ...h.provisioner.environment }, cwd: h.provisioner.cwd, timeoutMs: 120_000 });
+    const env = { ...this.env, ...h.provisioner.environment, ...extraEnv };
+    const r = await runTimed(file, args, { env, cwd: h.provisioner.cwd, timeoutMs: 120_000 });
     if (r.code !== 0 || !expect.test(r.stdout)) {
       throw new Error(
         `apply ${h.host.id} exited ${r.code ?? r.signal}, expected ${expect}: ${r.stdout.trim()} ${r.stderr.trim().split("\n").slice(-4).join(" | ")}`,

@@ -30,7 +30,7 @@ function manifest(id: string, padding: number): HostManifest {
 
 /** A seeded generator, so a failure reproduces. */
 function random(seed: number): () => number {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 describe("the manifest bundle", () => {
@@ -51,6 +51,54 @@ describe("the manifest bundle", () => {
       expect(() => readBundleHost(file, "absent-host")).toThrow(/^no host 'absent-host' in .*b\d+\.jsonl: it holds /);
       expect(readBundle(file).map((m) => m.id)).toEqual([...ids].sort());
     }
+  });
+
+  it("stores each profile once, in the header, and gives every host its own back", () => {
+    const file = path.join(dir, "two-profiles.jsonl");
+    const debian = debianProfile();
+    const other = { ...debianProfile(), keysGroup: "ntp" };
+    const [kd, ko] = [profileKey(debian), profileKey(other)];
+    const entries = ["a", "b", "c", "d"].map((id, i) => {
+      const m = { ...manifest(id, 10), profile: i % 2 === 0 ? debian : other };
+      return { id, line: bundleLine(m), profile: i % 2 === 0 ? kd : ko };
+    });
+    writeBundle(
+      file,
+      entries,
+      new Map([
+        [kd, debian],
+        [ko, other],
+      ]),
+    );
+    const text = fs.readFileSync(file, "utf8");
+    expect(text.split("\n")[0]).toMatch(/^\{"schema":"cdktf-chrony\/host-bundle@1","profiles":\{/);
+    expect(text.split('"keysGroup":"ntp"')).toHaveLength(2);
+    expect(readBundle(file).map((m) => [m.id, m.profile.keysGroup])).toEqual([
+      ["a", "_chrony"],
+      ["b", "ntp"],
+      ["c", "_chrony"],
+      ["d", "ntp"],
+    ]);
+    expect(readBundleHost(file, "d").profile).toEqual(other);
+  });
+
+  it("reads a bundle without a header, as older versions wrote it (every profile inline)", () => {
+    const file = path.join(dir, "legacy.jsonl");
+    fs.writeFileSync(file, ["h1", "h2", "h3"].map((id) => `${JSON.stringify(manifest(id, 100))}\n`).join(""));
+    expect(readBundle(file).map((m) => m.id)).toEqual(["h1", "h2", "h3"]);
+    expect(readBundleHost(file, "h2").profile).toEqual(debianProfile());
+  });
+
+  it("fails for a line whose profile is not in the header, and says to synthesize again", () => {
+    const file = path.join(dir, "missing-profile.jsonl");
+    writeBundle(
+      file,
+      [{ id: "h1", line: bundleLine(manifest("h1", 1), "0123456789abcdef"), profile: profileKey(debianProfile()) }],
+      new Map([[profileKey(debianProfile()), debianProfile()]]),
+    );
+    expect(() => readBundleHost(file, "h1")).toThrow(
+      /its profile '0123456789abcdef' is not in the bundle's header: synthesize it again with 'cdktf synth'$/,
+    );
   });
 
   it("says how to fix a missing bundle", () => {

@@ -113,6 +113,9 @@ async function reachAgent(cliFile: string, socket: string): Promise<net.Socket |
  */
 export async function applyThroughAgent(argv: readonly string[], io: CliIO, cliFile: string): Promise<number | undefined> {
   if (process.env[AGENT_ENV] === "off") return undefined;
+  // A bundle that is not there: the apply fails at once, here, with the usual message.
+  const bundle = argv.find((a, i) => a.endsWith(".jsonl") && !a.startsWith("-") && argv[i - 1] !== "--host");
+  if (bundle === undefined || !fs.existsSync(bundle)) return undefined;
   const socket = agentSocket(cliFile);
   if (!socket) return undefined;
   const conn = await reachAgent(cliFile, socket);
@@ -145,7 +148,7 @@ export async function applyThroughAgent(argv: readonly string[], io: CliIO, cliF
       resolve(1);
     });
     // The bundle by its absolute path: the agent may have started in an earlier copy of this folder.
-    const absolute = argv.map((a, i) => (a.endsWith(".jsonl") && !a.startsWith("-") && argv[i - 1] !== "--host" ? path.resolve(a) : a));
+    const absolute = argv.map((a) => (a === bundle ? path.resolve(a) : a));
     const request: AgentRequest = { protocol: AGENT_PROTOCOL, argv: absolute };
     conn.write(`${JSON.stringify(request)}\n`);
   });

@@ -45,7 +45,9 @@ describe("the npm package, installed in a new project", () => {
     const config = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as { resource: Record<string, Record<string, unknown>> };
     expect(Object.keys(config.resource)).toEqual(["terraform_data"]);
     expect(Object.keys(config.resource.terraform_data)).toHaveLength(1);
-    const manifests = fs.readFileSync(path.join(stackDir, "chrony-hosts.jsonl"), "utf8").trim().split("\n");
+    // The bundle: a header with the profiles the hosts share, then one line per host.
+    const [header, ...manifests] = fs.readFileSync(path.join(stackDir, "chrony-hosts.jsonl"), "utf8").trim().split("\n");
+    expect(JSON.parse(header)).toMatchObject({ schema: "cdktf-chrony/host-bundle@1" });
     expect(manifests).toHaveLength(1);
     expect(JSON.parse(manifests[0])).toMatchObject({ id: "ntp-1", target: { address: "10.0.0.1" } });
     // The installed CLI reads what the installed library wrote.

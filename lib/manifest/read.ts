@@ -35,7 +35,9 @@ export function parseManifest(text: string, where: string): HostManifest {
     throw new UserError(`${where} is not a cdktf-chrony host manifest (schema ${JSON.stringify(schema)}, expected '${MANIFEST_SCHEMA}'): pass a manifest written by 'cdktf synth'`);
   }
   const result = v.safeParse(hostManifestSchema, parsed);
-  if (!result.success) throw new UserError(`invalid host manifest ${where}: ${describeIssue("manifest", result.issues[0])}`);
+  if (!result.success) {
+    throw new UserError(`invalid host manifest ${where}: ${describeIssue("manifest", result.issues[0])}: synthesize it again with 'cdktf synth'`);
+  }
   const m = result.output;
   try {
     checkHostProfile(m.profile, parseChronyVersion(m.chronyVersion), "manifest.profile");

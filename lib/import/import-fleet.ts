@@ -84,16 +84,28 @@ export function linkFleet(imported: readonly ImportedHost[]): ImportedFleet {
       }
     }
   }
-  for (const l of links) {
-    const from = linked.find((h) => h.name === l.from)!;
-    const to = linked.find((h) => h.name === l.to)!;
-    const id = l.source.keyId;
-    if (id !== undefined && !to.keys.some((k) => k.id === id) && from.keys.some((k) => k.id === id)) {
-      reports.push({
-        host: to.name,
-        report: { level: "warning", message: `${from.name} authenticates it with key ${id}, which its chrony.keys lacks: the app gives it the key (rekey only)` },
-      });
-    }
+  // A key a host's source or a client's link uses must be in the app; the host may lack it today.
+  const uses = [
+    ...imported.flatMap((h) => h.sources.map((s) => ({ host: h.name, user: h.name, source: s }))),
+    ...links.map((l) => ({ host: l.to, user: l.from, source: l.source })),
+  ];
+  for (const u of uses) {
+    const id = u.source.keyId;
+    if (id === undefined) continue;
+    const holder = linked.find((h) => h.name === u.host)!;
+    if (holder.keys.some((k) => k.id === id)) continue;
+    const known = keys.get(id);
+    const who = u.user === u.host ? `its ${u.source.kind} ${u.source.address} uses key ${id}` : `${u.user} authenticates it with key ${id}`;
+    reports.push({
+      host: u.host,
+      report: known
+        ? { at: u.source.at, level: "warning", message: `${who}, which its chrony.keys lacks (so chronyd cannot authenticate it today): the app gives it ${known.holders[0]}'s key ${id}` }
+        : {
+            at: u.source.at,
+            level: "error",
+            message: `${who}, which is in no imported chrony.keys: the app declares it with the key store, which would generate a new key; put the host's key in .chrony-keys/key-${id}.line (as 'ID TYPE HEX:...') before synth, or import with --keys FILE`,
+          },
+    });
   }
   return { hosts: linked, links, keys: [...keys.values()].sort((a, b) => a.id - b.id), reports };
 }

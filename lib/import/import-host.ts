@@ -158,11 +158,6 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
   const dedup = dedupSources(sources, reports);
   const keyFile = snapshot.keys ? readKeys(snapshot.keys.text, snapshot.keys.path) : { keys: [], reports: [] };
   reports.push(...keyFile.reports);
-  for (const s of dedup) {
-    if (s.keyId !== undefined && !keyFile.keys.some((k) => k.id === s.keyId)) {
-      reports.push({ at: s.at, level: "error", message: `key ${s.keyId} is not in the keys file${snapshot.keys ? ` ${snapshot.keys.path}` : " (none was read: pass --keys FILE)"}: the app declares it with a key store that would generate a new key; put the host's key in .chrony-keys/key-${s.keyId}.line first` });
-    }
-  }
 
   const host: ImportedHost = {
     name: snapshot.name,

@@ -67,6 +67,16 @@ function hostProps(host: ImportedHost, keyVars: ReadonlyMap<number, string>, hel
     prop(`${kind}s`, list.map((s) => sourceOptions(s, keyVars, { [field]: s.address })));
   }
   if (heldOnly.length > 0) prop("keys", heldOnly.map((id) => code(keyVars.get(id)!)));
+  if (host.undeclaredKeyIds.length > 0) {
+    lines.push(
+      `  // undeclaredKeys is left unset ("refuse"): chrony.keys also holds key ${host.undeclaredKeyIds.join(", ")}, which could not be imported;`,
+      '  // the first apply stops until you set undeclaredKeys: "keep" (carry it over) or "remove".',
+    );
+  }
+  if (host.notImported.length > 0) {
+    lines.push("  // Not imported: chronyd would refuse these lines (see the import's report):");
+    for (const n of host.notImported) lines.push(`  //   ${n.at}: ${n.line}`);
+  }
   if (host.raw.length > 0) {
     lines.push("  rawDirectives: [");
     for (const r of host.raw) lines.push(`    // ${r.at}: ${r.why}`, `    ${JSON.stringify(r.line)},`);

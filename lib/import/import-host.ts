@@ -49,8 +49,12 @@ export interface ImportedHost {
   readonly sourcesPlacement: SourcesPlacement;
   readonly sources: readonly ImportedSource[];
   readonly raw: readonly RawLine[];
+  /** Lines chronyd would refuse: reported, and listed as comments in the generated code. */
+  readonly notImported: readonly RawLine[];
   /** Keys in the host's chrony.keys (secret material: only for the key store). */
   readonly keys: readonly ImportedKey[];
+  /** IDs of keys in chrony.keys that could not be imported (unsupported type, bad material). */
+  readonly undeclaredKeyIds: readonly number[];
   readonly reports: readonly ImportReport[];
 }
 
@@ -76,22 +80,26 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
   const reports: ImportReport[] = snapshot.notes.map((message) => ({ level: "info", message }));
   const version = parseChronyVersion(snapshot.chronyVersion);
   const raw: RawLine[] = [];
+  const notImported: RawLine[] = [];
 
   // 1. The lines chronyd accepts; the others are reported (the original would not even start).
   const valid: ConfLine[] = [];
   for (const line of parseConfText(snapshot.conf.text, snapshot.conf.path)) {
     try {
       const warning = validateDirective(line.directive, version);
-      const spec = DIRECTIVES.get(line.directive.name.toLowerCase())!;
+      const spec = DIRECTIVES.get(line.directive.name.toLowerCase());
+      // An old name of a directive (ntscachedir) is written as the directive; any other warned line stays raw.
+      const alias = spec?.obsolete !== undefined && spec.slot !== undefined && DIRECTIVES.has(spec.slot) ? spec.slot : undefined;
       valid.push(line);
-      if (warning && !(spec.slot && DIRECTIVES.has(spec.slot))) {
+      if (warning && alias === undefined) {
         raw.push({ line: directiveLine(line.directive), at: where(line), why: warning.replace(/^'[^']*' is /, "") });
         reports.push({ at: where(line), level: "warning", message: warning });
       } else if (warning) {
-        reports.push({ at: where(line), level: "info", message: `${warning} (the app writes ${spec.slot})` });
+        reports.push({ at: where(line), level: "info", message: `${warning} (the app writes ${alias})` });
       }
     } catch (err) {
       if (!isConfigErrorLike(err)) throw err;
+      notImported.push({ line: directiveLine(line.directive), at: where(line), why: err.message });
       reports.push({ at: where(line), level: "error", message: `${err.message}; not imported` });
     }
   }
@@ -112,7 +120,15 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
 
   // 3. Where sources are: chrony.conf, or the single *.sources file of a sourcedir (taken over).
   const confSources = effective.filter((l) => isSource(l.directive));
-  const takeover = confSources.length === 0 && options.sourcesPlacement !== "conf" ? sourcesFileToTakeOver(effective, snapshot, reports) : undefined;
+  const candidates = sourceFileCandidates(effective, snapshot);
+  const takeover = confSources.length === 0 && options.sourcesPlacement !== "conf" && candidates.length === 1 ? candidates[0] : undefined;
+  for (const f of candidates.filter((c) => c !== takeover)) {
+    reports.push({
+      at: f.path,
+      level: "info",
+      message: "left on the host as it is (chronyd keeps loading it): the app takes over a sources file only when it is a host's only one and chrony.conf has no sources; move these sources into the app to manage them",
+    });
+  }
   const takenSources = takeover ? readSourcesFile(takeover, version, reports) : [];
   const placement: SourcesPlacement = takeover ? "sourcedir" : (options.sourcesPlacement ?? "conf");
   const overrides: ProfileOverrides = takeover ? { sourceDir: path.posix.dirname(takeover.path), sourcesFileName: path.posix.basename(takeover.path) } : {};
@@ -156,7 +172,7 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
   // 6. Sources and keys.
   const sources = [...confSources.map((l) => readSource(l)), ...takenSources];
   const dedup = dedupSources(sources, reports);
-  const keyFile = snapshot.keys ? readKeys(snapshot.keys.text, snapshot.keys.path) : { keys: [], reports: [] };
+  const keyFile = snapshot.keys ? readKeys(snapshot.keys.text, snapshot.keys.path) : { keys: [], skipped: [], reports: [] };
   reports.push(...keyFile.reports);
 
   const host: ImportedHost = {
@@ -169,25 +185,23 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
     sourcesPlacement: placement,
     sources: dedup,
     raw,
+    notImported,
     keys: keyFile.keys,
+    undeclaredKeyIds: keyFile.skipped,
     reports,
   };
   selfCheck(host, valid, takenSources, reports);
   return host;
 }
 
-/** The one `*.sources` file the app takes over as its managed file, when there is exactly one outside /run. */
-function sourcesFileToTakeOver(lines: readonly ConfLine[], snapshot: HostSnapshot, reports: ImportReport[]): SnapshotFile | undefined {
+/** The `*.sources` files of the host's sourcedirs outside /run (where DHCP clients write theirs at runtime). */
+function sourceFileCandidates(lines: readonly ConfLine[], snapshot: HostSnapshot): SnapshotFile[] {
   const candidates: SnapshotFile[] = [];
   for (const l of lines.filter((x) => x.directive.name.toLowerCase() === "sourcedir")) {
     const dirs = l.directive.args.filter((d) => !d.startsWith("/run/") && !d.startsWith("/var/run/"));
     candidates.push(...filesOfDirs(dirs, ".sources", snapshot.sourceFiles));
   }
-  if (candidates.length === 1) return candidates[0];
-  for (const f of candidates) {
-    reports.push({ at: f.path, level: "info", message: "left on the host as it is (chronyd keeps loading it): the app manages one sources file per host; move these sources into the app to manage them" });
-  }
-  return undefined;
+  return candidates;
 }
 
 function readSourcesFile(file: SnapshotFile, version: ReturnType<typeof parseChronyVersion>, reports: ImportReport[]): ImportedSource[] {

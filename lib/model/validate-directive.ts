@@ -1,7 +1,7 @@
 import { ConfigError } from "./config-error";
 import { Directive, tokenProblem } from "./directive";
 import { DIRECTIVES } from "./directive-grammar";
-import { ChronyVersion, isAtLeast } from "./version";
+import { ChronyVersion, NEWEST_MODELLED_VERSION, compareVersions, isAtLeast, parseChronyVersion } from "./version";
 
 /**
  * Checks one directive against chrony's grammar for the host's version. Throws ConfigError naming
@@ -38,6 +38,9 @@ function check(d: Directive, version: ChronyVersion, where: string): string | un
     }
   }
   const line = [d.name, ...d.args].join(" ");
+  const newer = compareVersions(version, parseChronyVersion(NEWEST_MODELLED_VERSION)) > 0;
+  const unchecked = `'${line}'${at} is not in cdktf-chrony's grammar, which models chrony up to ${NEWEST_MODELLED_VERSION}: it is passed through unchecked (chronyd -p checks it on the host at apply)`;
+  if (!spec && newer) return unchecked;
   if (!spec) {
     throw new ConfigError(
       `unknown directive '${d.name}' in '${line}'${at}: chronyd ${version.text} refuses to start on it; check the spelling against chrony.conf(5)`,
@@ -49,6 +52,7 @@ function check(d: Directive, version: ChronyVersion, where: string): string | un
     );
   }
   const problem = spec.check(d.args, version);
+  if (problem && newer && /(^|: )unknown option/.test(problem)) return unchecked;
   if (problem) throw new ConfigError(`invalid '${line}'${at}: ${d.name} ${problem}`);
   if (spec.obsolete && isAtLeast(version, spec.obsolete.in)) {
     return `'${line}'${at} is obsolete in chrony ${version.text}: ${spec.obsolete.instead}`;

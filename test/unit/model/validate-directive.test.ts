@@ -64,6 +64,15 @@ describe("validateDirective", () => {
     expect(check("opencommands tracking")).toThrow(/needs chrony 4\.7/);
   });
 
+  it("lets through, with a warning, a directive or option unknown to the grammar on a host newer than it models", () => {
+    expect(validateDirective(parseDirectiveLine("newdirective 1")!, parseChronyVersion("4.9"))).toBe(
+      "'newdirective 1' is not in cdktf-chrony's grammar, which models chrony up to 4.8: it is passed through unchecked (chronyd -p checks it on the host at apply)",
+    );
+    expect(validateDirective(parseDirectiveLine("server 192.0.2.1 newoption")!, parseChronyVersion("4.9"))).toMatch(/passed through unchecked/);
+    expect(check("server 192.0.2.1 minpoll 99", "4.9")).toThrow(/minpoll must be an integer from -7 to 24/);
+    expect(check("newdirective 1", "4.8")).toThrow(/unknown directive 'newdirective'/);
+  });
+
   it("fails on a source option the host's version lacks", () => {
     expect(check("server 192.0.2.1 maxdelayquant 0.2", "4.2")).toThrow(
       "invalid 'server 192.0.2.1 maxdelayquant 0.2': server option maxdelayquant needs chrony 4.3 or newer (this host runs 4.2)",

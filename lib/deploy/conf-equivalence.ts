@@ -26,7 +26,8 @@ const END = "CDKTF_CHRONY_P END";
 
 /** A read-only script that prints `chronyd -p` of the live and of the staged chrony.conf, framed. */
 export function confProbeScript(chronyd: readonly string[], liveConf: string, stagedConf: string): string {
-  const p = (file: string, marker: string) => `echo ${shellQuote(marker)}; ${shellJoin([...chronyd, "-p", "-f", file])} 2>/dev/null || echo ${shellQuote(`${marker} FAILED`)}; echo ${shellQuote(END)}`;
+  const p = (file: string, marker: string) =>
+    `echo ${shellQuote(marker)}; ${shellJoin([...chronyd, "-p", "-f", file])} 2>/dev/null || echo ${shellQuote(`${marker} FAILED`)}; echo ${shellQuote(END)}`;
   return [p(liveConf, LIVE), p(stagedConf, NEXT)].join("\n");
 }
 
@@ -51,7 +52,12 @@ export function confEquivalence(probeStdout: string): ConfEquivalence {
   const next = section(probeStdout, NEXT);
   if (!live || !next) return { equivalent: false, reason: "chronyd -p could not read one of the files" };
   const diff = effectiveDifference(effectiveConfig(live), effectiveConfig(next));
-  if (diff.onlyFirst.length === 0 && diff.onlySecond.length === 0) return { equivalent: true, reason: "chronyd reads the new chrony.conf as the live one" };
-  const show = (l: string[]) => l.slice(0, 3).map((x) => x.replace(/ {2}#.*$/, "")).join("; ") || "-";
+  if (diff.onlyFirst.length === 0 && diff.onlySecond.length === 0)
+    return { equivalent: true, reason: "chronyd reads the new chrony.conf as the live one" };
+  const show = (l: string[]) =>
+    l
+      .slice(0, 3)
+      .map((x) => x.replace(/ {2}#.*$/, ""))
+      .join("; ") || "-";
   return { equivalent: false, reason: `chrony.conf means something else: live only ${show(diff.onlyFirst)}; new only ${show(diff.onlySecond)}` };
 }

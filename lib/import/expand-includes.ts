@@ -42,12 +42,20 @@ export function expandIncludes(directives: readonly Directive[], included: reado
   const out: Directive[] = [];
   for (const d of directives) {
     const name = d.name.toLowerCase();
-    const files = name === "include" ? filesOfInclude(d.args[0] ?? "", included) : name === "confdir" ? filesOfDirs(d.args, ".conf", included) : undefined;
+    const files =
+      name === "include" ? filesOfInclude(d.args[0] ?? "", included) : name === "confdir" ? filesOfDirs(d.args, ".conf", included) : undefined;
     if (!files || files.length === 0 || depth > 8) {
       out.push(d);
       continue;
     }
-    for (const f of files) out.push(...expandIncludes(parseConfText(f.text, f.path).map((l) => l.directive), included, depth + 1));
+    for (const f of files)
+      out.push(
+        ...expandIncludes(
+          parseConfText(f.text, f.path).map((l) => l.directive),
+          included,
+          depth + 1,
+        ),
+      );
   }
   return out;
 }

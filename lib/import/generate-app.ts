@@ -13,11 +13,11 @@ const LAYOUT_NAME: Record<HostLayout["kind"], string> = { debian: "Debian layout
 function profileCode(host: ImportedHost): Code {
   const layout = host.profile.layout;
   const versionOption = host.chronyVersion !== "4.3" ? `{ chronyVersion: ${JSON.stringify(host.chronyVersion)} }` : "";
-  const preset =
-    layout.kind === "sandbox"
-      ? `HostProfiles.sandbox(${tsLiteral(layout.layout)})`
-      : `HostProfiles.${layout.kind}(${versionOption})`;
-  const changes: Record<string, unknown> = { ...(host.profile.stockLines ? {} : { name: "imported", baseDirectives: [] }), ...host.profile.overrides };
+  const preset = layout.kind === "sandbox" ? `HostProfiles.sandbox(${tsLiteral(layout.layout)})` : `HostProfiles.${layout.kind}(${versionOption})`;
+  const changes: Record<string, unknown> = {
+    ...(host.profile.stockLines ? {} : { name: "imported", baseDirectives: [] }),
+    ...host.profile.overrides,
+  };
   if (Object.keys(changes).length === 0) return code(preset);
   const fields = Object.entries(changes).map(([k, v]) => `${k}: ${tsLiteral(v)}`);
   return code(`{ ...${preset}, ${fields.join(", ")} }`);
@@ -57,16 +57,25 @@ function hostProps(host: ImportedHost, keyVars: ReadonlyMap<number, string>, hel
   prop(
     "sourcesPlacement",
     host.sourcesPlacement,
-    host.sourcesPlacement === "conf" ? 'as on the host; "sourcedir" makes source changes a reload (one restart to switch)' : "the host's sources file, taken over",
+    host.sourcesPlacement === "conf"
+      ? 'as on the host; "sourcedir" makes source changes a reload (one restart to switch)'
+      : "the host's sources file, taken over",
   );
   for (const [name, value] of Object.entries(rest)) prop(name, value, host.origins[name]);
   for (const kind of ["server", "pool", "peer"] as const) {
     const list = host.sources.filter((s) => s.kind === kind);
     if (list.length === 0) continue;
     const field = kind === "pool" ? "name" : "address";
-    prop(`${kind}s`, list.map((s) => sourceOptions(s, keyVars, { [field]: s.address })));
+    prop(
+      `${kind}s`,
+      list.map((s) => sourceOptions(s, keyVars, { [field]: s.address })),
+    );
   }
-  if (heldOnly.length > 0) prop("keys", heldOnly.map((id) => code(keyVars.get(id)!)));
+  if (heldOnly.length > 0)
+    prop(
+      "keys",
+      heldOnly.map((id) => code(keyVars.get(id)!)),
+    );
   if (host.undeclaredKeyIds.length > 0) {
     lines.push(
       `  // undeclaredKeys is left unset ("refuse"): chrony.keys also holds key ${host.undeclaredKeyIds.join(", ")}, which could not be imported;`,

@@ -99,7 +99,11 @@ export function linkFleet(imported: readonly ImportedHost[]): ImportedFleet {
     reports.push({
       host: u.host,
       report: known
-        ? { at: u.source.at, level: "warning", message: `${who}, which its chrony.keys lacks (so chronyd cannot authenticate it today): the app gives it ${known.holders[0]}'s key ${id}` }
+        ? {
+            at: u.source.at,
+            level: "warning",
+            message: `${who}, which its chrony.keys lacks (so chronyd cannot authenticate it today): the app gives it ${known.holders[0]}'s key ${id}`,
+          }
         : {
             at: u.source.at,
             level: "error",

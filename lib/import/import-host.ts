@@ -112,7 +112,11 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
     if (slot === undefined || rawLines.has(where(l))) continue;
     const before = lastBySlot.get(slot);
     if (before) {
-      reports.push({ at: where(before), level: "warning", message: `'${directiveLine(before.directive)}' is overridden by line ${l.lineNumber} ('${directiveLine(l.directive)}'), as chronyd reads it: only the later line is imported` });
+      reports.push({
+        at: where(before),
+        level: "warning",
+        message: `'${directiveLine(before.directive)}' is overridden by line ${l.lineNumber} ('${directiveLine(l.directive)}'), as chronyd reads it: only the later line is imported`,
+      });
     }
     lastBySlot.set(slot, l);
   }
@@ -126,12 +130,15 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
     reports.push({
       at: f.path,
       level: "info",
-      message: "left on the host as it is (chronyd keeps loading it): the app takes over a sources file only when it is a host's only one and chrony.conf has no sources; move these sources into the app to manage them",
+      message:
+        "left on the host as it is (chronyd keeps loading it): the app takes over a sources file only when it is a host's only one and chrony.conf has no sources; move these sources into the app to manage them",
     });
   }
   const takenSources = takeover ? readSourcesFile(takeover, version, reports) : [];
   const placement: SourcesPlacement = takeover ? "sourcedir" : (options.sourcesPlacement ?? "conf");
-  const overrides: ProfileOverrides = takeover ? { sourceDir: path.posix.dirname(takeover.path), sourcesFileName: path.posix.basename(takeover.path) } : {};
+  const overrides: ProfileOverrides = takeover
+    ? { sourceDir: path.posix.dirname(takeover.path), sourcesFileName: path.posix.basename(takeover.path) }
+    : {};
 
   // 4. The profile: the layout's preset, with the stock lines this host kept.
   const nonSources = effective.filter((l) => !isSource(l.directive));
@@ -162,10 +169,17 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
   Object.assign(props, accessProps(accessLines, origins));
   if (ntsKeys.length > 0 || ntsCerts.length > 0) {
     const pairs = Math.min(ntsKeys.length, ntsCerts.length);
-    props.ntsServerKeys = Array.from({ length: pairs }, (_, i) => ({ keyFile: ntsKeys[i].directive.args[0], certFile: ntsCerts[i].directive.args[0] }));
+    props.ntsServerKeys = Array.from({ length: pairs }, (_, i) => ({
+      keyFile: ntsKeys[i].directive.args[0],
+      certFile: ntsCerts[i].directive.args[0],
+    }));
     origins.ntsServerKeys = where(ntsKeys[0] ?? ntsCerts[0]);
     for (const extra of [...ntsKeys.slice(pairs), ...ntsCerts.slice(pairs)]) {
-      reports.push({ at: where(extra), level: "error", message: `'${directiveLine(extra.directive)}' has no ntsserverkey/ntsservercert partner (chronyd pairs them in order and refuses the NTS server): not imported` });
+      reports.push({
+        at: where(extra),
+        level: "error",
+        message: `'${directiveLine(extra.directive)}' has no ntsserverkey/ntsservercert partner (chronyd pairs them in order and refuses the NTS server): not imported`,
+      });
     }
   }
 
@@ -208,7 +222,11 @@ function readSourcesFile(file: SnapshotFile, version: ReturnType<typeof parseChr
   const out: ImportedSource[] = [];
   for (const line of parseConfText(file.text, file.path)) {
     if (!isSource(line.directive)) {
-      reports.push({ at: where(line), level: "error", message: `'${line.directive.name}' in a sources file: chronyd reads only server, pool and peer lines there; not imported` });
+      reports.push({
+        at: where(line),
+        level: "error",
+        message: `'${line.directive.name}' in a sources file: chronyd reads only server, pool and peer lines there; not imported`,
+      });
       continue;
     }
     try {
@@ -244,7 +262,11 @@ function dedupSources(sources: readonly ImportedSource[], reports: ImportReport[
     const key = s.address.toLowerCase();
     const first = seen.get(key);
     if (first) {
-      reports.push({ at: s.at, level: "warning", message: `${s.kind} ${s.address} repeats the source at ${first.at}; chronyd ignores the second one, and so does the import` });
+      reports.push({
+        at: s.at,
+        level: "warning",
+        message: `${s.kind} ${s.address} repeats the source at ${first.at}; chronyd ignores the second one, and so does the import`,
+      });
       continue;
     }
     seen.set(key, s);
@@ -326,8 +348,14 @@ function accessProps(lines: readonly ConfLine[], origins: Record<string, string>
       const entries = (ls: ConfLine[]) => ls.map((l) => l.directive.args[0] ?? "all");
       const allows = entries(table.filter(isAllow));
       const denies = entries(table.filter((l) => !isAllow(l)));
-      if (allows.length > 0) (out[allowProp] = allows), (origins[allowProp] = where(table.find(isAllow)!));
-      if (denies.length > 0) (out[denyProp] = denies), (origins[denyProp] = where(table.find((l) => !isAllow(l))!));
+      if (allows.length > 0) {
+        out[allowProp] = allows;
+        origins[allowProp] = where(table.find(isAllow)!);
+      }
+      if (denies.length > 0) {
+        out[denyProp] = denies;
+        origins[denyProp] = where(table.find((l) => !isAllow(l))!);
+      }
     } else {
       for (const l of table) {
         const all = l.directive.args[0] === "all";
@@ -350,7 +378,11 @@ export function profileOf(host: ImportedHost): HostProfile {
 
 /** The host's files as synth would render them from the imported props. */
 export function renderImported(host: ImportedHost): { conf: Directive[]; sources: Directive[] } {
-  const config = buildChronyConfig({ ...(host.props as ChronyConfigProps), rawDirectives: host.raw.map((r) => r.line), sourcesPlacement: host.sourcesPlacement });
+  const config = buildChronyConfig({
+    ...(host.props as ChronyConfigProps),
+    rawDirectives: host.raw.map((r) => r.line),
+    sourcesPlacement: host.sourcesPlacement,
+  });
   const sources = host.sources.map((s) => sourceDirective(s.kind, s.address, { ...s.options, keyId: s.keyId }));
   const held = new Set([...host.keys.map((k) => k.id), ...host.sources.flatMap((s) => (s.keyId !== undefined ? [s.keyId] : []))]);
   const files = renderHostFiles({ ...config, sources: [...config.sources, ...sources] }, profileOf(host), { heldKeyIds: held, hostName: host.name });
@@ -387,7 +419,10 @@ function selfCheck(host: ImportedHost, valid: readonly ConfLine[], taken: readon
   }
   const included = host.snapshot.included;
   if (included.length === 0) return;
-  const expanded = effectiveDifference(effectiveConfig(expandIncludes(originalLines, included), takenLines), effectiveConfig(expandIncludes(rendered.conf, included), rendered.sources));
+  const expanded = effectiveDifference(
+    effectiveConfig(expandIncludes(originalLines, included), takenLines),
+    effectiveConfig(expandIncludes(rendered.conf, included), rendered.sources),
+  );
   if (expanded.onlyFirst.length > 0 || expanded.onlySecond.length > 0) {
     const line = valid.find((l) => ["confdir", "include"].includes(l.directive.name.toLowerCase()));
     reports.push({

@@ -18,7 +18,11 @@ export interface ImportedKey {
  */
 export function readKeys(text: string, file: string): { keys: ImportedKey[]; skipped: number[]; reports: ImportReport[] } {
   const parsed = parseKeyFile(text);
-  const reports: ImportReport[] = parsed.problems.map((p) => ({ at: `${file}:${p.lineNumber}`, level: "error", message: `${p.message}; chronyd skips it, and so does the import` }));
+  const reports: ImportReport[] = parsed.problems.map((p) => ({
+    at: `${file}:${p.lineNumber}`,
+    level: "error",
+    message: `${p.message}; chronyd skips it, and so does the import`,
+  }));
   const keys: ImportedKey[] = [];
   const skipped: number[] = [];
   const seen = new Set<number>();
@@ -28,7 +32,11 @@ export function readKeys(text: string, file: string): { keys: ImportedKey[]; ski
     seen.add(entry.id);
     const type = entry.type ?? DEFAULT_KEY_LINE_TYPE;
     if (!KEY_TYPES.has(type)) {
-      reports.push({ at, level: "error", message: `key ${entry.id} has type '${type}', which Debian's and RHEL's chrony do not support: not imported; replace it with a supported type (cdktf-chrony keygen ${entry.id} SHA256)` });
+      reports.push({
+        at,
+        level: "error",
+        message: `key ${entry.id} has type '${type}', which Debian's and RHEL's chrony do not support: not imported; replace it with a supported type (cdktf-chrony keygen ${entry.id} SHA256)`,
+      });
       skipped.push(entry.id);
       continue;
     }

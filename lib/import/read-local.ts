@@ -16,7 +16,11 @@ export interface LocalImportOptions {
 /** A construct id from a file name: "chrony.conf.example1" → "chrony-conf-example1". */
 export function hostNameFromFile(file: string): string {
   const base = path.basename(file).replace(/\.conf$/, "");
-  const name = base.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "").replace(/\./g, "-").slice(0, 63);
+  const name = base
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .replace(/\./g, "-")
+    .slice(0, 63);
   return name === "" ? "host" : name;
 }
 

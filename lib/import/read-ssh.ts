@@ -54,11 +54,11 @@ const FRAME = /^FILE (\S+) (.*)$/;
 /** Reads files named by kind:pattern arguments, each framed and base64-encoded (so any bytes survive). */
 const READ_SCRIPT = [
   "IFS=''",
-  "emit() { printf 'FILE %s %s\\n' \"$1\" \"$2\"; base64 < \"$2\"; echo END; }",
+  'emit() { printf \'FILE %s %s\\n\' "$1" "$2"; base64 < "$2"; echo END; }',
   'for arg in "$@"; do',
-  '  kind=${arg%%:*}; pat=${arg#*:}',
+  "  kind=${arg%%:*}; pat=${arg#*:}",
   // IFS is empty: $pat is expanded as a glob, never split or evaluated.
-  "  for f in $pat; do if [ -f \"$f\" ] && [ -r \"$f\" ]; then emit \"$kind\" \"$f\"; fi; done",
+  '  for f in $pat; do if [ -f "$f" ] && [ -r "$f" ]; then emit "$kind" "$f"; fi; done',
   "done",
 ].join("\n");
 
@@ -84,7 +84,9 @@ function readSandbox(dir: string): { hosts: SandboxFileHost[]; controller: { pri
   try {
     return JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new UserError(`--sandbox ${dir}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give the folder 'cdktf-chrony sandbox up --dir' made`);
+    throw new UserError(
+      `--sandbox ${dir}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): give the folder 'cdktf-chrony sandbox up --dir' made`,
+    );
   }
 }
 
@@ -105,7 +107,9 @@ export async function readSshSnapshot(targetText: string, options: SshImportOpti
   const sandbox = options.sandboxDir !== undefined ? readSandbox(options.sandboxDir) : undefined;
   const sandboxHost = sandbox?.hosts.find((h) => h.address === arg.host && (arg.port === undefined || arg.port === h.sshPort));
   if (sandbox && !sandboxHost) {
-    throw new UserError(`${targetText} is not a host of sandbox ${options.sandboxDir} (its hosts: ${sandbox.hosts.map((h) => `${h.address}:${h.sshPort}`).join(", ")})`);
+    throw new UserError(
+      `${targetText} is not a host of sandbox ${options.sandboxDir} (its hosts: ${sandbox.hosts.map((h) => `${h.address}:${h.sshPort}`).join(", ")})`,
+    );
   }
   const user = arg.user ?? options.user ?? "root";
   const port = arg.port ?? sandboxHost?.sshPort ?? 22;
@@ -119,13 +123,20 @@ export async function readSshSnapshot(targetText: string, options: SshImportOpti
     privateKeyPath: identity !== undefined ? expandHome(identity) : undefined,
     hostKey: { knownHostsPath: expandHome(knownHosts ?? "~/.ssh/known_hosts"), trustOnFirstUse: options.trustOnFirstUse ?? false },
     sudo: user !== "root",
-    onHostKeyLearned: (e) => options.log?.(`trusted on first use: ${e.keyType} key ${e.fingerprint} of ${e.host}:${e.port}, recorded in ${e.knownHostsPath}`),
+    onHostKeyLearned: (e) =>
+      options.log?.(`trusted on first use: ${e.keyType} key ${e.fingerprint} of ${e.host}:${e.port}, recorded in ${e.knownHostsPath}`),
   });
   try {
     return await readWith(session, {
       arg,
       where,
-      target: { address: arg.host, port, user, ...(identity !== undefined ? { privateKeyPath: identity } : {}), ...(knownHosts !== undefined ? { knownHostsPath: knownHosts } : {}) },
+      target: {
+        address: arg.host,
+        port,
+        user,
+        ...(identity !== undefined ? { privateKeyPath: identity } : {}),
+        ...(knownHosts !== undefined ? { knownHostsPath: knownHosts } : {}),
+      },
       sandboxHost,
       layout: options.layout ?? "auto",
     });
@@ -150,11 +161,14 @@ async function readWith(
     `${READ_SCRIPT}\nprintf 'VERSION %s\\n' "$( (chronyd --version || /usr/sbin/chronyd --version) 2>/dev/null | head -n 1)"\nprintf 'HOSTNAME %s\\n' "$(hostname 2>/dev/null)"`,
     { args: candidates, timeoutMs: 60_000 },
   );
-  if (first.code !== 0) throw new UserError(`${ctx.where}: reading chrony.conf failed: ${first.stderr.trim().split("\n").at(-1) || `exit ${first.code}`}`);
+  if (first.code !== 0)
+    throw new UserError(`${ctx.where}: reading chrony.conf failed: ${first.stderr.trim().split("\n").at(-1) || `exit ${first.code}`}`);
   const frames = parseFrames(first.stdout);
   const conf = frames[0];
   if (!conf) {
-    throw new UserError(`${ctx.where}: no readable chrony.conf at ${candidates.map((c) => c.slice(c.indexOf(":") + 1)).join(" or ")}: is chrony installed, and may ${ctx.target.user} read it?`);
+    throw new UserError(
+      `${ctx.where}: no readable chrony.conf at ${candidates.map((c) => c.slice(c.indexOf(":") + 1)).join(" or ")}: is chrony installed, and may ${ctx.target.user} read it?`,
+    );
   }
   const versionLine = /^VERSION (.*)$/m.exec(first.stdout)?.[1] ?? "";
   const version = /version (\d+\.\d+(?:\.\d+)?)/.exec(versionLine)?.[1];
@@ -173,13 +187,19 @@ async function readWith(
   const keyfile = lines.filter((d) => d.name.toLowerCase() === "keyfile").at(-1)?.args[0];
   if (keyfile) patterns.push(`keys:${keyfile.replace(/[*?[]/g, "?")}`);
   const second = patterns.length > 0 ? await session.execScript(READ_SCRIPT, { args: patterns, timeoutMs: 60_000 }) : undefined;
-  if (second && second.code !== 0) throw new UserError(`${ctx.where}: reading the files chrony.conf names failed: ${second.stderr.trim().split("\n").at(-1) || `exit ${second.code}`}`);
+  if (second && second.code !== 0)
+    throw new UserError(
+      `${ctx.where}: reading the files chrony.conf names failed: ${second.stderr.trim().split("\n").at(-1) || `exit ${second.code}`}`,
+    );
   const files = second ? parseFrames(second.stdout) : [];
   const keys = files.find((f) => f.kind === "keys")?.file;
   if (keyfile && !keys) notes.push(`${keyfile} (keyfile) was not found or not readable: no keys imported`);
 
   const layout: HostLayout = ctx.sandboxHost
-    ? { kind: "sandbox", layout: { root: ctx.sandboxHost.root, address: ctx.sandboxHost.address, ntpPort: ctx.sandboxHost.ntpPort, cmdPort: ctx.sandboxHost.cmdPort } }
+    ? {
+        kind: "sandbox",
+        layout: { root: ctx.sandboxHost.root, address: ctx.sandboxHost.address, ntpPort: ctx.sandboxHost.ntpPort, cmdPort: ctx.sandboxHost.cmdPort },
+      }
     : { kind: conf.kind === "rhel" ? "rhel" : "debian" };
   return {
     name: ctx.sandboxHost ? ctx.sandboxHost.id : nameFor(hostname, ctx.arg.host),

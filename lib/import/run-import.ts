@@ -41,11 +41,14 @@ export interface ImportResult {
 export async function runImport(request: ImportRequest): Promise<ImportResult> {
   const files = request.files ?? [];
   const targets = request.ssh ?? [];
-  if (files.length === 0 && targets.length === 0) throw new UserError("nothing to import: give chrony.conf files, or --ssh and [USER@]HOST[:PORT] targets");
+  if (files.length === 0 && targets.length === 0)
+    throw new UserError("nothing to import: give chrony.conf files, or --ssh and [USER@]HOST[:PORT] targets");
   if (files.length > 0 && targets.length > 0) throw new UserError("give either chrony.conf files or --ssh targets, not both");
-  if (request.keysFile !== undefined && files.length !== 1) throw new UserError("--keys goes with exactly one chrony.conf file (the host the keys file belongs to)");
+  if (request.keysFile !== undefined && files.length !== 1)
+    throw new UserError("--keys goes with exactly one chrony.conf file (the host the keys file belongs to)");
   const snapshots: HostSnapshot[] = [];
-  for (const f of files) snapshots.push(readLocalSnapshot(f, { layout: request.layout, chronyVersion: request.chronyVersion, keysFile: request.keysFile }));
+  for (const f of files)
+    snapshots.push(readLocalSnapshot(f, { layout: request.layout, chronyVersion: request.chronyVersion, keysFile: request.keysFile }));
   // One host at a time: an import is interactive and small; a failure names its host.
   for (const t of targets) snapshots.push(await readSshSnapshot(t, { ...request.sshOptions, layout: request.layout ?? request.sshOptions?.layout }));
   const fleet = linkFleet(snapshots.map((s) => importHost(s, { sourcesPlacement: request.sourcesPlacement })));

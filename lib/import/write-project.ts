@@ -104,7 +104,9 @@ export function writeProject(dir: string, files: ProjectFiles, options: { readon
   // The key store must never reach git: make sure .gitignore says so.
   const gitignore = path.join(dir, ".gitignore");
   const ignored = fs.existsSync(gitignore) ? fs.readFileSync(gitignore, "utf8") : "";
-  const wanted = [`${KEY_STORE_DIR}/`, "cdktf.out/", "node_modules/", "dist/", "terraform.*.tfstate*"].filter((l) => !ignored.split(/\r?\n/).includes(l));
+  const wanted = [`${KEY_STORE_DIR}/`, "cdktf.out/", "node_modules/", "dist/", "terraform.*.tfstate*"].filter(
+    (l) => !ignored.split(/\r?\n/).includes(l),
+  );
   if (wanted.length > 0) {
     fs.writeFileSync(gitignore, `${ignored}${ignored === "" || ignored.endsWith("\n") ? "" : "\n"}${wanted.join("\n")}\n`);
     written.push(".gitignore");

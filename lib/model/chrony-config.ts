@@ -23,8 +23,7 @@ export type SourcesPlacement = "sourcedir" | "conf";
  * or option first in its documentation. A prop that sets something the host profile also sets
  * replaces the profile's line in place (a flag set to false leaves the profile's line out).
  */
-export interface ChronyConfigProps
-  extends AccessProps, BindingProps, ClockProps, SelectionProps, RefclockProps, NtsProps, LoggingProps, SystemProps {
+export interface ChronyConfigProps extends AccessProps, BindingProps, ClockProps, SelectionProps, RefclockProps, NtsProps, LoggingProps, SystemProps {
   /** The chrony release on the host; directives and options it lacks are errors. @default "4.3" */
   readonly chronyVersion?: string;
   /**

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { ChronyConfig } from "./chrony-config";
 import { ConfigError } from "./config-error";
-import { Directive, directiveLine } from "./directive";
+import { directiveLine } from "./directive";
 import { HostProfile } from "./profiles/host-profile";
 import { ComposedConf, composeConf } from "./profiles/compose-conf";
 import { sourceKeyId } from "./areas/sources";

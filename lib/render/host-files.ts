@@ -5,10 +5,7 @@ import { HostProfile } from "../model/profiles/host-profile";
 import { composeConf } from "../model/profiles/compose-conf";
 import type { HostFile } from "../manifest/schema";
 
-const MANAGED_NOTE = [
-  "# Managed by cdktf-chrony. Local edits are overwritten by the next deploy and",
-  "# reported by `cdktf-chrony drift`.",
-];
+const MANAGED_NOTE = ["# Managed by cdktf-chrony. Local edits are overwritten by the next deploy and", "# reported by `cdktf-chrony drift`."];
 
 function lines(directives: readonly Directive[]): string[] {
   return directives.map(directiveLine);

@@ -54,16 +54,29 @@ function handWritten(): Record<string, { conf: string; keys: string; sources?: s
   return {
     h1: {
       // Only comments, whitespace and order differ from what the app renders.
-      conf: ["# time server, edited by hand", "local stratum 8", ...sandboxLines(h1).reverse(), "", "allow    127.0.0.0/8", "! old comment style"].join("\n") + "\n",
+      conf:
+        ["# time server, edited by hand", "local stratum 8", ...sandboxLines(h1).reverse(), "", "allow    127.0.0.0/8", "! old comment style"].join(
+          "\n",
+        ) + "\n",
       keys: `# keys\n1 SHA1 ${KEY_1}\n2 ${KEY_2}\n`,
     },
     h2: {
-      conf: [...sandboxLines(h2), `server ${h1.address} port ${h1.ntpPort} iburst   key 1 minpoll 4 maxpoll 6`, "makestep 1.0 3", "maxupdateskew 100.0", "log tracking", "log measurements"].join("\n") + "\n",
+      conf:
+        [
+          ...sandboxLines(h2),
+          `server ${h1.address} port ${h1.ntpPort} iburst   key 1 minpoll 4 maxpoll 6`,
+          "makestep 1.0 3",
+          "maxupdateskew 100.0",
+          "log tracking",
+          "log measurements",
+        ].join("\n") + "\n",
       keys: `1 SHA1 ${KEY_1}\n`,
     },
     h3: {
       // Sources in a sourcedir file of its own, an obsolete line chronyd 4.3 ignores, typed extras.
-      conf: [...sandboxLines(h3), "maxslewrate 500", "commandkey 3", "deny 127.0.9.0/24", "allow all 127.0.0.0/8", "clientloglimit 1048576"].join("\n") + "\n",
+      conf:
+        [...sandboxLines(h3), "maxslewrate 500", "commandkey 3", "deny 127.0.9.0/24", "allow all 127.0.0.0/8", "clientloglimit 1048576"].join("\n") +
+        "\n",
       keys: `1 SHA1 ${KEY_1}\n3 SHA256 ${KEY_3}\n`,
       sources: `server ${h1.address} port ${h1.ntpPort} iburst minpoll 4 maxpoll 6 key 1\n`,
     },
@@ -82,7 +95,12 @@ function liveEffective(h: SandboxHost): string[] {
   const sources = fs
     .readdirSync(p.sourcesDir)
     .filter((f) => f.endsWith(".sources"))
-    .flatMap((f) => fs.readFileSync(path.join(p.sourcesDir, f), "utf8").split("\n").flatMap((l) => parseDirectiveLine(l) ?? []));
+    .flatMap((f) =>
+      fs
+        .readFileSync(path.join(p.sourcesDir, f), "utf8")
+        .split("\n")
+        .flatMap((l) => parseDirectiveLine(l) ?? []),
+    );
   return effectiveConfig(chronydP(p.confFile), sources);
 }
 
@@ -119,7 +137,9 @@ describe("import --ssh of hand-written sandbox hosts, then cdktf deploy of the g
     expect(out.reports.filter((x: { level: string }) => x.level === "error")).toEqual([]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(out.hosts.map((h: { name: string; profile: { layout: string }; sourcesPlacement: string }) => [h.name, h.profile.layout, h.sourcesPlacement])).toEqual([
+    expect(
+      out.hosts.map((h: { name: string; profile: { layout: string }; sourcesPlacement: string }) => [h.name, h.profile.layout, h.sourcesPlacement]),
+    ).toEqual([
       ["h1", "sandbox", "conf"],
       ["h2", "sandbox", "conf"],
       ["h3", "sandbox", "sourcedir"],
@@ -129,7 +149,9 @@ describe("import --ssh of hand-written sandbox hosts, then cdktf deploy of the g
       { from: "h3", to: "h1", kind: "server", at: `${hostPaths(sandbox.dir, "h3").sourcesDir}/site.sources:1` },
     ]);
     expect(out.keys).toEqual([1, 2, 3]);
-    expect(out.hosts[2].rawDirectives).toEqual([{ at: `${hostPaths(sandbox.dir, "h3").confFile}:15`, line: "commandkey 3", why: expect.stringContaining("obsolete in chrony 4.3") }]);
+    expect(out.hosts[2].rawDirectives).toEqual([
+      { at: `${hostPaths(sandbox.dir, "h3").confFile}:15`, line: "commandkey 3", why: expect.stringContaining("obsolete in chrony 4.3") },
+    ]);
     expect(out.reports.filter((x: { level: string }) => x.level === "error")).toEqual([]);
 
     const main = fs.readFileSync(path.join(project, "main.ts"), "utf8");
@@ -146,7 +168,8 @@ describe("import --ssh of hand-written sandbox hosts, then cdktf deploy of the g
   it("writes an app that compiles, whose chrony.conf chronyd reads as each host's hand-written one (no restart needed)", () => {
     fs.mkdirSync(path.join(project, "node_modules", "@types"), { recursive: true });
     fs.symlinkSync(ROOT, path.join(project, "node_modules", "cdktf-chrony"));
-    for (const dep of ["cdktf", "constructs", "@types/node"]) fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(project, "node_modules", dep));
+    for (const dep of ["cdktf", "constructs", "@types/node"])
+      fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(project, "node_modules", dep));
     const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", project], { encoding: "utf8" });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.status).toBe(0);
@@ -166,12 +189,16 @@ describe("import --ssh of hand-written sandbox hosts, then cdktf deploy of the g
   });
 
   it("deploys with cdktf deploy; chronyd then applies exactly what it applied before, and drift is clean", () => {
-    const run = spawnSync(path.join(ROOT, "node_modules/.bin/cdktf"), ["deploy", "--auto-approve", "--output", "cdktf.out", "--app", `node ${path.join(project, "dist/main.js")}`, "chrony"], {
-      cwd: project,
-      encoding: "utf8",
-      env: { ...process.env, CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "1", CI: "1", CDKTF_CHRONY_PROJECT_DIR: project },
-      timeout: 600_000,
-    });
+    const run = spawnSync(
+      path.join(ROOT, "node_modules/.bin/cdktf"),
+      ["deploy", "--auto-approve", "--output", "cdktf.out", "--app", `node ${path.join(project, "dist/main.js")}`, "chrony"],
+      {
+        cwd: project,
+        encoding: "utf8",
+        env: { ...process.env, CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "1", CI: "1", CDKTF_CHRONY_PROJECT_DIR: project },
+        timeout: 600_000,
+      },
+    );
     const output = stripAnsi(`${run.stdout}\n${run.stderr}`);
     logs.push(output);
     expect(run.status, output.slice(-3000)).toBe(0);
@@ -199,7 +226,9 @@ describe("import --ssh of hand-written sandbox hosts, then cdktf deploy of the g
   it("keeps key material out of the generated code, cdktf.out, the Terraform state and every output", () => {
     const texts = [fs.readFileSync(path.join(project, "main.ts"), "utf8"), ...logs];
     const walk = (dir: string): string[] =>
-      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [fs.readFileSync(path.join(dir, e.name), "latin1")]));
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [fs.readFileSync(path.join(dir, e.name), "latin1")]));
     texts.push(...walk(path.join(project, "cdktf.out")));
     for (const f of fs.readdirSync(project).filter((f) => f.endsWith(".tfstate"))) texts.push(fs.readFileSync(path.join(project, f), "latin1"));
     const text = texts.join("\n");

@@ -15,7 +15,12 @@ let program: ts.Program | undefined;
 /** The properties of an exported interface or type of a file, with inherited ones, as TSDoc says them. */
 export function documentedProps(file: string, typeName: string): DocumentedProp[] {
   const sourcePath = path.join(ROOT, file);
-  program ??= ts.createProgram([path.join(ROOT, "constructs/index.ts")], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 });
+  program ??= ts.createProgram([path.join(ROOT, "constructs/index.ts")], {
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(sourcePath);
   if (!source) throw new Error(`${file} is not part of the program`);

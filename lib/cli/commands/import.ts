@@ -85,12 +85,14 @@ export const command: CliCommand = {
         if (flags.has(f)) throw new UserError(`--${f} goes with --ssh (importing files reads nothing over SSH)`);
       }
     } else {
-      for (const f of ["keys", "chrony-version"]) if (flags.has(f)) throw new UserError(`--${f} goes with files, not --ssh (over SSH the host's own is read)`);
+      for (const f of ["keys", "chrony-version"])
+        if (flags.has(f)) throw new UserError(`--${f} goes with files, not --ssh (over SSH the host's own is read)`);
     }
     const layout = oneOf("profile", flags.get("profile"), ["auto", "debian", "rhel"] as const);
     const placement = oneOf<SourcesPlacement>("sources-placement", flags.get("sources-placement"), ["conf", "sourcedir"]);
     const stack = str(flags.get("stack"));
-    if (stack !== undefined && !/^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(stack)) throw new UserError(`invalid --stack '${stack}': use letters, digits, '-' and '_', starting with a letter`);
+    if (stack !== undefined && !/^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(stack))
+      throw new UserError(`invalid --stack '${stack}': use letters, digits, '-' and '_', starting with a letter`);
     const outDir = path.resolve(str(flags.get("out")) ?? ".");
     const progress = (line: string) => io.stderr(`${line}\n`);
 
@@ -135,17 +137,25 @@ export const command: CliCommand = {
       io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     } else {
       for (const h of fleet.hosts) {
-        const where = h.sourcesPlacement === "conf" ? "sources in chrony.conf" : `sources in ${h.profile.overrides.sourcesFileName ?? "the managed sources file"}`;
+        const where =
+          h.sourcesPlacement === "conf"
+            ? "sources in chrony.conf"
+            : `sources in ${h.profile.overrides.sourcesFileName ?? "the managed sources file"}`;
         const profile = `${h.profile.layout.kind} profile${h.profile.stockLines ? "" : " written out"}`;
-        io.stdout(`imported ${h.name} from ${h.snapshot.origin}: ${Object.keys(h.props).length} typed props, ${h.sources.length + fleet.links.filter((l) => l.from === h.name).length} sources, ${h.raw.length} raw (${profile}, ${where})\n`);
+        io.stdout(
+          `imported ${h.name} from ${h.snapshot.origin}: ${Object.keys(h.props).length} typed props, ${h.sources.length + fleet.links.filter((l) => l.from === h.name).length} sources, ${h.raw.length} raw (${profile}, ${where})\n`,
+        );
       }
       for (const r of result.reports) io.stdout(`  ${formatReport(r.host, r.report)}\n`);
       io.stdout(`wrote ${project.written.join(", ")} in ${outDir}${project.kept.length > 0 ? ` (kept its ${project.kept.join(", ")})` : ""}\n`);
-      if (project.storedKeys.length > 0) io.stdout(`keys ${project.storedKeys.join(", ")} are in ${path.join(outDir, KEY_STORE_DIR)} (0600): keep it out of git and back it up\n`);
+      if (project.storedKeys.length > 0)
+        io.stdout(`keys ${project.storedKeys.join(", ")} are in ${path.join(outDir, KEY_STORE_DIR)} (0600): keep it out of git and back it up\n`);
       io.stdout(`next: cd ${outDir} && npm install && npx cdktf synth, review main.ts, then cdktf deploy\n`);
     }
     if (result.incomplete) {
-      io.stderr(`cdktf-chrony import: ${result.reports.filter((r) => r.report.level === "error").length} line(s) are not reproduced by the app: see the reports above\n`);
+      io.stderr(
+        `cdktf-chrony import: ${result.reports.filter((r) => r.report.level === "error").length} line(s) are not reproduced by the app: see the reports above\n`,
+      );
       return 2;
     }
     return 0;

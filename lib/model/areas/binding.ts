@@ -103,7 +103,9 @@ export const BINDING_ROWS: readonly PropRow[] = [
   customRow(
     "broadcasts",
     ["broadcast"],
-    (b: Broadcast) => [b.port !== undefined ? directive("broadcast", b.intervalSeconds, b.address, b.port) : directive("broadcast", b.intervalSeconds, b.address)],
+    (b: Broadcast) => [
+      b.port !== undefined ? directive("broadcast", b.intervalSeconds, b.address, b.port) : directive("broadcast", b.intervalSeconds, b.address),
+    ],
     (args) => {
       const intervalSeconds = readInteger(args[0]);
       const port = args.length === 3 ? readInteger(args[2]) : undefined;
@@ -112,5 +114,10 @@ export const BINDING_ROWS: readonly PropRow[] = [
     },
     { list: true },
   ),
-  customRow("openCommands", ["opencommands"], (commands: readonly string[]) => [directive("opencommands", ...commands)], (args) => [...args]),
+  customRow(
+    "openCommands",
+    ["opencommands"],
+    (commands: readonly string[]) => [directive("opencommands", ...commands)],
+    (args) => [...args],
+  ),
 ];

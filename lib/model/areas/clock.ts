@@ -64,7 +64,14 @@ export interface InitStepSlew {
 /** `tempcomp`: either coefficients (T0, k0, k1, k2) or a file of (temperature, compensation) points. */
 export type TemperatureCompensation =
   | { readonly sensorFile: string; readonly intervalSeconds: number; readonly pointsFile: string }
-  | { readonly sensorFile: string; readonly intervalSeconds: number; readonly t0: number; readonly k0: number; readonly k1: number; readonly k2: number };
+  | {
+      readonly sensorFile: string;
+      readonly intervalSeconds: number;
+      readonly t0: number;
+      readonly k0: number;
+      readonly k1: number;
+      readonly k2: number;
+    };
 
 /** Clock discipline, the RTC, leap seconds, the local reference and manual input. */
 export interface ClockProps {
@@ -154,7 +161,9 @@ export const CLOCK_ROWS: readonly PropRow[] = [
       const offset = readNumber(args[0]);
       const start = readInteger(args[1]);
       const ignore = readInteger(args[2]);
-      return args.length === 3 && offset !== undefined && start !== undefined && ignore !== undefined ? { offsetSeconds: offset, start, ignore } : undefined;
+      return args.length === 3 && offset !== undefined && start !== undefined && ignore !== undefined
+        ? { offsetSeconds: offset, start, ignore }
+        : undefined;
     },
   ),
   numberRow("maxSlewRatePpm", "maxslewrate"),
@@ -166,11 +175,15 @@ export const CLOCK_ROWS: readonly PropRow[] = [
     "driftFile",
     ["driftfile"],
     (d: string | DriftFile) =>
-      typeof d === "string" ? [directive("driftfile", d)] : [d.intervalSeconds !== undefined ? directive("driftfile", d.path, "interval", d.intervalSeconds) : directive("driftfile", d.path)],
+      typeof d === "string"
+        ? [directive("driftfile", d)]
+        : [d.intervalSeconds !== undefined ? directive("driftfile", d.path, "interval", d.intervalSeconds) : directive("driftfile", d.path)],
     (args) => {
       if (args.length === 1) return args[0];
       const interval = readInteger(args[2]);
-      return args.length === 3 && args[1].toLowerCase() === "interval" && interval !== undefined ? { path: args[0], intervalSeconds: interval } : undefined;
+      return args.length === 3 && args[1].toLowerCase() === "interval" && interval !== undefined
+        ? { path: args[0], intervalSeconds: interval }
+        : undefined;
     },
   ),
   customRow(
@@ -191,20 +204,33 @@ export const CLOCK_ROWS: readonly PropRow[] = [
   wordRow("hwclockFile", "hwclockfile"),
   wordRow("leapSecTz", "leapsectz"),
   wordRow("leapSecList", "leapseclist"),
-  customRow("leapSecMode", ["leapsecmode"], (mode: string) => [directive("leapsecmode", mode)], (args) =>
-    args.length === 1 && ["system", "step", "slew", "ignore"].includes(args[0].toLowerCase()) ? args[0].toLowerCase() : undefined,
+  customRow(
+    "leapSecMode",
+    ["leapsecmode"],
+    (mode: string) => [directive("leapsecmode", mode)],
+    (args) => (args.length === 1 && ["system", "step", "slew", "ignore"].includes(args[0].toLowerCase()) ? args[0].toLowerCase() : undefined),
   ),
   customRow(
     "smoothTime",
     ["smoothtime"],
-    (s: SmoothTime) => [s.leapOnly ? directive("smoothtime", s.maxFrequencyPpm, s.maxWanderPpmPerSecond, "leaponly") : directive("smoothtime", s.maxFrequencyPpm, s.maxWanderPpmPerSecond)],
+    (s: SmoothTime) => [
+      s.leapOnly
+        ? directive("smoothtime", s.maxFrequencyPpm, s.maxWanderPpmPerSecond, "leaponly")
+        : directive("smoothtime", s.maxFrequencyPpm, s.maxWanderPpmPerSecond),
+    ],
     (args) => {
       const [freq, wander] = numbers(args.slice(0, 2), 2) ?? [];
-      if (freq === undefined || wander === undefined || args.length > 3 || (args.length === 3 && args[2].toLowerCase() !== "leaponly")) return undefined;
+      if (freq === undefined || wander === undefined || args.length > 3 || (args.length === 3 && args[2].toLowerCase() !== "leaponly"))
+        return undefined;
       return { maxFrequencyPpm: freq, maxWanderPpmPerSecond: wander, ...(args.length === 3 ? { leapOnly: true } : {}) };
     },
   ),
-  customRow("local", ["local"], (l: LocalReference) => [directive("local", ...renderOptions(l as Record<string, unknown>, LOCAL_FIELDS))], (args) => readOptions(args, LOCAL_FIELDS)),
+  customRow(
+    "local",
+    ["local"],
+    (l: LocalReference) => [directive("local", ...renderOptions(l as Record<string, unknown>, LOCAL_FIELDS))],
+    (args) => readOptions(args, LOCAL_FIELDS),
+  ),
   flagRow("manual", "manual"),
   customRow(
     "initStepSlew",
@@ -219,7 +245,9 @@ export const CLOCK_ROWS: readonly PropRow[] = [
     "tempComp",
     ["tempcomp"],
     (t: TemperatureCompensation) => [
-      "pointsFile" in t ? directive("tempcomp", t.sensorFile, t.intervalSeconds, t.pointsFile) : directive("tempcomp", t.sensorFile, t.intervalSeconds, t.t0, t.k0, t.k1, t.k2),
+      "pointsFile" in t
+        ? directive("tempcomp", t.sensorFile, t.intervalSeconds, t.pointsFile)
+        : directive("tempcomp", t.sensorFile, t.intervalSeconds, t.t0, t.k0, t.k1, t.k2),
     ],
     (args) => {
       const interval = readNumber(args[1]);

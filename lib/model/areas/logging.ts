@@ -28,13 +28,21 @@ export interface LoggingProps {
 export const LOGGING_ROWS: readonly PropRow[] = [
   wordRow("logDir", "logdir"),
   // chronyd reads the names case-sensitively.
-  customRow("log", ["log"], (names: readonly LogName[]) => (names.length > 0 ? [directive("log", ...names)] : []), (args) =>
-    args.length > 0 && args.every((a) => LOG_NAMES.includes(a)) ? [...args] : undefined,
+  customRow(
+    "log",
+    ["log"],
+    (names: readonly LogName[]) => (names.length > 0 ? [directive("log", ...names)] : []),
+    (args) => (args.length > 0 && args.every((a) => LOG_NAMES.includes(a)) ? [...args] : undefined),
   ),
   numberRow("logChangeSeconds", "logchange"),
   numberRow("logBanner", "logbanner", { integer: true }),
-  customRow("mailOnChange", ["mailonchange"], (m: MailOnChange) => [directive("mailonchange", m.email, m.thresholdSeconds)], (args) => {
-    const threshold = readNumber(args[1]);
-    return args.length === 2 && threshold !== undefined ? { email: args[0], thresholdSeconds: threshold } : undefined;
-  }),
+  customRow(
+    "mailOnChange",
+    ["mailonchange"],
+    (m: MailOnChange) => [directive("mailonchange", m.email, m.thresholdSeconds)],
+    (args) => {
+      const threshold = readNumber(args[1]);
+      return args.length === 2 && threshold !== undefined ? { email: args[0], thresholdSeconds: threshold } : undefined;
+    },
+  ),
 ];

@@ -66,7 +66,12 @@ export const NTS_ROWS: readonly PropRow[] = [
   wordRow("ntsNtpServer", "ntsntpserver"),
   numberRow("ntsRotateSeconds", "ntsrotate", { integer: true }),
   rateLimitRow("ntsRateLimit", "ntsratelimit"),
-  customRow("ntsDumpDir", ["ntsdumpdir", "ntscachedir"], (dir: string) => [directive("ntsdumpdir", dir)], (args) => (args.length === 1 ? args[0] : undefined)),
+  customRow(
+    "ntsDumpDir",
+    ["ntsdumpdir", "ntscachedir"],
+    (dir: string) => [directive("ntsdumpdir", dir)],
+    (args) => (args.length === 1 ? args[0] : undefined),
+  ),
   numberRow("ntsRefreshSeconds", "ntsrefresh", { integer: true }),
   customRow(
     "ntsTrustedCerts",
@@ -81,9 +86,14 @@ export const NTS_ROWS: readonly PropRow[] = [
   ),
   flagRow("noSystemCert", "nosystemcert"),
   numberRow("noCertTimeCheck", "nocerttimecheck", { integer: true }),
-  customRow("ntsAeads", ["ntsaeads"], (ids: readonly number[]) => [directive("ntsaeads", ...ids)], (args) => {
-    const ids = args.map(readInteger);
-    return ids.every((n) => n !== undefined) ? ids : undefined;
-  }),
+  customRow(
+    "ntsAeads",
+    ["ntsaeads"],
+    (ids: readonly number[]) => [directive("ntsaeads", ...ids)],
+    (args) => {
+      const ids = args.map(readInteger);
+      return ids.every((n) => n !== undefined) ? ids : undefined;
+    },
+  ),
   wordRow("ntpSignDSocket", "ntpsigndsocket"),
 ];

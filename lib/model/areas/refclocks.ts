@@ -142,7 +142,9 @@ export const REFCLOCK_ROWS: readonly PropRow[] = [
   customRow(
     "hwTimestamping",
     ["hwtimestamp"],
-    (h: HardwareTimestamping) => [directive("hwtimestamp", h.interface, ...renderOptions(h as unknown as Record<string, unknown>, HWTIMESTAMP_FIELDS))],
+    (h: HardwareTimestamping) => [
+      directive("hwtimestamp", h.interface, ...renderOptions(h as unknown as Record<string, unknown>, HWTIMESTAMP_FIELDS)),
+    ],
     (args) => {
       if (args.length < 1) return undefined;
       const options = readOptions(args.slice(1), HWTIMESTAMP_FIELDS);

@@ -36,8 +36,11 @@ export const SELECTION_ROWS: readonly PropRow[] = [
   numberRow("stratumWeightSeconds", "stratumweight"),
   numberRow("minSamples", "minsamples", { integer: true }),
   numberRow("maxSamples", "maxsamples", { integer: true }),
-  customRow("authSelectMode", ["authselectmode"], (mode: string) => [directive("authselectmode", mode)], (args) =>
-    args.length === 1 && AUTH_SELECT_MODES.includes(args[0].toLowerCase()) ? args[0].toLowerCase() : undefined,
+  customRow(
+    "authSelectMode",
+    ["authselectmode"],
+    (mode: string) => [directive("authselectmode", mode)],
+    (args) => (args.length === 1 && AUTH_SELECT_MODES.includes(args[0].toLowerCase()) ? args[0].toLowerCase() : undefined),
   ),
   numberRow("refreshSeconds", "refresh", { integer: true }),
 ];

@@ -55,7 +55,9 @@ export function composeConf(config: ChronyConfig, profile: HostProfile, options:
 
   for (const o of config.omitted) {
     if (o.strict && !profile.baseDirectives.some((d) => omits(o, d))) {
-      throw new ConfigError(`${who}: ${o.from} names '${o.slot}', which profile '${profile.name}' does not write: remove it from omitProfileDirectives`);
+      throw new ConfigError(
+        `${who}: ${o.from} names '${o.slot}', which profile '${profile.name}' does not write: remove it from omitProfileDirectives`,
+      );
     }
   }
   if (config.sourcesPlacement === "sourcedir") {
@@ -89,7 +91,10 @@ export function composeConf(config: ChronyConfig, profile: HostProfile, options:
 
   // The managed sources file must be read: add its folder after the last sourcedir of the profile.
   const all = () => [...merged, ...host];
-  if (config.sourcesPlacement === "sourcedir" && !all().some((d) => d.name.toLowerCase() === "sourcedir" && folders(d).some((f) => sameDir(f, profile.sourceDir)))) {
+  if (
+    config.sourcesPlacement === "sourcedir" &&
+    !all().some((d) => d.name.toLowerCase() === "sourcedir" && folders(d).some((f) => sameDir(f, profile.sourceDir)))
+  ) {
     const lastSourceDir = merged.map((d) => d.name.toLowerCase()).lastIndexOf("sourcedir");
     const at = lastSourceDir >= 0 ? lastSourceDir + 1 : merged.findIndex((d) => !LEADING.has(d.name.toLowerCase()));
     merged.splice(at < 0 ? merged.length : at, 0, directive("sourcedir", profile.sourceDir));
@@ -97,7 +102,9 @@ export function composeConf(config: ChronyConfig, profile: HostProfile, options:
 
   // The keys file: the profile's keyfile line follows its keysPath; a host that holds keys gets one.
   const keyfileAt = merged.findIndex((d) => d.name.toLowerCase() === "keyfile");
-  const hostKeyfile = host.find((d) => d.name.toLowerCase() === "keyfile") ?? (keyfileAt >= 0 && config.directives.includes(merged[keyfileAt]) ? merged[keyfileAt] : undefined);
+  const hostKeyfile =
+    host.find((d) => d.name.toLowerCase() === "keyfile") ??
+    (keyfileAt >= 0 && config.directives.includes(merged[keyfileAt]) ? merged[keyfileAt] : undefined);
   if (hostKeyfile && hostKeyfile.args[0] !== profile.keysPath) {
     throw new ConfigError(
       `${who}: '${directiveLine(hostKeyfile)}' points chronyd at a keys file other than the one the keys are written to (${profile.keysPath}): set the keyFile prop (it moves the profile's keysPath too) instead of a raw keyfile line`,
@@ -126,8 +133,13 @@ export function composeConf(config: ChronyConfig, profile: HostProfile, options:
  */
 function checkReadsManagedFiles(conf: ComposedConf, config: ChronyConfig, profile: HostProfile, held: ReadonlySet<number>, who: string): void {
   const lines = [...conf.base, ...conf.host];
-  if (config.sourcesPlacement === "sourcedir" && !lines.some((d) => d.name.toLowerCase() === "sourcedir" && folders(d).some((f) => sameDir(f, profile.sourceDir)))) {
-    throw new ConfigError(`${who}: chrony.conf has no 'sourcedir ${profile.sourceDir}', so chronyd would never read its sources: add it, or set sourcesPlacement: "conf"`);
+  if (
+    config.sourcesPlacement === "sourcedir" &&
+    !lines.some((d) => d.name.toLowerCase() === "sourcedir" && folders(d).some((f) => sameDir(f, profile.sourceDir)))
+  ) {
+    throw new ConfigError(
+      `${who}: chrony.conf has no 'sourcedir ${profile.sourceDir}', so chronyd would never read its sources: add it, or set sourcesPlacement: "conf"`,
+    );
   }
   const keyfiles = lines.filter((d) => d.name.toLowerCase() === "keyfile");
   if (held.size > 0 && keyfiles.at(-1)?.args[0] !== profile.keysPath) {
@@ -146,7 +158,9 @@ function checkRepeats(lines: readonly Directive[], from: string, fix: string): v
       throw new ConfigError(`${from}: rtcsync cannot be combined with rtcfile (chronyd refuses it): choose one`);
     }
     if (first) {
-      throw new ConfigError(`${from}: '${directiveLine(first)}' and '${directiveLine(d)}' set the same thing; chronyd would use only the last: ${fix}`);
+      throw new ConfigError(
+        `${from}: '${directiveLine(first)}' and '${directiveLine(d)}' set the same thing; chronyd would use only the last: ${fix}`,
+      );
     }
     seen.set(slot, d);
   }

@@ -21,14 +21,19 @@ function probe(live: string, next: string) {
 
 describe("confEquivalence (chronyd -p of the live and the staged chrony.conf)", () => {
   it("finds a hand-edited file and the managed one equivalent when only comments, spacing, order and number format differ", () => {
-    const live = "# hand-written\nserver 192.0.2.1   iburst  minpoll 4\nmakestep 1.0 3\n\tallow 10/8\ndeny 10.1/16\nmaxupdateskew 100.0\nlog tracking\nlog measurements\n";
-    const next = "# Managed by cdktf-chrony\nmaxupdateskew 100\nmakestep 1 3\nserver 192.0.2.1 minpoll 4 iburst\nallow 10/8\ndeny 10.1/16\nlog measurements tracking\n";
+    const live =
+      "# hand-written\nserver 192.0.2.1   iburst  minpoll 4\nmakestep 1.0 3\n\tallow 10/8\ndeny 10.1/16\nmaxupdateskew 100.0\nlog tracking\nlog measurements\n";
+    const next =
+      "# Managed by cdktf-chrony\nmaxupdateskew 100\nmakestep 1 3\nserver 192.0.2.1 minpoll 4 iburst\nallow 10/8\ndeny 10.1/16\nlog measurements tracking\n";
     expect(probe(live, next)).toEqual({ equivalent: true, reason: "chronyd reads the new chrony.conf as the live one" });
   });
 
   it("finds a different value, a reordered access rule, or a moved source not equivalent", () => {
     expect(probe("makestep 1 3\n", "makestep 1 -1\n").equivalent).toBe(false);
-    expect(probe("allow 10/8\ndeny 10.1/16\n", "deny 10.1/16\nallow 10/8\n")).toMatchObject({ equivalent: false, reason: expect.stringContaining("chrony.conf means something else") });
+    expect(probe("allow 10/8\ndeny 10.1/16\n", "deny 10.1/16\nallow 10/8\n")).toMatchObject({
+      equivalent: false,
+      reason: expect.stringContaining("chrony.conf means something else"),
+    });
     // Sources that move into a sourcedir are not in chronyd -p's output: a restart is needed.
     expect(probe("server 192.0.2.1\n", `sourcedir ${work}\n`).equivalent).toBe(false);
   });

@@ -16,7 +16,10 @@ import { ROOT } from "../../helpers/cdktf";
 // reads once counted once), with no rawDirectives except for lines chronyd 4.3 reads but ignores.
 
 const CORPUS = path.join(__dirname, "../../fixtures/corpus");
-const fixtures = fs.readdirSync(CORPUS).filter((f) => f.endsWith(".conf")).sort();
+const fixtures = fs
+  .readdirSync(CORPUS)
+  .filter((f) => f.endsWith(".conf"))
+  .sort();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "import-corpus-"));
 const results = new Map<string, ImportResult>();
 let compile: { status: number | null; output: string };
@@ -34,10 +37,14 @@ beforeAll(async () => {
   // The generated apps depend on cdktf, constructs and cdktf-chrony: this checkout stands in for npm.
   fs.mkdirSync(path.join(work, "node_modules", "@types"), { recursive: true });
   fs.symlinkSync(ROOT, path.join(work, "node_modules", "cdktf-chrony"));
-  for (const dep of ["cdktf", "constructs", "@types/node"]) fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(work, "node_modules", dep));
+  for (const dep of ["cdktf", "constructs", "@types/node"])
+    fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(work, "node_modules", dep));
   // One tsc run over every app, with the compiler options the import wrote for them.
   const generated = JSON.parse(fs.readFileSync(path.join(appDir(fixtures[0]), "tsconfig.json"), "utf8"));
-  fs.writeFileSync(path.join(work, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...generated.compilerOptions, rootDir: ".", outDir: "dist" }, include: ["apps/*/main.ts"] }));
+  fs.writeFileSync(
+    path.join(work, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { ...generated.compilerOptions, rootDir: ".", outDir: "dist" }, include: ["apps/*/main.ts"] }),
+  );
   const tsc = spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", work], { encoding: "utf8" });
   compile = { status: tsc.status, output: tsc.stdout + tsc.stderr };
   if (tsc.status !== 0) return;
@@ -91,6 +98,8 @@ describe("import round-trips a corpus of real chrony configurations", () => {
     ]);
     const main = fs.readFileSync(path.join(appDir("chrony-2.1-example2.conf"), "main.ts"), "utf8");
     expect(main).toContain("  rawDirectives: [\n    // ");
-    expect(main).toMatch(/\/\/ \S+chrony-2\.1-example2\.conf:\d+: obsolete in chrony 4\.3: command authentication was removed in chrony 2\.2[^\n]*\n    "commandkey 1",/);
+    expect(main).toMatch(
+      /\/\/ \S+chrony-2\.1-example2\.conf:\d+: obsolete in chrony 4\.3: command authentication was removed in chrony 2\.2[^\n]*\n {4}"commandkey 1",/,
+    );
   });
 });

@@ -35,10 +35,18 @@ describe("importHost", () => {
   });
 
   it("writes only what a host changed from the stock file: a changed value as its prop, a removed line as an omission", () => {
-    const conf = DEBIAN_STOCK.replace("makestep 1 3", "makestep 0.1 -1").replace("leapsectz right/UTC", "").replace("logdir /var/log/chrony", "logdir /srv/log") + "maxslewrate 500\n";
+    const conf =
+      DEBIAN_STOCK.replace("makestep 1 3", "makestep 0.1 -1")
+        .replace("leapsectz right/UTC", "")
+        .replace("logdir /var/log/chrony", "logdir /srv/log") + "maxslewrate 500\n";
     const h = importHost(snapshot(conf));
     expect(h.profile.stockLines).toBe(true);
-    expect(h.props).toEqual({ omitProfileDirectives: ["leapsectz"], logDir: "/srv/log", makestep: { thresholdSeconds: 0.1, limit: -1 }, maxSlewRatePpm: 500 });
+    expect(h.props).toEqual({
+      omitProfileDirectives: ["leapsectz"],
+      logDir: "/srv/log",
+      makestep: { thresholdSeconds: 0.1, limit: -1 },
+      maxSlewRatePpm: 500,
+    });
     expect(errors(h)).toEqual([]);
   });
 
@@ -55,13 +63,19 @@ describe("importHost", () => {
       ["/etc/chrony/chrony.conf:3", expect.stringMatching(/^unknown directive 'sever' .* chronyd 4\.3 refuses to start on it/)],
     ]);
     expect(h.notImported.map((n) => n.line)).toEqual(["makestep fast 3", "sever 192.0.2.2"]);
-    expect(generateMainTs(linkFleet([h]))).toContain("  // Not imported: chronyd would refuse these lines (see the import's report):\n  //   /etc/chrony/chrony.conf:2: makestep fast 3\n");
+    expect(generateMainTs(linkFleet([h]))).toContain(
+      "  // Not imported: chronyd would refuse these lines (see the import's report):\n  //   /etc/chrony/chrony.conf:2: makestep fast 3\n",
+    );
   });
 
   it("imports the last of lines chronyd reads once, and warns about the earlier one", () => {
     const h = importHost(snapshot("makestep 1 3\nserver 192.0.2.1\nmakestep 0.5 -1\n"));
     expect(h.props.makestep).toEqual({ thresholdSeconds: 0.5, limit: -1 });
-    expect(h.reports).toContainEqual({ at: "/etc/chrony/chrony.conf:1", level: "warning", message: "'makestep 1 3' is overridden by line 3 ('makestep 0.5 -1'), as chronyd reads it: only the later line is imported" });
+    expect(h.reports).toContainEqual({
+      at: "/etc/chrony/chrony.conf:1",
+      level: "warning",
+      message: "'makestep 1 3' is overridden by line 3 ('makestep 0.5 -1'), as chronyd reads it: only the later line is imported",
+    });
   });
 
   it("keeps allow/deny as lists when every allow comes first, as ordered accessRules otherwise or with `all`", () => {
@@ -94,7 +108,11 @@ describe("importHost", () => {
   });
 
   it("takes over the one *.sources file of a sourcedir; with several, leaves them and keeps sources in chrony.conf", () => {
-    const one = importHost(snapshot(DEBIAN_STOCK.replace("pool 2.debian.pool.ntp.org iburst", ""), { sourceFiles: [{ path: "/etc/chrony/sources.d/site.sources", text: "server 192.0.2.1 iburst\n" }] }));
+    const one = importHost(
+      snapshot(DEBIAN_STOCK.replace("pool 2.debian.pool.ntp.org iburst", ""), {
+        sourceFiles: [{ path: "/etc/chrony/sources.d/site.sources", text: "server 192.0.2.1 iburst\n" }],
+      }),
+    );
     expect(one.sourcesPlacement).toBe("sourcedir");
     expect(one.profile.overrides).toEqual({ sourceDir: "/etc/chrony/sources.d", sourcesFileName: "site.sources" });
     expect(one.sources.map((s) => s.at)).toEqual(["/etc/chrony/sources.d/site.sources:1"]);
@@ -108,7 +126,10 @@ describe("importHost", () => {
       }),
     );
     expect(two.sourcesPlacement).toBe("conf");
-    expect(two.reports.filter((r) => r.message.startsWith("left on the host")).map((r) => r.at)).toEqual(["/etc/chrony/sources.d/a.sources", "/etc/chrony/sources.d/b.sources"]);
+    expect(two.reports.filter((r) => r.message.startsWith("left on the host")).map((r) => r.at)).toEqual([
+      "/etc/chrony/sources.d/a.sources",
+      "/etc/chrony/sources.d/b.sources",
+    ]);
   });
 
   it("reports drop-ins whose lines chrony.conf overrides after them, since the app reads drop-ins first", () => {
@@ -125,13 +146,19 @@ describe("importHost", () => {
   });
 
   it("reads chrony.keys without ever quoting material, and names keys it cannot declare", () => {
-    const keys = { path: "/etc/chrony/chrony.keys", text: "1 SHA1 HEX:00112233445566778899AABBCCDDEEFF00112233\n2 TIGER HEX:0011223344556677889900112233445566778899\n3 AES128 HEX:0011\nbad line with secretword here\n" };
+    const keys = {
+      path: "/etc/chrony/chrony.keys",
+      text: "1 SHA1 HEX:00112233445566778899AABBCCDDEEFF00112233\n2 TIGER HEX:0011223344556677889900112233445566778899\n3 AES128 HEX:0011\nbad line with secretword here\n",
+    };
     const h = importHost(snapshot("keyfile /etc/chrony/chrony.keys\nserver 192.0.2.1 key 1\n", { keys }));
     expect(h.keys.map((k) => [k.id, k.type])).toEqual([[1, "SHA1"]]);
     expect(h.undeclaredKeyIds).toEqual([2, 3]);
     const text = JSON.stringify(h.reports) + generateMainTs(linkFleet([h]));
-    for (const secret of ["00112233445566778899AABBCCDDEEFF00112233", "0011223344556677889900112233445566778899", "secretword"]) expect(text).not.toContain(secret);
-    expect(generateMainTs(linkFleet([h]))).toContain('  // undeclaredKeys is left unset ("refuse"): chrony.keys also holds key 2, 3, which could not be imported;');
+    for (const secret of ["00112233445566778899AABBCCDDEEFF00112233", "0011223344556677889900112233445566778899", "secretword"])
+      expect(text).not.toContain(secret);
+    expect(generateMainTs(linkFleet([h]))).toContain(
+      '  // undeclaredKeys is left unset ("refuse"): chrony.keys also holds key 2, 3, which could not be imported;',
+    );
   });
 });
 
@@ -141,22 +168,40 @@ describe("linkFleet", () => {
   const K1 = "1 SHA256 HEX:0102030405060708090A0B0C0D0E0F10\n";
 
   it("turns a source that is another imported host into a reference, and a shared key into one NtpKey", () => {
-    const server = importHost(snapshot("keyfile /etc/chrony/chrony.keys\nallow 10.0.0.0/24\nlocal stratum 8\n", { name: "ntp1", ...target("10.0.0.1"), ...keys(K1) }));
-    const client = importHost(snapshot("keyfile /etc/chrony/chrony.keys\nserver 10.0.0.1 iburst key 1\nserver 192.0.2.9\n", { name: "c1", ...target("10.0.0.5"), ...keys(K1) }));
+    const server = importHost(
+      snapshot("keyfile /etc/chrony/chrony.keys\nallow 10.0.0.0/24\nlocal stratum 8\n", { name: "ntp1", ...target("10.0.0.1"), ...keys(K1) }),
+    );
+    const client = importHost(
+      snapshot("keyfile /etc/chrony/chrony.keys\nserver 10.0.0.1 iburst key 1\nserver 192.0.2.9\n", {
+        name: "c1",
+        ...target("10.0.0.5"),
+        ...keys(K1),
+      }),
+    );
     const fleet = linkFleet([server, client]);
-    expect(fleet.links.map((l) => [l.from, l.to, l.source.kind, l.source.options, l.source.keyId])).toEqual([["c1", "ntp1", "server", { iburst: true }, 1]]);
+    expect(fleet.links.map((l) => [l.from, l.to, l.source.kind, l.source.options, l.source.keyId])).toEqual([
+      ["c1", "ntp1", "server", { iburst: true }, 1],
+    ]);
     expect(fleet.hosts[1].sources.map((s) => s.address)).toEqual(["192.0.2.9"]);
     expect(fleet.keys.map((k) => [k.id, k.holders])).toEqual([[1, ["ntp1", "c1"]]]);
     const main = generateMainTs(fleet);
     expect(main).toContain("c1.addServer(ntp1, { iburst: true, key: key1 }); // /etc/chrony/chrony.conf:2");
-    expect(main).toContain('const key1 = new NtpKey(stack, "key-1", { keyId: 1, type: "SHA256", source: KeySource.keyStore() }); // held by ntp1, c1');
+    expect(main).toContain(
+      'const key1 = new NtpKey(stack, "key-1", { keyId: 1, type: "SHA256", source: KeySource.keyStore() }); // held by ntp1, c1',
+    );
     expect(main).not.toContain("0102030405060708090A0B0C0D0E0F10");
     expect(generateMainTs(linkFleet([server, client]))).toBe(main);
   });
 
   it("reports one key ID with two materials, and a key no chrony.keys holds", () => {
     const a = importHost(snapshot("keyfile /etc/chrony/chrony.keys\n", { name: "a", ...target("10.0.0.1"), ...keys(K1) }));
-    const b = importHost(snapshot("keyfile /etc/chrony/chrony.keys\nserver 192.0.2.1 key 7\n", { name: "b", ...target("10.0.0.2"), ...keys("1 SHA256 HEX:FFFF030405060708090A0B0C0D0E0F10\n") }));
+    const b = importHost(
+      snapshot("keyfile /etc/chrony/chrony.keys\nserver 192.0.2.1 key 7\n", {
+        name: "b",
+        ...target("10.0.0.2"),
+        ...keys("1 SHA256 HEX:FFFF030405060708090A0B0C0D0E0F10\n"),
+      }),
+    );
     const fleet = linkFleet([a, b]);
     expect(fleet.reports.map((r) => [r.host, r.report.level, r.report.message.split(":")[0]])).toEqual([
       ["b", "error", "key 1 differs from key 1 of a"],
@@ -165,7 +210,10 @@ describe("linkFleet", () => {
   });
 
   it("gives two hosts with one name distinct construct ids", () => {
-    const fleet = linkFleet([importHost(snapshot("server 192.0.2.1\n", { name: "ntp" })), importHost(snapshot("server 192.0.2.1\n", { name: "ntp" }))]);
+    const fleet = linkFleet([
+      importHost(snapshot("server 192.0.2.1\n", { name: "ntp" })),
+      importHost(snapshot("server 192.0.2.1\n", { name: "ntp" })),
+    ]);
     expect(fleet.hosts.map((h) => h.name)).toEqual(["ntp", "ntp-2"]);
   });
 });

@@ -13,7 +13,9 @@ const lines = (text: string) => text.split("\n").flatMap((l) => parseDirectiveLi
 
 describe("effectiveConfig", () => {
   it("sorts source options, writes numbers one way, merges log lines, keeps the last line of a slot", () => {
-    const a = effectiveConfig(lines("server 192.0.2.1 iburst minpoll 4\nmakestep 1.0 3\nmakestep 0.5 -1\nlog tracking\nlog measurements\nmaxupdateskew 100.0"));
+    const a = effectiveConfig(
+      lines("server 192.0.2.1 iburst minpoll 4\nmakestep 1.0 3\nmakestep 0.5 -1\nlog tracking\nlog measurements\nmaxupdateskew 100.0"),
+    );
     const b = effectiveConfig(lines("maxupdateskew 100\nSERVER 192.0.2.1 minpoll 4 iburst\nmakestep 0.5 -1\nlog measurements tracking"));
     expect(a).toEqual(b);
     expect(a).toContain("makestep 0.5 -1");
@@ -32,14 +34,21 @@ describe("effectiveConfig", () => {
 
 describe("ts-source", () => {
   it("writes short values on one line, long ones one entry per line, and code as is", () => {
-    expect(tsLiteral({ address: "a", iburst: true, minPoll: -2, key: code("key1"), "odd-key": 1 })).toBe('{ address: "a", iburst: true, minPoll: -2, key: key1, "odd-key": 1 }');
+    expect(tsLiteral({ address: "a", iburst: true, minPoll: -2, key: code("key1"), "odd-key": 1 })).toBe(
+      '{ address: "a", iburst: true, minPoll: -2, key: key1, "odd-key": 1 }',
+    );
     expect(tsLiteral(["x".repeat(60), "y".repeat(60)])).toBe(`[\n  "${"x".repeat(60)}",\n  "${"y".repeat(60)}",\n]`);
     expect(tsLiteral({ path: 'a"b\\c' })).toBe('{ path: "a\\"b\\\\c" }');
   });
 
   it("makes unique variable names from host names", () => {
     const taken = new Set<string>();
-    expect(["ntp-1.example", "ntp-1.example", "1st", "class"].map((n) => variableName(n, taken))).toEqual(["ntp1Example", "ntp1Example2", "h1st", "classHost"]);
+    expect(["ntp-1.example", "ntp-1.example", "1st", "class"].map((n) => variableName(n, taken))).toEqual([
+      "ntp1Example",
+      "ntp1Example2",
+      "h1st",
+      "classHost",
+    ]);
   });
 });
 
@@ -72,10 +81,14 @@ describe("writeProject", () => {
   it("refuses to replace main.ts without force, and a stored key with other material always", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "write-project-"));
     writeProject(dir, files);
-    expect(() => writeProject(dir, files)).toThrow(`${dir}/main.ts exists: import into a new folder with --out DIR, or pass --force to replace main.ts`);
+    expect(() => writeProject(dir, files)).toThrow(
+      `${dir}/main.ts exists: import into a new folder with --out DIR, or pass --force to replace main.ts`,
+    );
     expect(() => writeProject(dir, files, { force: true })).not.toThrow();
     const other = { ...files, keys: [{ ...key, material: "HEX:FFFF0C0D0E0F10111213141516171819" }] };
-    expect(() => writeProject(dir, other, { force: true })).toThrow(`${dir}/.chrony-keys/key-4.line holds another key with ID 4: import into a new folder`);
+    expect(() => writeProject(dir, other, { force: true })).toThrow(
+      `${dir}/.chrony-keys/key-4.line holds another key with ID 4: import into a new folder`,
+    );
   });
 });
 
@@ -89,11 +102,23 @@ describe("cdktf-chrony import (CLI)", () => {
 
   it("has --help, and one-line errors with the fix for bad input", async () => {
     expect((await run(["import", "--help"])).stdout).toMatch(/^usage: cdktf-chrony import FILE\.\.\. \[--out DIR\]/);
-    expect(await run(["import"])).toEqual({ code: 1, stdout: "", stderr: "cdktf-chrony import: nothing to import: cdktf-chrony import FILE... [--out DIR] [options]\n" });
-    expect((await run(["import", "a.conf", "--identity", "k"])).stderr).toBe("cdktf-chrony import: --identity goes with --ssh (importing files reads nothing over SSH)\n");
-    expect((await run(["import", "--ssh", "h", "--keys", "k"])).stderr).toBe("cdktf-chrony import: --keys goes with files, not --ssh (over SSH the host's own is read)\n");
-    expect((await run(["import", "a.conf", "--profile", "suse"])).stderr).toBe("cdktf-chrony import: invalid --profile 'suse': use auto or debian or rhel\n");
-    expect((await run(["import", "/nonexistent/chrony.conf"])).stderr).toBe("cdktf-chrony import: cannot read /nonexistent/chrony.conf: ENOENT: give the path of a chrony.conf\n");
+    expect(await run(["import"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "cdktf-chrony import: nothing to import: cdktf-chrony import FILE... [--out DIR] [options]\n",
+    });
+    expect((await run(["import", "a.conf", "--identity", "k"])).stderr).toBe(
+      "cdktf-chrony import: --identity goes with --ssh (importing files reads nothing over SSH)\n",
+    );
+    expect((await run(["import", "--ssh", "h", "--keys", "k"])).stderr).toBe(
+      "cdktf-chrony import: --keys goes with files, not --ssh (over SSH the host's own is read)\n",
+    );
+    expect((await run(["import", "a.conf", "--profile", "suse"])).stderr).toBe(
+      "cdktf-chrony import: invalid --profile 'suse': use auto or debian or rhel\n",
+    );
+    expect((await run(["import", "/nonexistent/chrony.conf"])).stderr).toBe(
+      "cdktf-chrony import: cannot read /nonexistent/chrony.conf: ENOENT: give the path of a chrony.conf\n",
+    );
   });
 
   it("imports a file with its keys into the key store, never printing the material, and exits 2 when a line is not reproduced", async () => {
@@ -113,7 +138,12 @@ describe("cdktf-chrony import (CLI)", () => {
     const partial = await run(["import", conf, "--out", path.join(dir, "app2"), "--json"]);
     expect(partial.code).toBe(2);
     expect(JSON.parse(partial.stdout).reports).toEqual([
-      { host: "client", at: `${conf}:2`, level: "error", message: "invalid 'makestep one 3': makestep threshold (seconds) must be a number ≥ 0, got 'one'; not imported" },
+      {
+        host: "client",
+        at: `${conf}:2`,
+        level: "error",
+        message: "invalid 'makestep one 3': makestep threshold (seconds) must be a number ≥ 0, got 'one'; not imported",
+      },
     ]);
     expect(partial.stderr).toBe("cdktf-chrony import: 1 line(s) are not reproduced by the app: see the reports above\n");
   });

@@ -16,7 +16,10 @@ const FIXTURES = path.join(__dirname, "../../fixtures/conf");
 process.env.TRAP_KEY_5 = "HEX:00112233445566778899AABBCCDDEEFF";
 
 /** Synthesizes one host and returns its manifest. */
-function synthOne(props: Omit<ChronyHostProps, "target">, build?: (host: ChronyHost, stack: ReturnType<typeof testStack>["stack"]) => void): HostManifest {
+function synthOne(
+  props: Omit<ChronyHostProps, "target">,
+  build?: (host: ChronyHost, stack: ReturnType<typeof testStack>["stack"]) => void,
+): HostManifest {
   const { stack } = testStack();
   const host = new ChronyHost(stack, "h", { target: target(1), ...props });
   build?.(host, stack);
@@ -54,15 +57,21 @@ describe("sources are never silently not loaded", () => {
 describe("keys are never silently not loaded", () => {
   it("a profile without keyfile plus a keyed source gets a keyfile line for the keys file", () => {
     const profile = { ...HostProfiles.debian(), name: "nokeys", baseDirectives: [] };
-    const m = synthOne({ profile }, (host, stack) => host.addServer("192.0.2.1", { key: new NtpKey(stack, "K", { keyId: 5, source: KeySource.env("TRAP_KEY_5") }) }));
+    const m = synthOne({ profile }, (host, stack) =>
+      host.addServer("192.0.2.1", { key: new NtpKey(stack, "K", { keyId: 5, source: KeySource.env("TRAP_KEY_5") }) }),
+    );
     expect(directiveLines(conf(m))).toContain("keyfile /etc/chrony/chrony.keys");
     expect(m.keys.path).toBe("/etc/chrony/chrony.keys");
   });
 
   it("refuses at synth, with the fix, a host that holds keys but leaves out keyfile", () => {
     expect(() =>
-      synthOne({ omitProfileDirectives: ["keyfile"] }, (host, stack) => host.addServer("192.0.2.1", { key: new NtpKey(stack, "K", { keyId: 5, source: KeySource.env("TRAP_KEY_5") }) })),
-    ).toThrow("host h holds key 5, but omitProfileDirectives[0] leaves out keyfile, so chronyd would never read /etc/chrony/chrony.keys: keep keyfile in the profile's lines");
+      synthOne({ omitProfileDirectives: ["keyfile"] }, (host, stack) =>
+        host.addServer("192.0.2.1", { key: new NtpKey(stack, "K", { keyId: 5, source: KeySource.env("TRAP_KEY_5") }) }),
+      ),
+    ).toThrow(
+      "host h holds key 5, but omitProfileDirectives[0] leaves out keyfile, so chronyd would never read /etc/chrony/chrony.keys: keep keyfile in the profile's lines",
+    );
   });
 
   it("keyFile moves the keys file and the keyfile line together", () => {
@@ -101,7 +110,15 @@ describe("typed props override the profile instead of conflicting", () => {
     );
     const stock = stockLines("debian-12-default.conf");
     const expected = stock.map((l) =>
-      l.startsWith("logdir ") ? "logdir /srv/log" : l.startsWith("driftfile ") ? "driftfile /srv/drift" : l.startsWith("ntsdumpdir ") ? "ntsdumpdir /srv/nts" : l.startsWith("makestep ") ? "makestep 0.1 -1" : l,
+      l.startsWith("logdir ")
+        ? "logdir /srv/log"
+        : l.startsWith("driftfile ")
+          ? "driftfile /srv/drift"
+          : l.startsWith("ntsdumpdir ")
+            ? "ntsdumpdir /srv/nts"
+            : l.startsWith("makestep ")
+              ? "makestep 0.1 -1"
+              : l,
     );
     expect(lines).toEqual(expected);
   });
@@ -114,7 +131,9 @@ describe("typed props override the profile instead of conflicting", () => {
     const lines = directiveLines(conf(synthOne({ rtcsync: false, omitProfileDirectives: ["leapsectz"] })));
     expect(lines).not.toContain("rtcsync");
     expect(lines.some((l) => l.startsWith("leapsectz"))).toBe(false);
-    expect(() => synthOne({ omitProfileDirectives: ["leapsecz"] })).toThrow(/omitProfileDirectives\[0\] 'leapsecz': give the name of a chrony directive/);
+    expect(() => synthOne({ omitProfileDirectives: ["leapsecz"] })).toThrow(
+      /omitProfileDirectives\[0\] 'leapsecz': give the name of a chrony directive/,
+    );
   });
 });
 
@@ -165,18 +184,71 @@ describe("every chrony 4.3 directive the issue listed has a typed prop", () => {
       broadcasts: [{ intervalSeconds: 64, address: "192.168.2.255", port: 12123 }],
       logBanner: 20,
       refclocks: [
-        { driver: "PHC", parameter: "/dev/ptp0", precisionSeconds: 1e-9, dpoll: -2, filterSamples: 16, ppsRate: 1, maxLockAge: 3, maxDispersionSeconds: 0.01, widthSeconds: 0.2, local: true, tai: true },
+        {
+          driver: "PHC",
+          parameter: "/dev/ptp0",
+          precisionSeconds: 1e-9,
+          dpoll: -2,
+          filterSamples: 16,
+          ppsRate: 1,
+          maxLockAge: 3,
+          maxDispersionSeconds: 0.01,
+          widthSeconds: 0.2,
+          local: true,
+          tai: true,
+        },
       ],
       hwTimestamping: [{ interface: "eth0", txCompSeconds: 3e-7, rxCompSeconds: 6.45e-7, minSamples: 2, maxSamples: 16, precisionSeconds: 1e-7 }],
     });
     const lines = directiveLines(conf(m));
     for (const name of [
-      "driftfile", "keyfile", "ntsdumpdir", "dumpdir", "pidfile", "user", "maxdrift", "maxslewrate", "maxchange", "clientloglimit", "mailonchange", "rtcfile",
-      "rtconutc", "rtcdevice", "rtcautotrim", "hwclockfile", "sched_priority", "lock_all", "ntsratelimit", "ntsrefresh", "corrtimeratio", "combinelimit",
-      "maxjitter", "minsamples", "maxsamples", "reselectdist", "stratumweight", "fallbackdrift", "initstepslew", "manual", "smoothtime", "tempcomp",
-      "clockprecision", "maxclockerror", "binddevice", "bindacqdevice", "bindcmddevice", "acquisitionport", "dscp", "ptpport", "broadcast", "logbanner",
+      "driftfile",
+      "keyfile",
+      "ntsdumpdir",
+      "dumpdir",
+      "pidfile",
+      "user",
+      "maxdrift",
+      "maxslewrate",
+      "maxchange",
+      "clientloglimit",
+      "mailonchange",
+      "rtcfile",
+      "rtconutc",
+      "rtcdevice",
+      "rtcautotrim",
+      "hwclockfile",
+      "sched_priority",
+      "lock_all",
+      "ntsratelimit",
+      "ntsrefresh",
+      "corrtimeratio",
+      "combinelimit",
+      "maxjitter",
+      "minsamples",
+      "maxsamples",
+      "reselectdist",
+      "stratumweight",
+      "fallbackdrift",
+      "initstepslew",
+      "manual",
+      "smoothtime",
+      "tempcomp",
+      "clockprecision",
+      "maxclockerror",
+      "binddevice",
+      "bindacqdevice",
+      "bindcmddevice",
+      "acquisitionport",
+      "dscp",
+      "ptpport",
+      "broadcast",
+      "logbanner",
     ]) {
-      expect(lines.some((l) => l.split(" ")[0] === name), name).toBe(true);
+      expect(
+        lines.some((l) => l.split(" ")[0] === name),
+        name,
+      ).toBe(true);
     }
     expect(lines).toContain("sourcedir /srv/sources");
     expect(lines).toContain("refclock PHC /dev/ptp0 dpoll -2 filter 16 rate 1 maxlockage 3 precision 1e-9 maxdispersion 0.01 width 0.2 local tai");
@@ -214,11 +286,15 @@ describe("names", () => {
   });
 
   it('allow: ["all"] writes a bare allow (every address)', () => {
-    expect(directiveLines(conf(synthOne({ allow: ["all"], cmdAllow: ["127.0.0.1"] })))).toEqual(expect.arrayContaining(["allow", "cmdallow 127.0.0.1"]));
+    expect(directiveLines(conf(synthOne({ allow: ["all"], cmdAllow: ["127.0.0.1"] })))).toEqual(
+      expect.arrayContaining(["allow", "cmdallow 127.0.0.1"]),
+    );
   });
 
   it("a profile copied from a preset does not claim to be the preset", () => {
     expect(conf(synthOne({}))).toContain("\n# Host profile: debian\n");
-    expect(conf(synthOne({ profile: { ...HostProfiles.debian(), keysGroup: "ntp" } }))).toContain("\n# Host profile: debian, with keysGroup changed\n");
+    expect(conf(synthOne({ profile: { ...HostProfiles.debian(), keysGroup: "ntp" } }))).toContain(
+      "\n# Host profile: debian, with keysGroup changed\n",
+    );
   });
 });

@@ -25,14 +25,25 @@ const code = (s: string) => `\`${s}\``;
 
 function optionTable(title: string, props: readonly DocumentedProp[], fields: ReadonlyArray<{ prop: string; word: string }>): string[] {
   const docs = byName(props);
-  return [`#### ${title}`, "", "| prop | option | |", "|---|---|---|", ...fields.map((f) => `| ${code(f.prop)} | ${code(f.word)} | ${meaning(docs.get(f.prop)!)} |`), ""];
+  return [
+    `#### ${title}`,
+    "",
+    "| prop | option | |",
+    "|---|---|---|",
+    ...fields.map((f) => `| ${code(f.prop)} | ${code(f.word)} | ${meaning(docs.get(f.prop)!)} |`),
+    "",
+  ];
 }
 
 function generatedTable(): string {
   const docs = byName(configProps);
   const rows = PROP_ROWS.map((r) => `| ${code(r.prop)} | ${r.directives.map(code).join(", ")} | ${meaning(docs.get(r.prop)!)} |`);
-  const other = ["servers", "pools", "peers"].map((p, i) => `| ${code(p)} (ChronyHost) | ${code(SOURCE_KINDS[[0, 1, 2][i]])} | one line per entry; options below |`);
-  const plain = ["sourcesPlacement", "omitProfileDirectives", "rawDirectives", "chronyVersion"].map((p) => `| ${code(p)} | - | ${meaning(docs.get(p)!)} |`);
+  const other = ["servers", "pools", "peers"].map(
+    (p, i) => `| ${code(p)} (ChronyHost) | ${code(SOURCE_KINDS[[0, 1, 2][i]])} | one line per entry; options below |`,
+  );
+  const plain = ["sourcesPlacement", "omitProfileDirectives", "rawDirectives", "chronyVersion"].map(
+    (p) => `| ${code(p)} | - | ${meaning(docs.get(p)!)} |`,
+  );
   const sourceFields = SOURCE_OPTION_TABLE.map((s) => ({ prop: s.prop === "keyId" ? "keyId" : s.prop, word: s.word }));
   const sourceDocs = documentedProps("lib/model/areas/sources.ts", "PoolOptions");
   return [
@@ -44,11 +55,27 @@ function generatedTable(): string {
     ...other,
     ...plain,
     "",
-    ...optionTable("Source options (`servers`, `pools`, `peers`, `addServer`, `addPool`, `addPeer`; constructs take `key: NtpKey` for `keyId`)", sourceDocs, sourceFields),
-    ...optionTable("`refclocks[]` options (after `driver` and `parameter`)", documentedProps("lib/model/areas/refclocks.ts", "Refclock"), REFCLOCK_FIELDS),
-    ...optionTable("`hwTimestamping[]` options (after `interface`)", documentedProps("lib/model/areas/refclocks.ts", "HardwareTimestamping"), HWTIMESTAMP_FIELDS),
+    ...optionTable(
+      "Source options (`servers`, `pools`, `peers`, `addServer`, `addPool`, `addPeer`; constructs take `key: NtpKey` for `keyId`)",
+      sourceDocs,
+      sourceFields,
+    ),
+    ...optionTable(
+      "`refclocks[]` options (after `driver` and `parameter`)",
+      documentedProps("lib/model/areas/refclocks.ts", "Refclock"),
+      REFCLOCK_FIELDS,
+    ),
+    ...optionTable(
+      "`hwTimestamping[]` options (after `interface`)",
+      documentedProps("lib/model/areas/refclocks.ts", "HardwareTimestamping"),
+      HWTIMESTAMP_FIELDS,
+    ),
     ...optionTable("`local` options", documentedProps("lib/model/areas/clock.ts", "LocalReference"), LOCAL_FIELDS),
-    ...optionTable("`rateLimit`, `cmdRateLimit`, `ntsRateLimit` options", documentedProps("lib/model/areas/binding.ts", "RateLimit"), RATE_LIMIT_FIELDS),
+    ...optionTable(
+      "`rateLimit`, `cmdRateLimit`, `ntsRateLimit` options",
+      documentedProps("lib/model/areas/binding.ts", "RateLimit"),
+      RATE_LIMIT_FIELDS,
+    ),
   ].join("\n");
 }
 
@@ -57,7 +84,8 @@ describe("props and chrony names", () => {
     const v43 = parseChronyVersion("4.3");
     const typed = new Set(PROP_ROWS.flatMap((r) => r.directives));
     const missing = [...DIRECTIVES.entries()].filter(
-      ([name, spec]) => isAtLeast(v43, spec.since) && !(SOURCE_KINDS as readonly string[]).includes(name) && !typed.has(name) && !(spec.obsolete && !spec.slot),
+      ([name, spec]) =>
+        isAtLeast(v43, spec.since) && !(SOURCE_KINDS as readonly string[]).includes(name) && !typed.has(name) && !(spec.obsolete && !spec.slot),
     );
     expect(missing.map(([name]) => name)).toEqual([]);
     for (const r of PROP_ROWS) for (const d of r.directives) expect(DIRECTIVES.has(d), `${r.prop} writes ${d}`).toBe(true);

@@ -1,6 +1,10 @@
 import { ArgsCheck, eitherOf, listOf, noArgs, positional, withOptions } from "./arg-checks";
 import { isAtLeast } from "./version";
+import { RATE_LIMIT_FIELDS } from "./areas/binding";
+import { LOCAL_FIELDS } from "./areas/clock";
+import { HWTIMESTAMP_FIELDS, REFCLOCK_FIELDS } from "./areas/refclocks";
 import { sourceCheck } from "./areas/sources";
+import { optionSpecs } from "./prop-rows";
 import {
   TokenCheck,
   TokenProblem,
@@ -59,12 +63,7 @@ const cmdAddress: TokenCheck<string> = (token) =>
     ? token
     : new TokenProblem("an IP address, a Unix socket path, or / to disable the socket");
 
-const rateLimit = withOptions([], {
-  interval: { value: integer(-19, 12) },
-  burst: { value: integer(1, 255) },
-  leak: { value: integer(1, 4) },
-  kod: { value: integer(0, 255), since: "4.6" },
-});
+const rateLimit = withOptions([], optionSpecs(RATE_LIMIT_FIELDS));
 
 const logNames = [
   "rawmeasurements",
@@ -88,32 +87,6 @@ const logCheck: ArgsCheck = (args, version) => {
   return undefined;
 };
 
-const refclockOptions = {
-  refid: { value: (t: string) => (/^[\x21-\x7e]{1,4}$/.test(t) ? t : new TokenProblem("1 to 4 printable ASCII characters")) },
-  lock: { value: (t: string) => (/^[\x21-\x7e]{1,4}$/.test(t) ? t : new TokenProblem("the refid (1 to 4 characters) of a PPS source's companion")) },
-  poll: { value: integer(-6, 24) },
-  dpoll: { value: integer(-6, 24) },
-  filter: { value: integer(1, 4096) },
-  local: { since: "4.3" },
-  rate: { value: integer(1, 1_000_000) },
-  minsamples: { value: integer(0, 64) },
-  maxsamples: { value: integer(0, 64) },
-  maxunreach: { value: integer(0, 2 ** 31 - 1), since: "4.8" },
-  maxlockage: { value: integer(0, 1_000_000) },
-  offset: { value: decimal() },
-  delay: { value: decimal(0) },
-  pps: {},
-  precision: { value: decimal(0) },
-  maxdispersion: { value: decimal(0) },
-  stratum: { value: integer(0, 15) },
-  tai: {},
-  width: { value: decimal(0) },
-  noselect: {},
-  prefer: {},
-  trust: {},
-  require: {},
-};
-
 /** The refclock drivers and the release that added each (chronyd compares the names case-sensitively). */
 export const REFCLOCK_DRIVERS: Readonly<Record<string, string>> = { PPS: "1.31", SHM: "1.31", SOCK: "1.31", PHC: "1.31", RTC: "4.7" };
 
@@ -122,28 +95,7 @@ const refclockCheck: ArgsCheck = (args, version) => {
   const since = driver === undefined ? undefined : REFCLOCK_DRIVERS[driver];
   if (driver !== undefined && since === undefined) return `driver must be one of ${Object.keys(REFCLOCK_DRIVERS).join(", ")}, got '${driver}'`;
   if (since !== undefined && !isAtLeast(version, since)) return `driver ${driver} needs chrony ${since} or newer (this host runs ${version.text})`;
-  return withOptions([["driver", anyWord], ["parameter", anyWord]], refclockOptions)(args, version);
-};
-
-const hwtimestampOptions = {
-  minpoll: { value: integer(-6, 24) },
-  maxpoll: { value: integer(-6, 24), since: "4.4" },
-  minsamples: { value: integer(0, 64) },
-  maxsamples: { value: integer(0, 64) },
-  precision: { value: decimal(0) },
-  txcomp: { value: decimal() },
-  rxcomp: { value: decimal() },
-  nocrossts: {},
-  rxfilter: { value: oneOf(["all", "ntp", "ptp", "none"]) },
-};
-
-const localOptions = {
-  stratum: { value: integer(1, 15) },
-  orphan: {},
-  distance: { value: decimal(0) },
-  activate: { value: decimal(0), since: "4.6" },
-  waitsynced: { value: decimal(), since: "4.7" },
-  waitunsynced: { value: decimal(), since: "4.7" },
+  return withOptions([["driver", anyWord], ["parameter", anyWord]], optionSpecs(REFCLOCK_FIELDS))(args, version);
 };
 
 /** `driftfile FILE [interval SECONDS]`; the interval came in 4.7. */
@@ -242,7 +194,7 @@ export const DIRECTIVES: ReadonlyMap<string, DirectiveSpec> = new Map<string, Di
   ["leapseclist", { since: "4.6", repeat: "once", check: one("path", path) }],
   ["leapsecmode", { since: "2.0", repeat: "once", check: one("mode", oneOf(["system", "step", "slew", "ignore"])) }],
   ["smoothtime", { since: "2.0", repeat: "once", check: eitherOf(positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm]), positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm], ["leaponly", oneOf(["leaponly"])])) }],
-  ["local", { since: "1.31", repeat: "once", check: withOptions([], localOptions) }],
+  ["local", { since: "1.31", repeat: "once", check: withOptions([], optionSpecs(LOCAL_FIELDS)) }],
   ["manual", { since: "1.31", repeat: "once", check: noArgs() }],
   ["tempcomp", { since: "1.31", repeat: "once", check: (args) => (args.length === 3 || args.length === 6 ? undefined : "takes 3 (sensor interval points-file) or 6 (sensor interval T0 k0 k1 k2) arguments") }],
   // Source selection
@@ -254,7 +206,7 @@ export const DIRECTIVES: ReadonlyMap<string, DirectiveSpec> = new Map<string, Di
   ["stratumweight", { since: "1.31", repeat: "once", check: one("weight (seconds)", seconds) }],
   ["minsamples", { since: "1.31", repeat: "once", check: one("samples", integer(0, 64)) }],
   ["maxsamples", { since: "1.31", repeat: "once", check: one("samples", integer(0, 64)) }],
-  ["hwtimestamp", { since: "3.0", repeat: "many", check: withOptions([["interface", anyWord]], hwtimestampOptions) }],
+  ["hwtimestamp", { since: "3.0", repeat: "many", check: withOptions([["interface", anyWord]], optionSpecs(HWTIMESTAMP_FIELDS)) }],
   ["hwtstimeout", { since: "4.4", repeat: "once", check: one("timeout (seconds)", seconds) }],
   ["refresh", { since: "4.4", repeat: "once", check: one("interval (seconds)", integer(0, 2 ** 31 - 1)) }],
   // Logging, state and files

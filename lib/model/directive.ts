@@ -28,6 +28,7 @@ const COMMENT_STARTS = "!;#%";
  */
 export function tokenProblem(token: string): string | undefined {
   if (token === "") return "is empty";
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   const bad = /[\s\x00-\x1f\x7f]/.exec(token);
   if (!bad) return undefined;
   const names: Record<string, string> = { "\n": "a newline", "\r": "a carriage return", "\t": "a tab", " ": "a space" };

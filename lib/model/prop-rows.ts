@@ -1,4 +1,6 @@
+import type { OptionSpec } from "./arg-checks";
 import { Directive, directive } from "./directive";
+import type { TokenCheck } from "./tokens";
 
 /**
  * One typed prop and the chrony directive it writes, both ways: how a value becomes lines of
@@ -88,6 +90,15 @@ export interface OptionField {
   readonly word: string;
   readonly prop: string;
   readonly kind: "flag" | "number" | "integer" | "word";
+  /** The value's grammar (absent for a flag). */
+  readonly value?: TokenCheck<unknown>;
+  /** The release that added the option. @default - as old as the directive */
+  readonly since?: string;
+}
+
+/** The options as the grammar checks them (directive-grammar builds its checks from these tables). */
+export function optionSpecs(fields: readonly OptionField[]): Record<string, OptionSpec> {
+  return Object.fromEntries(fields.map((f) => [f.word, { ...(f.value ? { value: f.value } : {}), ...(f.since ? { since: f.since } : {}) }]));
 }
 
 export function renderOptions(value: Readonly<Record<string, unknown>>, fields: readonly OptionField[]): Array<string | number> {

@@ -1,5 +1,6 @@
 import { directive } from "../directive";
 import { OptionField, PropRow, customRow, flagRow, numberRow, readInteger, readOptions, renderOptions, wordRow } from "../prop-rows";
+import { integer } from "../tokens";
 
 /** Sockets, ports, rate limits and client logging. */
 export interface BindingProps {
@@ -67,11 +68,12 @@ export interface Broadcast {
   readonly port?: number;
 }
 
+/** The one table of `ratelimit`, `cmdratelimit` and `ntsratelimit` options. */
 export const RATE_LIMIT_FIELDS: readonly OptionField[] = [
-  { word: "interval", prop: "interval", kind: "integer" },
-  { word: "burst", prop: "burst", kind: "integer" },
-  { word: "leak", prop: "leak", kind: "integer" },
-  { word: "kod", prop: "kod", kind: "integer" },
+  { word: "interval", prop: "interval", kind: "integer", value: integer(-19, 12) },
+  { word: "burst", prop: "burst", kind: "integer", value: integer(1, 255) },
+  { word: "leak", prop: "leak", kind: "integer", value: integer(1, 4) },
+  { word: "kod", prop: "kod", kind: "integer", value: integer(0, 255), since: "4.6" },
 ];
 
 export function rateLimitRow(prop: string, name: string): PropRow {

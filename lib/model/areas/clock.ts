@@ -1,5 +1,6 @@
 import { directive } from "../directive";
 import { OptionField, PropRow, customRow, flagRow, numberRow, readInteger, readNumber, readOptions, renderOptions, wordRow } from "../prop-rows";
+import { decimal, integer } from "../tokens";
 
 export interface MakeStep {
   /** Step the clock when the offset is larger than this. */
@@ -125,13 +126,14 @@ export interface ClockProps {
   readonly tempComp?: TemperatureCompensation;
 }
 
+/** The one table of `local` options. */
 export const LOCAL_FIELDS: readonly OptionField[] = [
-  { word: "stratum", prop: "stratum", kind: "integer" },
+  { word: "stratum", prop: "stratum", kind: "integer", value: integer(1, 15) },
   { word: "orphan", prop: "orphan", kind: "flag" },
-  { word: "distance", prop: "distanceSeconds", kind: "number" },
-  { word: "activate", prop: "activateSeconds", kind: "number" },
-  { word: "waitsynced", prop: "waitSyncedSeconds", kind: "number" },
-  { word: "waitunsynced", prop: "waitUnsyncedSeconds", kind: "number" },
+  { word: "distance", prop: "distanceSeconds", kind: "number", value: decimal(0) },
+  { word: "activate", prop: "activateSeconds", kind: "number", value: decimal(0), since: "4.6" },
+  { word: "waitsynced", prop: "waitSyncedSeconds", kind: "number", value: decimal(), since: "4.7" },
+  { word: "waitunsynced", prop: "waitUnsyncedSeconds", kind: "number", value: decimal(), since: "4.7" },
 ];
 
 /** Reads `N N...` as numbers, all or nothing. */

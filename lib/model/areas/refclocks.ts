@@ -1,5 +1,6 @@
 import { directive } from "../directive";
 import { OptionField, PropRow, customRow, numberRow, readOptions, renderOptions } from "../prop-rows";
+import { TokenProblem, decimal, integer, oneOf } from "../tokens";
 
 /** A hardware reference clock (`refclock`), with its options as chrony.conf(5) names them. */
 export interface Refclock {
@@ -89,25 +90,30 @@ export interface RefclockProps {
   readonly hwTimestampTimeoutSeconds?: number;
 }
 
+const POLL = integer(-6, 24);
+const SAMPLES = integer(0, 64);
+const refid = (what: string) => (t: string) => (/^[\x21-\x7e]{1,4}$/.test(t) ? t : new TokenProblem(what));
+
+/** The one table of refclock options: word, prop, grammar and the release that added it. */
 export const REFCLOCK_FIELDS: readonly OptionField[] = [
-  { word: "refid", prop: "refId", kind: "word" },
-  { word: "lock", prop: "lock", kind: "word" },
-  { word: "poll", prop: "poll", kind: "integer" },
-  { word: "dpoll", prop: "dpoll", kind: "integer" },
-  { word: "filter", prop: "filterSamples", kind: "integer" },
-  { word: "rate", prop: "ppsRate", kind: "integer" },
-  { word: "maxlockage", prop: "maxLockAge", kind: "integer" },
-  { word: "offset", prop: "offsetSeconds", kind: "number" },
-  { word: "delay", prop: "delaySeconds", kind: "number" },
-  { word: "precision", prop: "precisionSeconds", kind: "number" },
-  { word: "maxdispersion", prop: "maxDispersionSeconds", kind: "number" },
-  { word: "width", prop: "widthSeconds", kind: "number" },
-  { word: "stratum", prop: "stratum", kind: "integer" },
-  { word: "minsamples", prop: "minSamples", kind: "integer" },
-  { word: "maxsamples", prop: "maxSamples", kind: "integer" },
-  { word: "maxunreach", prop: "maxUnreach", kind: "integer" },
+  { word: "refid", prop: "refId", kind: "word", value: refid("1 to 4 printable ASCII characters") },
+  { word: "lock", prop: "lock", kind: "word", value: refid("the refid (1 to 4 characters) of a PPS source's companion") },
+  { word: "poll", prop: "poll", kind: "integer", value: POLL },
+  { word: "dpoll", prop: "dpoll", kind: "integer", value: POLL },
+  { word: "filter", prop: "filterSamples", kind: "integer", value: integer(1, 4096) },
+  { word: "rate", prop: "ppsRate", kind: "integer", value: integer(1, 1_000_000) },
+  { word: "maxlockage", prop: "maxLockAge", kind: "integer", value: integer(0, 1_000_000) },
+  { word: "offset", prop: "offsetSeconds", kind: "number", value: decimal() },
+  { word: "delay", prop: "delaySeconds", kind: "number", value: decimal(0) },
+  { word: "precision", prop: "precisionSeconds", kind: "number", value: decimal(0) },
+  { word: "maxdispersion", prop: "maxDispersionSeconds", kind: "number", value: decimal(0) },
+  { word: "width", prop: "widthSeconds", kind: "number", value: decimal(0) },
+  { word: "stratum", prop: "stratum", kind: "integer", value: integer(0, 15) },
+  { word: "minsamples", prop: "minSamples", kind: "integer", value: SAMPLES },
+  { word: "maxsamples", prop: "maxSamples", kind: "integer", value: SAMPLES },
+  { word: "maxunreach", prop: "maxUnreach", kind: "integer", value: integer(0, 2 ** 31 - 1), since: "4.8" },
   { word: "pps", prop: "pps", kind: "flag" },
-  { word: "local", prop: "local", kind: "flag" },
+  { word: "local", prop: "local", kind: "flag", since: "4.3" },
   { word: "tai", prop: "tai", kind: "flag" },
   { word: "prefer", prop: "prefer", kind: "flag" },
   { word: "noselect", prop: "noselect", kind: "flag" },
@@ -115,15 +121,16 @@ export const REFCLOCK_FIELDS: readonly OptionField[] = [
   { word: "require", prop: "require", kind: "flag" },
 ];
 
+/** The one table of hwtimestamp options. */
 export const HWTIMESTAMP_FIELDS: readonly OptionField[] = [
-  { word: "minpoll", prop: "minPoll", kind: "integer" },
-  { word: "maxpoll", prop: "maxPoll", kind: "integer" },
-  { word: "minsamples", prop: "minSamples", kind: "integer" },
-  { word: "maxsamples", prop: "maxSamples", kind: "integer" },
-  { word: "precision", prop: "precisionSeconds", kind: "number" },
-  { word: "txcomp", prop: "txCompSeconds", kind: "number" },
-  { word: "rxcomp", prop: "rxCompSeconds", kind: "number" },
-  { word: "rxfilter", prop: "rxFilter", kind: "word" },
+  { word: "minpoll", prop: "minPoll", kind: "integer", value: POLL },
+  { word: "maxpoll", prop: "maxPoll", kind: "integer", value: POLL, since: "4.4" },
+  { word: "minsamples", prop: "minSamples", kind: "integer", value: SAMPLES },
+  { word: "maxsamples", prop: "maxSamples", kind: "integer", value: SAMPLES },
+  { word: "precision", prop: "precisionSeconds", kind: "number", value: decimal(0) },
+  { word: "txcomp", prop: "txCompSeconds", kind: "number", value: decimal() },
+  { word: "rxcomp", prop: "rxCompSeconds", kind: "number", value: decimal() },
+  { word: "rxfilter", prop: "rxFilter", kind: "word", value: oneOf(["all", "ntp", "ptp", "none"]) },
   { word: "nocrossts", prop: "noCrossTs", kind: "flag" },
 ];
 

@@ -50,6 +50,7 @@ export interface HostProfile {
 /** An absolute path that stays one token in chrony.conf and one argument on the host. */
 export const absolutePathSchema = v.pipe(
   v.string(),
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   v.regex(/^\/[^\s\x00-\x1f\x7f]*$/, "an absolute path without whitespace or control characters"),
 );
 /** A file mode such as 0o640. */
@@ -58,6 +59,7 @@ export const fileModeSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.m
 export const accountNameSchema = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/, "a user or group name such as _chrony"));
 /** A command as argv: a program and its arguments, each passed to the host as data, never as shell text. */
 export const argvSchema = v.pipe(
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   v.array(v.pipe(v.string(), v.regex(/^[^\x00-\x1f\x7f]*$/, "an argument without control characters"))),
   v.minLength(1, "a command with at least the program name"),
 );

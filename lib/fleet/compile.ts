@@ -246,7 +246,7 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
     .map((key) => ({ id: key.keyId, type: key.type, fingerprint: fingerprints(key).fingerprint, source: key.source, name: key.ref }));
   const warnings = [...check.warnings, ...[...held.values()].flatMap((k) => fingerprints(k).warnings.map((w) => `host ${host.id}: ${w}`))];
 
-  const files = renderHostFiles(config, host.profile, { heldKeyIds: new Set(held.keys()), hostName: host.id });
+  const files = renderHostFiles(config, host.profile, { composed: check.composed });
   const p = host.profile;
   const filesDigest = sha256Hex(files.map((f) => `${f.path}\0${f.mode}\0${f.content}`).join("\0"));
   const keysDigest = sha256Hex([p.keysPath, p.keysOwner, p.keysGroup, p.keysMode, host.undeclaredKeys ?? "refuse", ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`)].join("\0"));

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { ChronyConfig } from "../model/chrony-config";
 import { Directive, directiveLine } from "../model/directive";
 import { HostProfile } from "../model/profiles/host-profile";
-import { composeConf } from "../model/profiles/compose-conf";
+import { ComposedConf, composeConf } from "../model/profiles/compose-conf";
 import type { HostFile } from "../manifest/schema";
 
 const MANAGED_NOTE = ["# Managed by cdktf-chrony. Local edits are overwritten by the next deploy and", "# reported by `cdktf-chrony drift`."];
@@ -20,6 +20,8 @@ export interface RenderOptions {
   readonly heldKeyIds?: ReadonlySet<number>;
   /** For messages. @default "this host" */
   readonly hostName?: string;
+  /** chrony.conf's lines when the caller already composed them (the fleet compiler, after its checks). @default - composed here */
+  readonly composed?: ComposedConf;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface RenderOptions {
  * field changes one line.
  */
 export function renderHostFiles(config: ChronyConfig, profile: HostProfile, options: RenderOptions = {}): HostFile[] {
-  const composed = composeConf(config, profile, { heldKeyIds: options.heldKeyIds ?? new Set(), hostName: options.hostName });
+  const composed = options.composed ?? composeConf(config, profile, { heldKeyIds: options.heldKeyIds ?? new Set(), hostName: options.hostName });
   const inSourceDir = config.sourcesPlacement === "sourcedir";
   const conf: string[] = [...MANAGED_NOTE, "", `# Host profile: ${composed.profileLabel}`, ...lines(composed.base), ""];
   if (inSourceDir) {

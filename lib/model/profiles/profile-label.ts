@@ -5,6 +5,18 @@ import { ChronyVersion } from "../version";
 
 /** The preset a profile named like it should equal, rebuilt from what the profile says about itself. */
 function presetNamed(profile: HostProfile, version: ChronyVersion): HostProfile | undefined {
+  // Thousands of hosts share a few presets: build each once per version.
+  const key = profile.name === "sandbox" ? undefined : `${profile.name}\0${version.text}`;
+  const known = key !== undefined ? PRESETS.get(key) : undefined;
+  if (known) return known;
+  const preset = buildPreset(profile, version);
+  if (key !== undefined && preset) PRESETS.set(key, preset);
+  return preset;
+}
+
+const PRESETS = new Map<string, HostProfile>();
+
+function buildPreset(profile: HostProfile, version: ChronyVersion): HostProfile | undefined {
   switch (profile.name) {
     case "debian":
       return debianProfile({ chronyVersion: version.text });

@@ -407,8 +407,14 @@ function selfCheck(host: ImportedHost, valid: readonly ConfLine[], taken: readon
   }
   const originalLines = valid.map((l) => l.directive);
   const takenLines = taken.map((s) => sourceDirective(s.kind, s.address, { ...s.options, keyId: s.keyId }));
+  // Sources moved into the managed file (--sources-placement sourcedir) need its sourcedir line.
+  const profile = profileOf(host);
+  const managedDir = (d: Directive) => d.name.toLowerCase() === "sourcedir" && d.args.length === 1 && d.args[0] === profile.sourceDir;
+  const added = host.sourcesPlacement === "sourcedir" && !originalLines.some(managedDir) && rendered.conf.some(managedDir);
+  if (added) reports.push({ level: "info", message: `the app adds 'sourcedir ${profile.sourceDir}' for its managed sources file` });
+  const renderedConf = added ? rendered.conf.filter((d) => !managedDir(d)) : rendered.conf;
   const before = effectiveConfig(originalLines, takenLines);
-  const after = effectiveConfig(rendered.conf, rendered.sources);
+  const after = effectiveConfig(renderedConf, rendered.sources);
   const diff = effectiveDifference(before, after);
   if (diff.onlyFirst.length > 0 || diff.onlySecond.length > 0) {
     reports.push({

@@ -53,6 +53,9 @@ function canonicalLine(d: Directive): { name: string; text: string } {
   return { name, text: [name, ...args].join(" ") };
 }
 
+/** Repeated directives whose lines add up regardless of their order (no position is kept). */
+const UNORDERED = new Set(["sourcedir", "broadcast", "ntstrustedcerts"]);
+
 /** Lines whose relative order chronyd keeps: an access table's rules, a directive's own lines. */
 function orderGroup(name: string): string {
   if (name === "allow" || name === "deny") return "ntp-access";
@@ -65,8 +68,9 @@ function orderGroup(name: string): string {
  * directive that takes effect, sorted. Lines of a directive chronyd reads once count only if last
  * (per address family for the bind*address ones); `log` lines add up to one set; source options
  * and other `WORD VALUE` options are sorted and numbers are written one way. Lines whose order
- * matters to chronyd (allow and deny rules of one table, repeated lines of one directive) carry
- * their position; sources, from chrony.conf or from a sourcedir, are a set.
+ * matters to chronyd (allow and deny rules of one table, repeated lines of one directive such as
+ * hwtimestamp or confdir) carry their position; sources, from chrony.conf or from a sourcedir, and
+ * lines that only add up (sourcedir, broadcast, ntstrustedcerts) are a set.
  *
  * Two configurations with equal results make chronyd do the same thing, which is what `import`
  * promises and what lets a deploy skip a restart for an equivalent chrony.conf.
@@ -88,7 +92,7 @@ export function effectiveConfig(directives: readonly Directive[], sourceFileLine
       for (const a of d.args) logs.add(a);
       return;
     }
-    if ((SOURCE_KINDS as readonly string[]).includes(name) || slot !== undefined) {
+    if ((SOURCE_KINDS as readonly string[]).includes(name) || slot !== undefined || UNORDERED.has(name)) {
       out.push(text);
       return;
     }

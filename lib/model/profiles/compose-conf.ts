@@ -75,6 +75,11 @@ export function composeConf(config: ChronyConfig, profile: HostProfile, options:
     if (slot !== undefined) hostBySlot.set(slot, d);
   }
   const placed = new Set<Directive>();
+  // A host line the profile already has word for word (a sourcedir, a confdir) is not repeated.
+  const same = (a: Directive, b: Directive) => a.name.toLowerCase() === b.name.toLowerCase() && a.args.join(" ") === b.args.join(" ");
+  for (const d of config.directives) {
+    if (slotOf(d) === undefined && profile.baseDirectives.some((b) => same(b, d) && !config.omitted.some((o) => omits(o, b)))) placed.add(d);
+  }
   const base: Directive[] = [];
   for (const d of profile.baseDirectives) {
     if (config.omitted.some((o) => omits(o, d))) continue;

@@ -217,3 +217,15 @@ describe("linkFleet", () => {
     expect(fleet.hosts.map((h) => h.name)).toEqual(["ntp", "ntp-2"]);
   });
 });
+
+describe("importHost with --sources-placement sourcedir", () => {
+  it("moves chrony.conf's sources into the managed file, adding its sourcedir line when the host has none", () => {
+    const h = importHost(snapshot("server 192.0.2.1 iburst\ndriftfile /var/lib/chrony/drift\nsourcedir /srv/extra\nmakestep 1 3\n"), {
+      sourcesPlacement: "sourcedir",
+    });
+    expect(h.sourcesPlacement).toBe("sourcedir");
+    expect(h.props).toMatchObject({ sourceDirs: ["/srv/extra"] });
+    expect(h.reports).toContainEqual({ level: "info", message: "the app adds 'sourcedir /etc/chrony/sources.d' for its managed sources file" });
+    expect(errors(h)).toEqual([]);
+  });
+});

@@ -49,7 +49,7 @@ function sameDir(a: string, b: string): boolean {
  * lines of the host (or of the profile) set the same thing.
  */
 export function composeConf(config: ChronyConfig, profile: HostProfile, options: ComposeOptions): ComposedConf {
-  const who = `host ${options.hostName ?? "this host"}`;
+  const who = options.hostName !== undefined ? `host ${options.hostName}` : "this host";
   checkRepeats(profile.baseDirectives, `profile '${profile.name}'`, "fix the profile's baseDirectives");
   checkRepeats(config.directives, who, "keep one");
 

@@ -298,3 +298,14 @@ describe("names", () => {
     );
   });
 });
+
+describe("a port prop cannot silently move a server away from the hosts that use it", () => {
+  it("refuses a host whose port differs from the profile's ntpPort when another host points at it", () => {
+    const { stack } = testStack();
+    const server = new ChronyHost(stack, "s", { target: target(1), port: 11123 });
+    new ChronyHost(stack, "c", { target: target(2) }).addServer(server);
+    expect(() => Testing.synth(stack)).toThrow(
+      "host s serves NTP on port 11123, but c reaches it on its profile's ntpPort 123: set the profile's ntpPort to 11123 (e.g. { ...HostProfiles.debian(), ntpPort: 11123 }), or drop the port prop",
+    );
+  });
+});

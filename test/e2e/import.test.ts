@@ -223,6 +223,31 @@ describe("import --ssh of hand-written sandbox hosts, then cdktf deploy of the g
     expect(chronydPid(sandbox.hosts[0])).toBe(before.get("h1")!.pid);
   });
 
+  it("checks host keys: an unknown host is refused in one line, and recorded only with --trust-on-first-use", () => {
+    const knownHosts = path.join(project, "empty_known_hosts");
+    fs.writeFileSync(knownHosts, "");
+    const h1 = sandbox.hosts[0];
+    const args = [
+      "import",
+      "--ssh",
+      `root@${h1.address}:${h1.sshPort}`,
+      "--identity",
+      sandbox.controller.privateKeyPath,
+      "--known-hosts",
+      knownHosts,
+    ];
+    const refused = cli([...args, "--out", path.join(project, "tofu")]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      new RegExp(`^cdktf-chrony import: host key for ${h1.address.replace(/\./g, "\\.")}:${h1.sshPort} is not known .*enable trustOnFirstUse\n$`),
+    );
+    expect(fs.existsSync(path.join(project, "tofu", "main.ts"))).toBe(false);
+    const trusted = cli([...args, "--trust-on-first-use", "--out", path.join(project, "tofu")]);
+    expect(trusted.status).toBe(0);
+    expect(trusted.stderr).toMatch(/^trusted on first use: ssh-ed25519 key SHA256:\S+ of 127\.0\.40\.11:2201, recorded in /);
+    expect(fs.readFileSync(knownHosts, "utf8")).toContain("[127.0.40.11]:2201 ssh-ed25519 ");
+  });
+
   it("keeps key material out of the generated code, cdktf.out, the Terraform state and every output", () => {
     const texts = [fs.readFileSync(path.join(project, "main.ts"), "utf8"), ...logs];
     const walk = (dir: string): string[] =>

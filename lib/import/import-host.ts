@@ -134,7 +134,7 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
         "left on the host as it is (chronyd keeps loading it): the app takes over a sources file only when it is a host's only one and chrony.conf has no sources; move these sources into the app to manage them",
     });
   }
-  const takenSources = takeover ? readSourcesFile(takeover, version, reports) : [];
+  const takenSources = takeover ? readSourcesFile(takeover, version, { reports, raw, notImported }) : [];
   const placement: SourcesPlacement = takeover ? "sourcedir" : (options.sourcesPlacement ?? "conf");
   const overrides: ProfileOverrides = takeover
     ? { sourceDir: path.posix.dirname(takeover.path), sourcesFileName: path.posix.basename(takeover.path) }
@@ -175,6 +175,7 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
     }));
     origins.ntsServerKeys = where(ntsKeys[0] ?? ntsCerts[0]);
     for (const extra of [...ntsKeys.slice(pairs), ...ntsCerts.slice(pairs)]) {
+      notImported.push({ line: directiveLine(extra.directive), at: where(extra), why: "no ntsserverkey/ntsservercert partner" });
       reports.push({
         at: where(extra),
         level: "error",
@@ -204,7 +205,10 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
     undeclaredKeyIds: keyFile.skipped,
     reports,
   };
-  selfCheck(host, valid, takenSources, reports);
+  // Lines reported as not imported are left out of the comparison: it looks for what nobody was told.
+  const leftOut = new Set(notImported.map((n) => n.at));
+  const kept = (lines: readonly ConfLine[]) => lines.filter((l) => !leftOut.has(where(l))).map((l) => l.directive);
+  selfCheck(host, kept(valid), takeover ? kept(parseConfText(takeover.text, takeover.path)) : [], reports);
   return host;
 }
 
@@ -218,26 +222,36 @@ function sourceFileCandidates(lines: readonly ConfLine[], snapshot: HostSnapshot
   return candidates;
 }
 
-function readSourcesFile(file: SnapshotFile, version: ReturnType<typeof parseChronyVersion>, reports: ImportReport[]): ImportedSource[] {
-  const out: ImportedSource[] = [];
+/** The sources of a taken-over file; a line no typed source writes stays raw, one chronyd refuses is reported. */
+function readSourcesFile(
+  file: SnapshotFile,
+  version: ReturnType<typeof parseChronyVersion>,
+  out: { readonly reports: ImportReport[]; readonly raw: RawLine[]; readonly notImported: RawLine[] },
+): ImportedSource[] {
+  const sources: ImportedSource[] = [];
   for (const line of parseConfText(file.text, file.path)) {
+    const refuse = (why: string) => {
+      out.notImported.push({ line: directiveLine(line.directive), at: where(line), why });
+      out.reports.push({ at: where(line), level: "error", message: `${why}; not imported` });
+    };
     if (!isSource(line.directive)) {
-      reports.push({
-        at: where(line),
-        level: "error",
-        message: `'${line.directive.name}' in a sources file: chronyd reads only server, pool and peer lines there; not imported`,
-      });
+      refuse(`'${line.directive.name}' in a sources file: chronyd reads only server, pool and peer lines there`);
       continue;
     }
     try {
-      validateDirective(line.directive, version);
-      out.push(readSource(line));
+      const warning = validateDirective(line.directive, version);
+      if (warning) {
+        out.raw.push({ line: directiveLine(line.directive), at: where(line), why: warning.replace(/^'[^']*' is /, "") });
+        out.reports.push({ at: where(line), level: "warning", message: warning });
+      } else {
+        sources.push(readSource(line));
+      }
     } catch (err) {
       if (!isConfigErrorLike(err)) throw err;
-      reports.push({ at: where(line), level: "error", message: `${err.message}; not imported` });
+      refuse(err.message);
     }
   }
-  return out;
+  return sources;
 }
 
 /** A source line (already valid) as typed options. */
@@ -396,7 +410,7 @@ export function renderImported(host: ImportedHost): { conf: Directive[]; sources
  * with the drop-ins read, the same as chronyd reads them (confdir and include lines come first in
  * the app).
  */
-function selfCheck(host: ImportedHost, valid: readonly ConfLine[], taken: readonly ImportedSource[], reports: ImportReport[]): void {
+function selfCheck(host: ImportedHost, originalLines: readonly Directive[], takenLines: readonly Directive[], reports: ImportReport[]): void {
   let rendered: { conf: Directive[]; sources: Directive[] };
   try {
     rendered = renderImported(host);
@@ -405,8 +419,6 @@ function selfCheck(host: ImportedHost, valid: readonly ConfLine[], taken: readon
     reports.push({ level: "error", message: `the generated app would not synthesize: ${err.message}` });
     return;
   }
-  const originalLines = valid.map((l) => l.directive);
-  const takenLines = taken.map((s) => sourceDirective(s.kind, s.address, { ...s.options, keyId: s.keyId }));
   // Sources moved into the managed file (--sources-placement sourcedir) need its sourcedir line.
   const profile = profileOf(host);
   const managedDir = (d: Directive) => d.name.toLowerCase() === "sourcedir" && d.args.length === 1 && d.args[0] === profile.sourceDir;
@@ -430,7 +442,9 @@ function selfCheck(host: ImportedHost, valid: readonly ConfLine[], taken: readon
     effectiveConfig(expandIncludes(rendered.conf, included), rendered.sources),
   );
   if (expanded.onlyFirst.length > 0 || expanded.onlySecond.length > 0) {
-    const line = valid.find((l) => ["confdir", "include"].includes(l.directive.name.toLowerCase()));
+    const line = parseConfText(host.snapshot.conf.text, host.snapshot.conf.path).find((l) =>
+      ["confdir", "include"].includes(l.directive.name.toLowerCase()),
+    );
     reports.push({
       at: line ? where(line) : undefined,
       level: "error",

@@ -229,3 +229,27 @@ describe("importHost with --sources-placement sourcedir", () => {
     expect(errors(h)).toEqual([]);
   });
 });
+
+describe("importHost with an unpaired NTS server key", () => {
+  it("reports the line once, lists it as not imported, and still reproduces the rest", () => {
+    const h = importHost(snapshot("ntsserverkey /etc/a.key\nntsservercert /etc/a.crt\nntsserverkey /etc/b.key\nserver 192.0.2.1\n"));
+    expect(h.props.ntsServerKeys).toEqual([{ keyFile: "/etc/a.key", certFile: "/etc/a.crt" }]);
+    expect(errors(h).map((r) => r.at)).toEqual(["/etc/chrony/chrony.conf:3"]);
+    expect(h.notImported.map((n) => n.line)).toEqual(["ntsserverkey /etc/b.key"]);
+  });
+});
+
+describe("importHost of a taken-over sources file on a host newer than the grammar", () => {
+  it("keeps a source line with an unknown option raw, in the managed file", () => {
+    const h = importHost(
+      snapshot("sourcedir /etc/chrony/sources.d\ndriftfile /var/lib/chrony/drift\n", {
+        chronyVersion: "4.9",
+        sourceFiles: [{ path: "/etc/chrony/sources.d/a.sources", text: "server 192.0.2.1 iburst\nserver 192.0.2.2 newoption\nlocal stratum 3\n" }],
+      }),
+    );
+    expect(h.sourcesPlacement).toBe("sourcedir");
+    expect(h.sources.map((s) => s.address)).toEqual(["192.0.2.1"]);
+    expect(h.raw.map((r) => r.line)).toEqual(["server 192.0.2.2 newoption"]);
+    expect(errors(h).map((r) => [r.at, r.message.split(":")[0]])).toEqual([["/etc/chrony/sources.d/a.sources:3", "'local' in a sources file"]]);
+  });
+});

@@ -34,6 +34,10 @@ const appDir = (fixture: string) => path.join(work, "apps", fixture.replace(/\.c
 
 beforeAll(async () => {
   for (const f of fixtures) results.set(f, await runImport({ files: [path.join(CORPUS, f)], outDir: appDir(f) }));
+  // Keyed sources without their keys (no --keys): the app must still compile, naming what to provide.
+  for (const f of ["authenticated-client.conf", "peers.conf"]) {
+    results.set(`extra-${f}`, await runImport({ files: [path.join(__dirname, "../../fixtures/conf", f)], outDir: appDir(`extra-${f}`) }));
+  }
   // The generated apps depend on cdktf, constructs and cdktf-chrony: this checkout stands in for npm.
   fs.mkdirSync(path.join(work, "node_modules", "@types"), { recursive: true });
   fs.symlinkSync(ROOT, path.join(work, "node_modules", "cdktf-chrony"));
@@ -88,6 +92,15 @@ describe("import round-trips a corpus of real chrony configurations", () => {
     const synthesized = effectiveConfig(chronydP(conf), sourceLines);
     expect(effectiveDifference(original, synthesized)).toEqual({ onlyFirst: [], onlySecond: [] });
     expect(original.length).toBeGreaterThan(0);
+  });
+
+  it("writes an app that compiles for keyed sources whose keys were not imported, and says which keys to put in the key store", () => {
+    const result = results.get("extra-authenticated-client.conf")!;
+    expect(result.incomplete).toBe(true);
+    expect(result.reports.map((r) => r.report.message)).toContainEqual(expect.stringContaining("uses key 10, which is in no imported chrony.keys"));
+    const main = fs.readFileSync(path.join(appDir("extra-authenticated-client.conf"), "main.ts"), "utf8");
+    expect(main).toContain("// Key 10 was in no imported chrony.keys: put the host's key in .chrony-keys/key-10.line");
+    expect(compile.status).toBe(0);
   });
 
   it("keeps lines chronyd 4.3 reads but ignores as rawDirectives, each with the reason in a comment", () => {

@@ -115,12 +115,29 @@ export function importHost(snapshot: HostSnapshot, options: ImportHostOptions = 
       reports.push({
         at: where(before),
         level: "warning",
-        message: `'${directiveLine(before.directive)}' is overridden by line ${l.lineNumber} ('${directiveLine(l.directive)}'), as chronyd reads it: only the later line is imported`,
+        message: ["ratelimit", "cmdratelimit", "ntsratelimit"].includes(slot)
+          ? `'${directiveLine(before.directive)}' and line ${l.lineNumber} ('${directiveLine(l.directive)}') add up, as chronyd reads them: imported as one line`
+          : `'${directiveLine(before.directive)}' is overridden by line ${l.lineNumber} ('${directiveLine(l.directive)}'), as chronyd reads it: only the later line is imported`,
       });
     }
     lastBySlot.set(slot, l);
   }
-  const effective = valid.filter((l) => !rawLines.has(where(l)) && (slotOf(l.directive) === undefined || lastBySlot.get(slotOf(l.directive)!) === l));
+  // chronyd sets only the options a ratelimit line gives: the last line, with the earlier ones' other options.
+  for (const [slot, last] of lastBySlot) {
+    if (!["ratelimit", "cmdratelimit", "ntsratelimit"].includes(slot)) continue;
+    const options = new Map<string, string>();
+    for (const l of valid.filter((x) => slotOf(x.directive) === slot && !rawLines.has(where(x)))) {
+      for (let i = 0; i + 1 < l.directive.args.length; i += 2) options.set(l.directive.args[i].toLowerCase(), l.directive.args[i + 1]);
+    }
+    lastBySlot.set(slot, { ...last, directive: { name: last.directive.name, args: [...options].flat() } });
+  }
+  const effective = valid.flatMap((l) => {
+    const slot = slotOf(l.directive);
+    if (rawLines.has(where(l))) return [];
+    if (slot === undefined) return [l];
+    const last = lastBySlot.get(slot)!;
+    return where(last) === where(l) ? [last] : [];
+  });
 
   // 3. Where sources are: chrony.conf, or the single *.sources file of a sourcedir (taken over).
   const confSources = effective.filter((l) => isSource(l.directive));

@@ -53,6 +53,8 @@ function canonicalLine(d: Directive): { name: string; text: string } {
   return { name, text: [name, ...args].join(" ") };
 }
 
+const RATE_LIMITS = new Set(["ratelimit", "cmdratelimit", "ntsratelimit"]);
+
 /** Repeated directives whose lines add up regardless of their order (no position is kept). */
 const UNORDERED = new Set(["sourcedir", "broadcast", "ntstrustedcerts"]);
 
@@ -81,6 +83,15 @@ export function effectiveConfig(directives: readonly Directive[], sourceFileLine
     const slot = slotOf(d);
     if (slot !== undefined) lastOfSlot.set(slot, i);
   });
+  // chronyd sets only the options a ratelimit line gives: several lines add up, later ones winning per option.
+  const rateLimits = new Map<string, Map<string, string>>();
+  directives.forEach((d) => {
+    const name = d.name.toLowerCase();
+    if (!RATE_LIMITS.has(name)) return;
+    const options = rateLimits.get(name) ?? new Map<string, string>();
+    for (let i = 0; i + 1 < d.args.length; i += 2) options.set(d.args[i].toLowerCase(), d.args[i + 1]);
+    rateLimits.set(name, options);
+  });
   const logs = new Set<string>();
   const positions = new Map<string, number>();
   const out: string[] = [];
@@ -88,6 +99,10 @@ export function effectiveConfig(directives: readonly Directive[], sourceFileLine
     const slot = slotOf(d);
     if (slot !== undefined && lastOfSlot.get(slot) !== i) return;
     const { name, text } = canonicalLine(d);
+    if (RATE_LIMITS.has(name)) {
+      out.push(canonicalLine({ name, args: [...rateLimits.get(name)!].flat() }).text);
+      return;
+    }
     if (name === "log") {
       for (const a of d.args) logs.add(a);
       return;

@@ -253,3 +253,14 @@ describe("importHost of a taken-over sources file on a host newer than the gramm
     expect(errors(h).map((r) => [r.at, r.message.split(":")[0]])).toEqual([["/etc/chrony/sources.d/a.sources:3", "'local' in a sources file"]]);
   });
 });
+
+describe("importHost of repeated ratelimit lines", () => {
+  it("adds their options up as chronyd does (later lines win per option)", () => {
+    const h = importHost(snapshot("ratelimit interval 1 burst 8\nratelimit burst 16\nserver 192.0.2.1\n"));
+    expect(h.props.rateLimit).toEqual({ interval: 1, burst: 16 });
+    expect(h.reports.map((r) => r.message)).toContain(
+      "'ratelimit interval 1 burst 8' and line 2 ('ratelimit burst 16') add up, as chronyd reads them: imported as one line",
+    );
+    expect(errors(h)).toEqual([]);
+  });
+});

@@ -26,6 +26,13 @@ describe("effectiveConfig", () => {
     expect(effectiveConfig(lines("allow 10/8\ncmdallow 1.2.3.4"))).toEqual(effectiveConfig(lines("cmdallow 1.2.3.4\nallow 10/8")));
   });
 
+  it("adds up the options of repeated ratelimit lines, as chronyd does", () => {
+    expect(effectiveConfig(lines("ratelimit interval 1 burst 8\nratelimit burst 16"))).toEqual(
+      effectiveConfig(lines("ratelimit interval 1 burst 16")),
+    );
+    expect(effectiveConfig(lines("ratelimit interval 1 burst 8\nratelimit burst 16"))).not.toEqual(effectiveConfig(lines("ratelimit burst 16")));
+  });
+
   it("treats ntscachedir as ntsdumpdir, and a sourcedir file's sources like chrony.conf's", () => {
     expect(effectiveConfig(lines("ntscachedir /var/lib/chrony"))).toEqual(effectiveConfig(lines("ntsdumpdir /var/lib/chrony")));
     expect(effectiveConfig([], lines("server 192.0.2.1 iburst"))).toEqual(effectiveConfig(lines("server 192.0.2.1 iburst")));

@@ -51,9 +51,12 @@ export interface HostServerProps extends SourceOptions {
   readonly address: SourceTarget;
 }
 
+/** A pool: give its DNS name as `name` or, like a server, as `address` (exactly one of them). */
 export interface HostPoolProps extends PoolSourceOptions {
-  /** A DNS name that resolves to several servers, e.g. "2.debian.pool.ntp.org". */
-  readonly name: string;
+  /** A DNS name that resolves to several servers, e.g. "2.debian.pool.ntp.org". @default - `address` */
+  readonly name?: string;
+  /** The same as `name`, for symmetry with servers and peers. @default - `name` */
+  readonly address?: string;
 }
 
 /** What verify checks after a deploy, and how it reaches chronyd. */
@@ -178,9 +181,11 @@ export class ChronyHost extends Construct {
       if (typeof ntpAddress !== "string" || isProblem(hostOrAddress(ntpAddress))) {
         throw new ConfigError(`invalid ntpAddress '${String(ntpAddress)}': use the IP address or hostname other hosts reach it by`);
       }
+      const profile = checkHostProfile(props.profile ?? HostProfiles.debian({ chronyVersion: version.text }), version);
       return {
         version,
-        profile: checkHostProfile(props.profile ?? HostProfiles.debian({ chronyVersion: version.text }), version),
+        // keyFile moves where the keys are written, so chrony.conf and chrony.keys stay one file.
+        profile: props.keyFile !== undefined ? { ...profile, keysPath: props.keyFile } : profile,
         target: sshTarget(props.target),
         ntpAddress,
         config: buildChronyConfig(props),
@@ -192,7 +197,7 @@ export class ChronyHost extends Construct {
     this.ntpAddress = checked.ntpAddress;
     this.config = checked.config;
     for (const s of props.servers ?? []) this.addServer(s.address, s);
-    for (const p of props.pools ?? []) this.addPool(p.name, p);
+    for (const p of props.pools ?? []) this.addPool(poolName(this.hostName, p), p);
     for (const p of props.peers ?? []) this.addPeer(p.address, p);
 
     // Created last: a host whose props were refused leaves no resource behind.
@@ -228,7 +233,10 @@ export class ChronyHost extends Construct {
 
   /** A pool: a DNS name that resolves to several servers. */
   public addPool(name: string, options: PoolSourceOptions = {}): void {
-    this.addSource("pool", name, options);
+    const { address, name: _name, ...rest } = options as HostPoolProps;
+    void address;
+    void _name;
+    this.addSource("pool", name, rest);
   }
 
   private addSource(kind: SourceKind, target: SourceTarget, options: PoolSourceOptions): void {
@@ -302,6 +310,16 @@ export class ChronyHost extends Construct {
       throw err;
     }
   }
+}
+
+function poolName(hostName: string, p: HostPoolProps): string {
+  const given = [p.name, p.address].filter((x) => x !== undefined);
+  if (given.length !== 1 || typeof given[0] !== "string") {
+    throw new ConfigError(
+      `host ${hostName}: a pool needs its DNS name in exactly one of name or address, got ${JSON.stringify({ name: p.name, address: p.address })}: e.g. { name: "2.debian.pool.ntp.org", iburst: true }`,
+    );
+  }
+  return given[0];
 }
 
 function keyOnSources(key: NtpKey | KeyRotation): NtpKey {

@@ -15,11 +15,24 @@ export type { TerraformDataConfig } from "./terraform-data";
 export type { HostProfile, ServiceCommands } from "../lib/model/profiles/host-profile";
 export type { PresetOptions, SandboxHostLayout } from "../lib/model/profiles/presets";
 export type { ChronyConfigProps, SourcesPlacement } from "../lib/model/chrony-config";
-export type { AccessProps, AccessRule } from "../lib/model/areas/access";
-export type { BindingProps, RateLimit } from "../lib/model/areas/binding";
-export type { ClockProps, MakeStep, LocalReference, Refclock, HardwareTimestamping } from "../lib/model/areas/clock";
+export type { AccessProps, AccessRule, AccessDirective } from "../lib/model/areas/access";
+export type { BindingProps, Broadcast, RateLimit } from "../lib/model/areas/binding";
+export type {
+  ClockProps,
+  DriftFile,
+  FallbackDrift,
+  InitStepSlew,
+  LocalReference,
+  MakeStep,
+  MaxChange,
+  SmoothTime,
+  TemperatureCompensation,
+} from "../lib/model/areas/clock";
+export type { SelectionProps } from "../lib/model/areas/selection";
+export type { RefclockProps, Refclock, HardwareTimestamping } from "../lib/model/areas/refclocks";
 export type { NtsProps, NtsServerKeyPair, NtsTrustedCerts } from "../lib/model/areas/nts";
-export type { LoggingProps, LogName } from "../lib/model/areas/logging";
+export type { LoggingProps, LogName, MailOnChange } from "../lib/model/areas/logging";
+export type { SystemProps, DirectoryLine } from "../lib/model/areas/system";
 export type { NtpSourceOptions, PoolOptions, SourceKind } from "../lib/model/areas/sources";
 export type { Directive } from "../lib/model/directive";
 export type { NtpKeyTypeName } from "../lib/keys/key-type";

@@ -240,13 +240,14 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
     directives: [...host.config.directives, ...extra],
   };
   const check = checkHostConfig(config, host.profile, new Set(held.keys()), host.id);
+  checkServedPort(host, [...check.composed.base, ...check.composed.host], index);
 
   const keyEntries: ManifestKey[] = [...held.values()]
     .sort((a, b) => a.keyId - b.keyId)
     .map((key) => ({ id: key.keyId, type: key.type, fingerprint: fingerprints(key).fingerprint, source: key.source, name: key.ref }));
   const warnings = [...check.warnings, ...[...held.values()].flatMap((k) => fingerprints(k).warnings.map((w) => `host ${host.id}: ${w}`))];
 
-  const files = renderHostFiles(config, host.profile);
+  const files = renderHostFiles(config, host.profile, { composed: check.composed });
   const p = host.profile;
   const filesDigest = sha256Hex(files.map((f) => `${f.path}\0${f.mode}\0${f.owner}\0${f.content}`).join("\0"));
   const keysDigest = sha256Hex([p.keysPath, p.keysOwner, p.keysGroup, p.keysMode, host.undeclaredKeys ?? "refuse", ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`)].join("\0"));
@@ -285,6 +286,19 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
     triggers: { files: filesDigest, keys: keysDigest, target: `${host.target.user}@${host.target.address}:${host.target.port}` },
     warnings,
   };
+}
+
+/**
+ * Hosts that point at this one use its profile's ntpPort: a `port` line (a prop replacing the
+ * profile's) that serves elsewhere would leave them asking the wrong port.
+ */
+function checkServedPort(host: HostDeclaration, lines: readonly Directive[], index: FleetIndex): void {
+  const port = lines.filter((d) => d.name.toLowerCase() === "port").at(-1)?.args[0];
+  const clients = index.incoming.get(host.ref) ?? [];
+  if (port === undefined || Number(port) === host.profile.ntpPort || clients.length === 0) return;
+  throw new ConfigError(
+    `host ${host.id} serves NTP on port ${port}, but ${clients[0].from.id} reaches it on its profile's ntpPort ${host.profile.ntpPort}: set the profile's ntpPort to ${port} (e.g. { ...HostProfiles.debian(), ntpPort: ${port} }), or drop the port prop`,
+  );
 }
 
 /** The source line: a fleet host's NTP address, port and key follow; an outside address is as given. */

@@ -9,6 +9,7 @@ import { isSshError } from "../ssh/errors";
 import { shellJoin } from "../ssh/shell-quote";
 import { SshSession } from "../ssh/types";
 import { ApplyAction, planChange } from "./change-plan";
+import { confEquivalence } from "./conf-equivalence";
 import { HostConnector, connectHost } from "./connect-host";
 import { resolveKeyFile } from "./key-file";
 import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
@@ -83,7 +84,11 @@ function actionCommands(action: ApplyAction, manifest: HostManifest): ReadonlyAr
 
 function applyPreamble(manifest: HostManifest, files: readonly DesiredFile[]): string[] {
   const actions: ApplyAction[] = ["restart", "start", "rekey", "reload-sources", "rekey+reload-sources"];
-  const branches = actions.map((a) => `    ${a}) ${actionCommands(a, manifest).map((argv) => shellJoin(argv)).join(" && ")} ;;`);
+  const branches = [
+    ...actions.map((a) => `    ${a}) ${actionCommands(a, manifest).map((argv) => shellJoin(argv)).join(" && ")} ;;`),
+    // Files swapped that chronyd reads the same way (an equivalent chrony.conf): nothing to reload.
+    "    none) : ;;",
+  ];
   return [
     assign("FILES", files.map((f) => `${f.role} ${f.mode.toString(8)} ${f.owner} ${f.sha256} ${f.path}`).join("\n")),
     dataFunction(
@@ -105,7 +110,7 @@ const STEP_LINES: Record<string, (n: number, action: ApplyAction) => string> = {
   validate: () => "validate: chronyd -p on the new configuration",
   swap: (n) => `swap: moving ${n} file(s) into place, keeping the previous ones until verified`,
   reload: (_n, action) =>
-    `reload: ${action === "restart" ? "restarting chronyd" : action === "start" ? "starting chronyd" : action === "rekey+reload-sources" ? "chronyc rekey + reload sources" : `chronyc ${action.replace("-", " ")}`}`,
+    `reload: ${action === "none" ? "nothing to reload (chronyd reads the new files as the live ones)" : action === "restart" ? "restarting chronyd" : action === "start" ? "starting chronyd" : action === "rekey+reload-sources" ? "chronyc rekey + reload sources" : `chronyc ${action.replace("-", " ")}`}`,
   verify: () => "verify: waiting for chronyd to answer and list every source",
 };
 
@@ -140,6 +145,8 @@ interface RunState {
   recoveredEarlier?: string;
   /** Expected sources chronyd did not list at the end ("server 10.0.0.1"). */
   missing?: string[];
+  /** `chronyd -p` of the live and of the new chrony.conf, when chrony.conf's bytes differ. */
+  probe?: { readonly live: string; readonly next: string };
   done: boolean;
 }
 
@@ -223,8 +230,9 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
     warnings.push(`chronyd does not list ${state.missing!.join(", ")} although its files match: 'cdktf-chrony drift --heal' reloads the sources`);
   }
   if (state.done) {
-    const unchanged = action === "none" && state.fixed.length === 0;
-    log(unchanged ? "nothing to do: the host already matches the manifest" : `done: ${action === "none" ? "mode and owner fixed" : action}`);
+    const unchanged = action === "none" && changed.length === 0 && state.fixed.length === 0;
+    const what = action !== "none" ? action : changed.length > 0 ? "files swapped, nothing to reload" : "mode and owner fixed";
+    log(unchanged ? "nothing to do: the host already matches the manifest" : `done: ${what}`);
     return result({ action, result: unchanged ? "unchanged" : "ok", changed });
   }
   if (state.failed && lost === undefined) {
@@ -301,6 +309,9 @@ async function runTransaction(
       case "CANDIDATE":
         state.candidateKeys = b;
         break;
+      case "PROBE":
+        state.probe = { live: decodeArg(a), next: decodeArg(b) };
+        break;
       case "RUNNING":
         state.running = a === "yes";
         break;
@@ -312,7 +323,7 @@ async function runTransaction(
         break;
       case "STEP":
         state.step = a;
-        if (a !== "verify" || state.action !== "none") log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
+        if (a !== "verify" || state.changed.length > 0) log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
         break;
       case "FIXED":
         state.fixed.push(a as FileRole);
@@ -390,14 +401,18 @@ function planAnswer(manifest: HostManifest, files: readonly DesiredFile[], state
     if (match === "missing" || match === "content") changed.push(f.role);
     else if (match !== "same") meta.push(f.role);
   }
-  const plan = planChange(manifest, changed, state.running === true);
+  // A chrony.conf that chronyd reads as the live one is swapped in without the restart.
+  const equivalence = changed.includes("conf") && state.probe && manifest.reloadPolicy !== "restart" ? confEquivalence(state.probe.live, state.probe.next) : undefined;
+  const forAction = equivalence?.equivalent ? changed.filter((r) => r !== "conf") : changed;
+  const decided = planChange(manifest, forAction, state.running === true);
+  const plan = equivalence?.equivalent ? { ...decided, reason: `${forAction.length > 0 ? `${decided.reason}; ` : ""}${equivalence.reason}: no restart` } : decided;
   state.action = plan.action;
   state.changed = changed;
   const names = (roles: readonly FileRole[]) => roles.map((r) => path.posix.basename(files.find((f) => f.role === r)!.path)).join(", ");
   log(
     `read: ${changed.length === 0 ? "no file differs" : `changed: ${names(changed)}`}${meta.length ? `; mode or owner differs: ${names(meta)}` : ""}; chronyd ${state.running ? "running" : "not running"}`,
   );
-  if (plan.action !== "none") log(`plan: ${plan.action} (${plan.reason})`);
+  if (plan.action !== "none" || changed.length > 0) log(`plan: ${plan.action} (${plan.reason})`);
   const list = (roles: readonly FileRole[]) => (roles.length === 0 ? "-" : roles.join("+"));
   return `PLAN ${nonce} ${plan.action} ${list(changed)} ${list(meta)}\n`;
 }

@@ -81,12 +81,13 @@ esac
 `;
 
 const STUB_CHRONYD = `#!/bin/sh
-# chronyd -p -f FILE: refuse a config (or an included file) with an invalid directive.
+# chronyd -p -f FILE: refuse a config (or an included file) with an invalid directive; otherwise
+# print its directives, one per line with single spaces, as chronyd -p does.
 file=$3
 for f in "$file" $(awk '$1 == "include" { print $2 }' "$file"); do
   if grep -q '^invalid-directive' "$f" 2>/dev/null; then echo "2026-01-01T00:00:00Z Fatal error : Invalid directive at line 1 in file $f" >&2; exit 1; fi
 done
-exit 0
+awk '$1 !~ /^[#!;%]/ && NF > 0 { $1 = $1; print }' "$file"
 `;
 
 // The test-only fault hook: at the step named in state/fault, kill (SIGKILL) or terminate

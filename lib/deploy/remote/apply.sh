@@ -118,7 +118,7 @@ if [ -n "$KEYS_PATH" ] && [ -e "$KEYS_PATH" ]; then
 fi
 
 # The live state of each file, for the controller to compare with what it wants.
-while read -r role _mode _owner _sha path; do
+while read -r role _mode _owner sha path; do
   [ -n "$role" ] || continue
   if [ -e "$path" ]; then
     tell "FILE $role $(sha256sum <"$path" | cut -d' ' -f1) $(stat -c '%a %U:%G' -- "$path")"
@@ -131,6 +131,13 @@ while read -r role _mode _owner _sha path; do
     { file_data keys && printf '%s\n' "$KEPT_MARKER" && host_keys | awk -v ids=" $undeclared " 'index(ids, " " $1 " ")'; } >"$staged" ||
       abandon stage "cannot write $staged"
     tell "CANDIDATE keys $(sha256sum <"$staged" | cut -d' ' -f1)"
+  fi
+  # A new chrony.conf may mean the same to chronyd (an adopted host: other comments, order,
+  # number format): what chronyd -p makes of both lets the controller skip the restart.
+  if [ "$role" = conf ] && [ "$CHECK_CONF" = 1 ] && [ -e "$path" ] && [ "$(sha256sum <"$path" | cut -d' ' -f1)" != "$sha" ]; then
+    staged=$(staged_name "$path" "$RUN")
+    file_data conf >"$staged" || abandon stage "cannot write $staged"
+    tell "PROBE $(b64 "$(run_chronyd -p -f "$path" 2>/dev/null)") $(b64 "$(run_chronyd -p -f "$staged" 2>/dev/null)")"
   fi
 done <<FILES_END
 $FILES
@@ -179,7 +186,7 @@ list_sources() {
   tell "LISTING $(printf '%s' "$plain" | base64 | tr -d '\n') $(printf '%s' "$named" | base64 | tr -d '\n')"
 }
 
-if [ "$J_ACTION" = none ]; then
+if [ -z "$changed" ]; then
   fix_meta || abandon swap "cannot set the mode or owner of a managed file"
   drop_copies
   rm -f -- "$JOURNAL"

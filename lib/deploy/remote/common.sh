@@ -14,6 +14,11 @@ JOURNAL="$CONF.cdktf-chrony.journal"
 
 say() { printf '@%s %s\n' "$NONCE" "$*"; }
 
+# b64 TEXT: TEXT base64-encoded on one line ("-" when empty).
+b64() {
+  if [ -n "$1" ]; then printf '%s' "$1" | base64 | tr -d '\n'; else printf '%s' -; fi
+}
+
 # say_text WORD TEXT: TEXT travels base64-encoded ("-" when empty).
 say_text() {
   if [ -n "$2" ]; then

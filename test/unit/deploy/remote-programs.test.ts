@@ -96,6 +96,22 @@ describe("apply: the transaction", () => {
     expect(host.calls().slice(calls).filter((c) => c.startsWith("service restart") || c.includes("rekey"))).toEqual([]);
   });
 
+  it("swaps in a chrony.conf that chronyd reads as the live one without restarting chronyd", async () => {
+    await deployed();
+    const pid = host.pid();
+    const m = v1();
+    // Other comments and another order: the same configuration to chronyd.
+    const reordered = m.files.map((f) => (f.role === "conf" ? { ...f, content: `# edited by hand\n${f.content.split("\n").filter(Boolean).reverse().join("\n")}\n` } : f));
+    const r = await apply({ ...m, files: reordered });
+    expect(r).toMatchObject({ result: "ok", action: "none", changed: ["conf"] });
+    expect(host.pid()).toBe(pid);
+    expect(host.read("etc/chrony/chrony.conf")).toMatch(/^# edited by hand\n/);
+    expect(lines).toContain("[fake] plan: none (chronyd reads the new chrony.conf as the live one: no restart)");
+    // A real change still restarts.
+    const changed = await apply(v2conf());
+    expect(changed).toMatchObject({ result: "ok", action: "restart" });
+  });
+
   it("stops before the swap when chronyd -p refuses the config: files unchanged, nothing left", async () => {
     await deployed();
     const before = snapshot();

@@ -7,6 +7,7 @@ import { PoolOptions, SOURCE_OPTION_TABLE, SourceKind, sourceDirective } from ".
 import { debianProfile } from "../../../lib/model/profiles/presets";
 import { validateDirective } from "../../../lib/model/validate-directive";
 import { isAtLeast, parseChronyVersion } from "../../../lib/model/version";
+import { composeConf } from "../../../lib/model/profiles/compose-conf";
 import { renderHostFiles } from "../../../lib/render/host-files";
 
 // Properties of the model with fast-check (fixed seed, printed with the counterexample on failure):
@@ -84,11 +85,14 @@ describe("rendered configuration reads back as the directives it was built from"
         const lines: Directive[] = sources.map(([kind, address, options]) => sourceDirective(kind, address, options));
         for (const d of lines) validateDirective(d, V43);
         const withSources = { ...built, sources: lines };
-        const [conf, sourcesFile] = renderHostFiles(withSources, debianProfile());
+        const composed = composeConf(withSources, debianProfile(), { heldKeyIds: new Set() });
+        const [conf, sourcesFile] = renderHostFiles(withSources, debianProfile(), { composed });
         const parse = (text: string) => text.split("\n").flatMap((l) => parseDirectiveLine(l) ?? []);
-        const profileLines = debianProfile().baseDirectives;
-        expect(parse(conf.content)).toEqual([...profileLines, ...built.directives]);
+        // The profile's lines with the host's replacements in place, then the host's other lines.
+        expect(parse(conf.content)).toEqual([...composed.base, ...composed.host]);
         expect(parse(sourcesFile.content)).toEqual(lines);
+        // Every directive the props built is there (once), whether it replaced a profile line or not.
+        for (const d of built.directives) expect(parse(conf.content)).toContainEqual(d);
       }),
       RUNS,
     );

@@ -137,7 +137,9 @@ while read -r role _mode _owner sha path; do
   if [ "$role" = conf ] && [ "$CHECK_CONF" = 1 ] && [ -e "$path" ] && [ "$(sha256sum <"$path" | cut -d' ' -f1)" != "$sha" ]; then
     staged=$(staged_name "$path" "$RUN")
     file_data conf >"$staged" || abandon stage "cannot write $staged"
-    tell "PROBE $(b64 "$(run_chronyd -p -f "$path" 2>/dev/null)") $(b64 "$(run_chronyd -p -f "$staged" 2>/dev/null)")"
+    live_p=$(run_chronyd -p -f "$path" 2>/dev/null) || live_p=""
+    next_p=$(run_chronyd -p -f "$staged" 2>/dev/null) || next_p=""
+    tell "PROBE $(b64 "$live_p") $(b64 "$next_p")"
   fi
 done <<FILES_END
 $FILES

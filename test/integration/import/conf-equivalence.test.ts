@@ -14,7 +14,10 @@ function probe(live: string, next: string) {
   fs.writeFileSync(path.join(work, "live.conf"), live);
   fs.writeFileSync(path.join(work, "next.conf"), next);
   // What the apply program prints for each file: `chronyd -p -f FILE` (nothing when it fails).
-  const parsed = (file: string) => spawnSync("/usr/sbin/chronyd", ["-p", "-f", path.join(work, file)], { encoding: "utf8" }).stdout;
+  const parsed = (file: string) => {
+    const r = spawnSync("/usr/sbin/chronyd", ["-p", "-f", path.join(work, file)], { encoding: "utf8" });
+    return r.status === 0 ? r.stdout : "";
+  };
   return confEquivalence(parsed("live.conf"), parsed("next.conf"));
 }
 

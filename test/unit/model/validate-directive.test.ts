@@ -141,7 +141,7 @@ describe("validateDirective", () => {
 
 describe("parseChronyVersion", () => {
   it("reads release numbers and compares them numerically", async () => {
-    const { isAtLeast } = await import("../../../lib/model/version");
+    const { isAtLeast } = await import("../../../lib/model/version.js");
     expect(isAtLeast(parseChronyVersion("4.10"), "4.9")).toBe(true);
     expect(isAtLeast(parseChronyVersion("4.3"), "4.3")).toBe(true);
     expect(isAtLeast(parseChronyVersion("4.3"), "4.6.1")).toBe(false);

@@ -104,12 +104,16 @@ async function help(args: readonly string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
+/**
+ * Runs the CLI as this process: output to stdout and stderr, the exit code as the process's. What
+ * the `cdktf-chrony` binary does, and what `require("cdktf-chrony/cli")` does for the provisioner.
+ */
+export function runAsProcess(argv: readonly string[]): void {
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
   };
-  main(process.argv.slice(2), io).then(
+  main(argv, io).then(
     (code) => {
       process.exitCode = code;
     },
@@ -120,3 +124,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runAsProcess(process.argv.slice(2));

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   status: { summary: "tracking and sources of a chronyd, over the command protocol", load: () => import("./commands/status.js") },
   inspect: { summary: "hosts in a synth output and their files (secrets redacted)", load: () => import("./commands/inspect.js") },
   apply: { summary: "apply one host manifest over SSH (what the provisioner runs)", load: () => import("./commands/apply.js") },
+  plan: { summary: "per host: the files apply would change and the action it would take (read-only)", load: () => import("./commands/plan.js") },
   verify: { summary: "check deployed hosts: sources present, reachable, authenticated", load: () => import("./commands/verify.js") },
   drift: { summary: "compare hosts with what was deployed (exit 2 on drift)", load: () => import("./commands/drift.js") },
   keys: { summary: "keys per host: ID, type, fingerprint, source (never material)", load: () => import("./commands/keys.js") },

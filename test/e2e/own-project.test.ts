@@ -90,13 +90,15 @@ const CDKTF: Variant = {
 // cdktn-cli 0.24 (its only release) declares node >= 22.19 and stops at start-up on older Node.
 const NODE_RUNS_CDKTN_CLI = (([major, minor]) => major > 22 || (major === 22 && minor >= 19))(process.versions.node.split(".").map(Number));
 // CDK Terrain under the cdktf name, as the README says: the library's `require("cdktf")` gets cdktn.
-// Its CLI where Node can run it; else cdktf-cli 0.21, which deploys the cdktn app just the same.
+// Its CLI where Node can run it; else cdktf-cli 0.21, which deploys the cdktn app just the same (the
+// cdktf project's, as a global install would be: one cdktf-cli install for both projects).
 const TERRAIN: Variant = {
   name: "cdktn",
-  cli: NODE_RUNS_CDKTN_CLI ? "cdktn" : "cdktf",
+  cli: "cdktn",
   dependencies: { cdktf: "npm:cdktn@^0.24.0", constructs: "~10.7.0" },
-  devDependencies: { "cdktn-cli": "^0.24.0", ...(NODE_RUNS_CDKTN_CLI ? {} : { "cdktf-cli": "0.21.0" }), ...DEV_TOOLS },
+  devDependencies: { "cdktn-cli": "^0.24.0", ...DEV_TOOLS },
 };
+const terrainDeploy = () => (NODE_RUNS_CDKTN_CLI ? ["npx", "cdktn"] : [path.join(projects.cdktf.dir, "node_modules/.bin/cdktf")]);
 
 const ENV = { CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "1", CI: "1", TF_IN_AUTOMATION: "1", CDKTF_CHRONY_PROJECT_DIR: "", NODE_PATH: "" };
 
@@ -257,10 +259,11 @@ describe("the same project on CDK Terrain (cdktf aliased to cdktn)", () => {
     expect(engines).toEqual({ node: ">=22.19.0" });
   });
 
-  it(`deploys with npx ${TERRAIN.cli} deploy (the clients' sources change: reload sources), and every host verifies`, () => {
+  it(`deploys with ${NODE_RUNS_CDKTN_CLI ? "npx cdktn" : "cdktf-cli"} deploy (the clients' sources change: reload sources), and every host verifies`, () => {
     // The same fleet and keys as the cdktf project: its key store and fingerprint salt.
     fs.cpSync(path.join(projects.cdktf.dir, ".chrony-keys"), path.join(projects.cdktn.dir, ".chrony-keys"), { recursive: true });
-    const deploy = run(projects.cdktn, "npx", [TERRAIN.cli, "deploy", "--auto-approve", STACK], { MAXPOLL: "7" });
+    const [program, ...cli] = terrainDeploy();
+    const deploy = run(projects.cdktn, program, [...cli, "deploy", "--auto-approve", STACK], { MAXPOLL: "7" });
     expect(deploy.status, deploy.output.slice(-3000)).toBe(0);
     expect(deploy.output).toContain("Apply complete! Resources: 3 added, 0 changed, 0 destroyed.");
     expect(applySummaries(deploy.output)).toEqual({

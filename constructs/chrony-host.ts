@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import * as v from "valibot";
 import { CompiledHost, HostDeclaration, KeyUseRef, SourceDeclaration, VerifyDeclaration } from "../lib/fleet";
 import { ReloadPolicy, RELOAD_POLICIES, SshTargetSpec, UndeclaredKeyPolicy, UNDECLARED_KEY_POLICIES, hostKeyPolicySchema } from "../lib/manifest";
@@ -10,6 +9,7 @@ import { HostProfile, checkHostProfile, describeIssue } from "../lib/model/profi
 import { hostOrAddress, isProblem } from "../lib/model/tokens";
 import { validateDirective } from "../lib/model/validate-directive";
 import { ChronyVersion, DEFAULT_CHRONY_VERSION, isAtLeast, parseChronyVersion } from "../lib/model/version";
+import { defaultApplyCommand } from "./apply-command";
 import { Annotations, Construct, TerraformStack } from "./cdk";
 import { FleetRegistry } from "./fleet-registry";
 import { HostKeyPolicy } from "./host-key-policy";
@@ -101,8 +101,9 @@ export interface ChronyHostProps extends ChronyConfigProps {
   /** @default - sources present and reachable within 30 s, keyed sources authenticated */
   readonly verify?: VerifyProps;
   /**
-   * The `cdktf-chrony` invocation the provisioner runs.
-   * @default - this package's CLI under the node that runs synth
+   * The `cdktf-chrony` invocation the provisioner runs, for a CLI installed outside the project
+   * (e.g. `["/opt/cdktf-chrony/bin/cdktf-chrony"]`); `apply --host ID chrony-hosts.jsonl` is appended.
+   * @default - `node -e 'require("cdktf-chrony/cli")'`: the project's cdktf-chrony, found from the stack's folder at apply time
    */
   readonly applyCommand?: readonly string[];
 }
@@ -357,11 +358,4 @@ function sshTarget(t: SshTarget | undefined): SshTargetSpec {
     hostKey: t.hostKey ?? HostKeyPolicy.knownHosts(),
     sudo: t.sudo ?? user !== "root",
   };
-}
-
-function defaultApplyCommand(): string[] {
-  // dist/constructs/chrony-host.js → dist/lib/cli/main.js; under vitest (sources) the built CLI is used too.
-  const built = path.resolve(__dirname, "..", "lib", "cli", "main.js");
-  const fromSources = path.resolve(__dirname, "..", "dist", "lib", "cli", "main.js");
-  return [process.execPath, __filename.endsWith(".ts") ? fromSources : built];
 }

@@ -10,6 +10,7 @@ import { isSshError } from "../ssh/errors";
 import type { SshSession } from "../ssh/types";
 import { HostConnector, connectHost } from "./connect-host";
 import { ProgramOptions, assign, basePreamble, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
+import { describeLines, lineChanges } from "./line-changes";
 import { LiveFile, authentication, authenticator, extraSources, fileMatch, findSource } from "./rules";
 
 export type DifferenceKind =
@@ -54,11 +55,13 @@ export interface DriftOptions {
 }
 
 /** What the survey program reported. */
-interface Survey {
+export interface Survey {
   locked: boolean;
   busy?: string;
   journal?: { run: string; state: string; action: string };
   files: Map<FileRole, LiveFile | undefined>;
+  /** chrony.conf and the sources file as they are on the host (never chrony.keys: see keysFile). */
+  texts: Map<FileRole, string>;
   keysFile?: string;
   running: boolean;
   foreign: string[];
@@ -72,7 +75,7 @@ interface Survey {
  * Compares the keys a host holds with the manifest by keyed fingerprint. The keys file is read
  * into memory only to fingerprint it: neither its content nor a bare hash is reported.
  */
-function compareKeys(manifest: HostManifest, keysText: string | undefined, salt: Buffer): Difference[] {
+export function compareKeys(manifest: HostManifest, keysText: string | undefined, salt: Buffer): Difference[] {
   const path = manifest.keys.path;
   if (keysText === undefined) {
     return manifest.keys.entries.length > 0 ? [{ kind: "file-missing", subject: path, detail: `${path} is missing` }] : [];
@@ -112,13 +115,17 @@ function compareKeys(manifest: HostManifest, keysText: string | undefined, salt:
 }
 
 /** The managed files as drift compares them: content, mode and owner, by the rule apply uses. */
-function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFile | undefined>): Difference[] {
+function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFile | undefined>, texts: ReadonlyMap<FileRole, string>): Difference[] {
   const out: Difference[] = [];
   for (const f of manifest.files) {
     const match = fileMatch(live.get(f.role), { sha256: sha256Hex(f.content), mode: f.mode, owner: f.owner });
     const seen = live.get(f.role);
     if (match === "missing") out.push({ kind: "file-missing", subject: f.path, detail: `${f.path} is missing` });
-    if (match === "content") out.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)` });
+    if (match === "content") {
+      // As the host has it against what was deployed: "maxslewrate added" was added on the host.
+      const lines = texts.has(f.role) ? describeLines(lineChanges(f.content, texts.get(f.role)!)) : "";
+      out.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)${lines ? `: ${lines}` : ""}` });
+    }
     if (match === "mode") out.push({ kind: "file-mode", subject: f.path, detail: `${f.path} has mode ${seen!.mode}, the manifest wants ${f.mode.toString(8)}` });
     if (match === "owner") out.push({ kind: "file-owner", subject: f.path, detail: `${f.path} is owned by ${seen!.owner}, the manifest wants ${f.owner}` });
   }
@@ -163,7 +170,7 @@ export async function checkDrift(manifest: HostManifest, options: DriftOptions):
         detail: `an interrupted apply (run ${j.run}, action ${j.action}) stopped in state ${j.state}: 'cdktf-chrony apply' or 'drift --heal' finishes it`,
       });
     }
-    differences.push(...compareFiles(manifest, survey.files));
+    differences.push(...compareFiles(manifest, survey.files, survey.texts));
     for (const foreign of survey.foreign) {
       differences.push({ kind: "foreign-sources-file", subject: foreign, detail: `${foreign} adds sources that the app does not declare` });
     }
@@ -193,10 +200,11 @@ export async function checkDrift(manifest: HostManifest, options: DriftOptions):
   }
 }
 
-async function runSurvey(session: SshSession, manifest: HostManifest, options: ProgramOptions): Promise<Survey> {
+/** Runs the survey program on the host (read-only, under the host's lock) and collects its markers. */
+export async function runSurvey(session: SshSession, manifest: HostManifest, options: ProgramOptions): Promise<Survey> {
   const run = newRun();
   const source = programSource("survey", [...basePreamble(manifest, run, options), ...surveyPreamble(manifest)]);
-  const survey: Survey = { locked: false, files: new Map(), running: false, foreign: [], done: false };
+  const survey: Survey = { locked: false, files: new Map(), texts: new Map(), running: false, foreign: [], done: false };
   const running = await startProgram(session, source, {
     timeoutMs: (options.lockWaitSeconds + 60) * 1000,
     onLine: (line) => {
@@ -215,6 +223,9 @@ async function runSurvey(session: SshSession, manifest: HostManifest, options: P
           break;
         case "FILE":
           survey.files.set(a as FileRole, b === "-" ? undefined : { sha256: b, mode: c, owner: d });
+          break;
+        case "TEXT":
+          survey.texts.set(a as FileRole, decodeArg(b));
           break;
         case "KEYS":
           survey.keysFile = decodeArg(a);

@@ -6,13 +6,16 @@ import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 import { formatTable } from "../format/table";
 import { countOption } from "../number-options";
+import { checkReportFile, reportFormat, writeReportFile } from "../report-options";
+import { driftJUnit, driftMarkdown } from "../../report/drift-report";
+import { mdText } from "../../report/markdown";
 
 const DEFAULT_CONCURRENCY = 16;
 
 export const command: CliCommand = {
   name: "drift",
   summary: "compare hosts with what was deployed (exit 2 on drift)",
-  help: `usage: cdktf-chrony drift [OUTDIR] [--json] [--heal] [--host ID] [--concurrency N]
+  help: `usage: cdktf-chrony drift [OUTDIR] [--json | --format F] [--junit FILE] [--heal] [--host ID] [--concurrency N]
 
 For each host manifest in a synth output (default ./cdktf.out), compares the host with what was
 deployed:
@@ -25,7 +28,11 @@ Hosts are checked concurrently (--concurrency, default ${DEFAULT_CONCURRENCY}) w
 
 options:
   --json           {"hosts":[{"host","stack","status","differences":[{"kind","subject","detail"}]}],
-                    "summary":{"clean","drift","error"}}
+                    "summary":{"clean","drift","error"}} (the same as --format json)
+  --format F       text (default), markdown (for CI pages: one line when clean, else a table of
+                   the drifted and unreachable hosts with what differs), or json
+  --junit FILE     also write a JUnit XML report: one test case per host, a failure per drifted
+                   host saying what differs, an error per host that could not be checked
   --heal           re-apply to drifted hosts (safe apply), delete runtime-added sources, then
                    check again
   --host ID        only this host
@@ -36,15 +43,18 @@ exit status: 0 no drift (or all healed), 2 drift, 1 a host could not be checked 
 The fingerprint salt must be the one used at synth: the project's .chrony-keys/fingerprint.salt,
 or CDKTF_CHRONY_FINGERPRINT_SALT in CI.
 
-example (nightly CI):
+examples (nightly CI):
   npx cdktf synth && npx cdktf-chrony drift cdktf.out --json > drift.json
+  npx cdktf-chrony drift --format markdown --junit reports/drift.xml >> "$GITHUB_STEP_SUMMARY"
 `,
   async run(args, io) {
     const { positionals, options } = parseArgs(args, {
       command: "drift",
-      options: { json: "flag", heal: "flag", host: "value", concurrency: "value" },
+      options: { json: "flag", format: "value", junit: "value", heal: "flag", host: "value", concurrency: "value" },
       maxPositionals: 1,
     });
+    const format = reportFormat(options);
+    if (options.junit !== undefined) checkReportFile("--junit", options.junit);
     const concurrency = countOption("concurrency", options.concurrency) ?? DEFAULT_CONCURRENCY;
     const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), options.host);
     const log = (l: string) => io.stderr(`${l}\n`);
@@ -74,7 +84,12 @@ example (nightly CI):
       drift: results.filter((r) => r.status === "drift").length,
       error: results.filter((r) => r.status === "error").length,
     };
-    if (options.json) {
+    if (options.junit !== undefined) writeReportFile("--junit", options.junit, driftJUnit(results));
+    if (format === "markdown") {
+      io.stdout(driftMarkdown(results));
+      if (healed.length > 0)
+        io.stdout(`\nhealed: ${healed.map((h) => mdText(`${h.host} (${h.apply.action} ${h.apply.result}, now ${h.after.status})`)).join(", ")}\n`);
+    } else if (format === "json") {
       io.stdout(
         `${JSON.stringify({ hosts: results, summary, ...(options.heal ? { healed: healed.map((h) => ({ host: h.host, action: h.apply.action, result: h.apply.result, runtimeFixes: h.runtimeFixes, status: h.after.status })) } : {}) }, null, 2)}\n`,
       );

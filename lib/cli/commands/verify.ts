@@ -5,13 +5,15 @@ import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 import { formatTable } from "../format/table";
 import { countOption, durationOption } from "../number-options";
+import { checkReportFile, reportFormat, writeReportFile } from "../report-options";
+import { verifyJUnit, verifyMarkdown } from "../../report/verify-report";
 
 const DEFAULT_CONCURRENCY = 16;
 
 export const command: CliCommand = {
   name: "verify",
   summary: "check deployed hosts: sources present, reachable, authenticated",
-  help: `usage: cdktf-chrony verify [OUTDIR] [--host ID] [--json] [--timeout SECONDS] [--concurrency N]
+  help: `usage: cdktf-chrony verify [OUTDIR] [--host ID] [--json | --format F] [--junit FILE] [--timeout SECONDS] [--concurrency N]
 
 Checks every host of a synth output (default ./cdktf.out) against its manifest:
   - every configured source is present in chronyd and has answered (reach > 0), waiting up to
@@ -24,6 +26,11 @@ reachable from here, otherwise from 'chronyc -c' over SSH.
 options:
   --host ID          only this host (or STACK/ID)
   --json             {"hosts":[{"host","result","synchronised","sources":[...],"problems":[...]}]}
+                     (the same as --format json)
+  --format F         text (default), markdown (one line when every host verifies, else a table of
+                     the failed and unreachable hosts with their problems), or json
+  --junit FILE       also write a JUnit XML report: one test case per host, a failure per host
+                     that did not verify, an error per host that could not be queried
   --timeout S        how long to wait for sources (default: each host's verify.timeoutSeconds, 30)
   --concurrency N    hosts checked at once (default ${DEFAULT_CONCURRENCY})
 
@@ -35,9 +42,11 @@ example:
   async run(args, io) {
     const { positionals, options } = parseArgs(args, {
       command: "verify",
-      options: { json: "flag", host: "value", timeout: "value", concurrency: "value" },
+      options: { json: "flag", format: "value", junit: "value", host: "value", timeout: "value", concurrency: "value" },
       maxPositionals: 1,
     });
+    const format = reportFormat(options);
+    if (options.junit !== undefined) checkReportFile("--junit", options.junit);
     const timeoutSeconds = durationOption("timeout", options.timeout, "seconds");
     const concurrency = countOption("concurrency", options.concurrency) ?? DEFAULT_CONCURRENCY;
     const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), options.host);
@@ -49,7 +58,10 @@ example:
       (h) => verifyHost(h.manifest, { timeoutSeconds, log: (l) => io.stderr(`${l}\n`), projectDir: h.projectDir }),
       (r) => io.stderr(`verify: [${++done}/${hosts.length}] ${r.host}: ${r.result}${r.problems.length ? ` (${r.problems[0]})` : ""}\n`),
     );
-    if (options.json) {
+    if (options.junit !== undefined) writeReportFile("--junit", options.junit, verifyJUnit(results));
+    if (format === "markdown") {
+      io.stdout(verifyMarkdown(results));
+    } else if (format === "json") {
       io.stdout(`${JSON.stringify({ hosts: results }, null, 2)}\n`);
     } else {
       io.stdout(

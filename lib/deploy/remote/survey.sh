@@ -1,7 +1,8 @@
 # shellcheck shell=sh
-# What drift needs from a host, read under the host's lock (after the preamble and common.sh):
-# an unfinished apply, each managed file's digest, mode and owner, chrony.keys (to fingerprint it
-# key by key on the controller; it never leaves memory there), chronyd's state and live sources.
+# What drift and plan need from a host, read under the host's lock (after the preamble and
+# common.sh): an unfinished apply, each managed file's digest, mode and owner (and the text of
+# chrony.conf and the sources file), chrony.keys (to fingerprint it key by key on the controller;
+# it never leaves memory there), chronyd's state and live sources. It changes nothing.
 #
 # The preamble adds: FILES (lines "role path"), KEYS_PATH, SOURCE_DIR, OWN_SOURCES, and
 # list_sources_plain, list_sources_named, list_ntpdata.
@@ -15,6 +16,9 @@ while read -r role path; do
   [ -n "$role" ] || continue
   if [ -e "$path" ]; then
     say "FILE $role $(sha256sum <"$path" | cut -d' ' -f1) $(stat -c '%a %U:%G' -- "$path")"
+    # The text of chrony.conf and the sources file, for plan's and drift's line summaries (only
+    # these roles: chrony.keys travels apart, to be fingerprinted and never shown).
+    case $role in conf | sources) say "TEXT $role $(base64 <"$path" | tr -d '\n')" ;; esac
   else
     say "FILE $role - - -"
   fi

@@ -11,6 +11,7 @@ export interface DeployRun {
   readonly output: string;
 }
 
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
 export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
 
 /**

@@ -9,7 +9,7 @@ function failure(fn: () => unknown): { code: string; message: string; status?: n
   try {
     fn();
   } catch (error) {
-    if (!isCmdmonError(error)) throw new Error(`expected a CmdmonError, got ${String(error)}`);
+    if (!isCmdmonError(error)) throw new Error(`expected a CmdmonError, got ${String(error)}`, { cause: error });
     return { code: error.code, message: error.message, status: error.status };
   }
   throw new Error("expected the decoder to throw");

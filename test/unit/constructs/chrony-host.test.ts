@@ -9,6 +9,7 @@ import { materialForms, readTree, testStack } from "../../helpers/synth";
 
 const target = (n: number) => ({ address: `10.0.0.${n}`, hostKey: HostKeyPolicy.fingerprint("SHA256:" + "A".repeat(43)) });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized JSON, read loosely
 function resources(stack: Parameters<typeof Testing.synth>[0], type: string): Record<string, any> {
   return JSON.parse(Testing.synth(stack)).resource?.[type] ?? {};
 }

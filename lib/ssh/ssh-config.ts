@@ -120,9 +120,9 @@ async function globFiles(pattern: string): Promise<string[]> {
 /** A parsed OpenSSH client config. */
 export class SshConfig {
   /** Reads `file` and the files it `Include`s (relative ones from the file's folder, as `~/.ssh` for the user's config). */
-  public static async load(file: string): Promise<SshConfig> {
+  public static async load(file: string, options: { readonly optional?: boolean } = {}): Promise<SshConfig> {
     const blocks: Block[] = [{ condition: { kind: "all" }, entries: [] }];
-    await SshConfig.read(path.resolve(expandHome(file)), blocks, 0, true);
+    await SshConfig.read(path.resolve(expandHome(file)), blocks, 0, options.optional !== true);
     return new SshConfig(file, blocks);
   }
 
@@ -212,7 +212,7 @@ export function parseProxyJump(text: string, where: string): JumpSpec[] {
     const m = /^(?:([^@\s]+)@)?(?:\[([^\]]+)\]|([^:@\s[\]]+))(?::(\d{1,5}))?$/.exec(part.trim());
     const port = m?.[4] !== undefined ? Number(m[4]) : undefined;
     if (!m || (port !== undefined && (port < 1 || port > 65535))) {
-      throw new SshError("BAD_OPTIONS", `invalid jump host '${part}' in ${where}: use [user@]host[:port], several separated by commas`);
+      throw new SshError("BAD_OPTIONS", `invalid '${part}' in ${where}: use [user@]host[:port] (jump hosts separated by commas)`);
     }
     return { host: m[2] ?? m[3], ...(m[1] ? { user: m[1] } : {}), ...(port !== undefined ? { port } : {}) };
   });
@@ -369,25 +369,45 @@ export async function resolveDestination(
   let jump: readonly SshHop[] = dest.jump ?? [];
   if (dest.jump === undefined && v.proxyJump !== undefined && v.proxyJump.toLowerCase() !== "none") {
     if (depth >= 8) throw new SshError("BAD_OPTIONS", `${who}: ProxyJump chains more than 8 deep (a loop?)`);
-    const specs = parseProxyJump(v.proxyJump, `the SSH config for ${dest.host}`);
-    const hops: SshHop[] = [];
-    for (const [i, spec] of specs.entries()) {
-      // As OpenSSH: a jump host's user is the local user unless the config says otherwise.
-      const hopDefaults: DestinationDefaults = {
-        port: 22,
-        user: os.userInfo().username,
-        hostKey: { knownHostsPath: expandHome("~/.ssh/known_hosts") },
-      };
-      const hop = await resolveDestination(
-        { host: spec.host, port: spec.port, user: spec.user, ...(i > 0 ? { jump: [] } : {}) },
-        config,
-        hopDefaults,
-        depth + 1,
-      );
-      notes.push(...hop.notes);
-      hops.push(...hop.jump, { host: hop.host, port: hop.port, user: hop.user, privateKeyPath: hop.privateKeyPath, hostKey: hop.hostKey });
-    }
-    jump = hops;
+    const resolved = await resolveJumpHosts(parseProxyJump(v.proxyJump, `the SSH config for ${dest.host}`), config, depth + 1);
+    notes.push(...resolved.notes);
+    jump = resolved.hops;
   }
   return { host, port: resolvedPort, user, ...(privateKeyPath !== undefined ? { privateKeyPath } : {}), hostKey, jump, notes };
+}
+
+/**
+ * Jump hosts as ProxyJump or `ssh -J` name them, each looked up in the config (its HostName, User,
+ * IdentityFile, known_hosts); the first one's own ProxyJump is followed.
+ */
+export async function resolveJumpHosts(
+  specs: readonly JumpSpec[],
+  config: SshConfig | undefined,
+  depth = 0,
+): Promise<{ hops: SshHop[]; notes: string[] }> {
+  const hops: SshHop[] = [];
+  const notes: string[] = [];
+  for (const [i, spec] of specs.entries()) {
+    // As OpenSSH: a jump host's user is the local user unless the config says otherwise.
+    const hopDefaults: DestinationDefaults = {
+      port: 22,
+      user: os.userInfo().username,
+      hostKey: { knownHostsPath: expandHome("~/.ssh/known_hosts") },
+    };
+    const hop = await resolveDestination(
+      { host: spec.host, port: spec.port, user: spec.user, ...(i > 0 ? { jump: [] } : {}) },
+      config,
+      hopDefaults,
+      depth,
+    );
+    notes.push(...hop.notes);
+    hops.push(...hop.jump, { host: hop.host, port: hop.port, user: hop.user, privateKeyPath: hop.privateKeyPath, hostKey: hop.hostKey });
+  }
+  return { hops, notes };
+}
+
+/** One `[user@]host[:port]` from the command line. */
+export function parseSshDestination(text: string, what = "SSH target"): JumpSpec {
+  if (text.includes(",")) throw new SshError("BAD_OPTIONS", `invalid ${what} '${text}': give one [user@]host[:port]`);
+  return parseProxyJump(text, what)[0];
 }

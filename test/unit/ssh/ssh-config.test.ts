@@ -96,7 +96,9 @@ describe("parseProxyJump", () => {
   });
 
   it("refuses a bad hop with the value and the form", () => {
-    expect(() => parseProxyJump("a@b:99999", "config line 3")).toThrow("invalid jump host 'a@b:99999' in config line 3: use [user@]host[:port]");
+    expect(() => parseProxyJump("a@b:99999", "config line 3")).toThrow(
+      "invalid 'a@b:99999' in config line 3: use [user@]host[:port] (jump hosts separated by commas)",
+    );
   });
 });
 

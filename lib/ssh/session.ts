@@ -93,8 +93,9 @@ export class Ssh2Session implements SshSession {
     // the promise has settled: the server still counts the channel until then.
     const release = await this.channels.acquire();
     let stream: ClientChannel;
+    let status: ExitStatus;
     try {
-      stream = await this.openChannel(command, program);
+      ({ stream, status } = await this.openChannel(command, program));
     } catch (err) {
       release();
       throw err;
@@ -104,9 +105,6 @@ export class Ssh2Session implements SshSession {
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let partial = "";
-      let exited = false;
-      let code: number | null = null;
-      let signal: string | undefined;
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       stream.on("data", (chunk: Buffer) => {
@@ -119,11 +117,6 @@ export class Ssh2Session implements SshSession {
         }
       });
       stream.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-      stream.on("exit", (exitCode: number | null, exitSignal?: string) => {
-        exited = true;
-        code = exitCode ?? null;
-        signal = exitSignal ?? undefined;
-      });
       stream.on("error", () => {
         // Reported through "close" below; a channel error alone must not crash the process.
       });
@@ -135,6 +128,7 @@ export class Ssh2Session implements SshSession {
         if (settled) return;
         settled = true;
         if (partial !== "" && options.onLine) options.onLine(partial);
+        const { exited, code, signal } = status;
         if (!exited && this.closed) return reject(this.lostError());
         const refused = sudo
           ? sudoRefusal(code, stdout.length === 0, Buffer.concat(stderr).toString("utf8"), { where: this.where, user: this.user })
@@ -187,12 +181,23 @@ export class Ssh2Session implements SshSession {
     await this.afterClose?.();
   }
 
-  private async openChannel(command: string, program: string): Promise<ClientChannel> {
+  private async openChannel(command: string, program: string): Promise<{ stream: ClientChannel; status: ExitStatus }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await new Promise<ClientChannel>((resolve, reject) => {
+        return await new Promise<{ stream: ClientChannel; status: ExitStatus }>((resolve, reject) => {
           if (this.closed) return reject(this.lostError());
-          this.client.exec(command, (err, stream) => (err ? reject(err) : resolve(stream)));
+          this.client.exec(command, (err, stream) => {
+            if (err) return reject(err);
+            // Listen now: a command that exits at once (sudo refusing, say) can have its exit status
+            // in the same packets as the exec's confirmation, emitted before an awaiting caller resumes.
+            const status: ExitStatus = { exited: false, code: null };
+            stream.on("exit", (exitCode: number | null, exitSignal?: string) => {
+              status.exited = true;
+              status.code = exitCode ?? null;
+              status.signal = exitSignal ?? undefined;
+            });
+            resolve({ stream, status });
+          });
         });
       } catch (err) {
         if (this.closed) throw this.lostError();
@@ -206,6 +211,12 @@ export class Ssh2Session implements SshSession {
       }
     }
   }
+}
+
+interface ExitStatus {
+  exited: boolean;
+  code: number | null;
+  signal?: string;
 }
 
 const OPEN_ATTEMPTS = 6;

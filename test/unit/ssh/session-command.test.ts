@@ -13,8 +13,11 @@ class FakeClient extends EventEmitter {
   readonly stdins: string[] = [];
   /** What the next command answers: stdout, stderr, exit code. */
   answer = { stdout: "out", stderr: "", code: 0 };
+  /** Emit the exit status inside the exec callback, before the caller can resume (as ssh2 does when packets coalesce). */
+  exitAtOnce = false;
   exec(command: string, cb: (err: Error | undefined, stream: unknown) => void): this {
     this.commands.push(command);
+    const atOnce = this.exitAtOnce;
     let written = "";
     const { stdout, stderr, code } = this.answer;
     const stream = Object.assign(new EventEmitter(), {
@@ -28,13 +31,16 @@ class FakeClient extends EventEmitter {
         setImmediate(() => {
           if (stdout) stream.emit("data", Buffer.from(stdout));
           if (stderr) stream.stderr.emit("data", Buffer.from(stderr));
-          stream.emit("exit", code);
+          if (!atOnce) stream.emit("exit", code);
           stream.emit("close");
         });
       },
       close: () => undefined,
     });
-    setImmediate(() => cb(undefined, stream));
+    setImmediate(() => {
+      cb(undefined, stream);
+      if (atOnce) stream.emit("exit", code);
+    });
     return this;
   }
   end(): void {
@@ -142,6 +148,15 @@ describe("sudo refusals", () => {
     expect(await refused("Sorry, user deploy is not allowed to execute '/bin/sh -c x' as root on h.\n")).toContain("not allowed");
     expect(await refused("sudo: sorry, you must have a tty to run sudo\n")).toContain("'Defaults:deploy !requiretty'");
     expect(await refused("sh: 1: sudo: not found\n", 127)).toMatch(/^sudo is not installed on h:22 .*nothing was run: install it/);
+  });
+
+  it("are seen when sudo's exit status comes with the exec's confirmation", async () => {
+    const { client, s } = session("deploy", true);
+    client.answer = { stdout: "", stderr: "sudo: a password is required\n", code: 1 };
+    client.exitAtOnce = true;
+    await expect(s.exec(["true"])).rejects.toMatchObject({ code: "SUDO_REFUSED" });
+    client.answer = { stdout: "ok", stderr: "", code: 3 };
+    await expect(s.exec(["true"])).resolves.toEqual({ stdout: "ok", stderr: "", code: 3 });
   });
 
   it("leave the command's own failures alone", async () => {

@@ -42,7 +42,8 @@ StrictHostKeyChecking); options on the command line win. Host keys are always ch
 
 options with --ssh:
   --jump HOPS          jump hosts, [USER@]HOST[:PORT] separated by commas, as ssh -J
-  --identity FILE      private key (default: the config's IdentityFile, else the ssh-agent)
+  --identity FILE      private key, also for jump hosts the config names none for
+                       (default: the config's IdentityFile, else the ssh-agent)
   --known-hosts FILE   known_hosts for the destination (default: the config's, else ~/.ssh/known_hosts)
   --ssh-config FILE    OpenSSH client config to read, or 'none' (default ~/.ssh/config)
   the user defaults to the config's User, else root
@@ -113,7 +114,10 @@ async function statusOverSsh(text: string, options: SshOptions, io: CliIO): Prom
     { port: 22, user: "root", hostKey: { knownHostsPath: path.join(os.homedir(), ".ssh", "known_hosts") } },
   );
   for (const note of [...(jump?.notes ?? []), ...resolved.notes]) io.stderr(`${note}\n`);
-  const session = await connectSsh({ ...resolved, sudo: true });
+  // --identity serves the jump hosts too where the config names no key for them.
+  const identity = options.identity !== undefined ? path.resolve(options.identity) : undefined;
+  const hops = resolved.jump.map((h) => ({ ...h, privateKeyPath: h.privateKeyPath ?? identity }));
+  const session = await connectSsh({ ...resolved, jump: hops, sudo: true });
   try {
     const chronyc = new RemoteChronyc(session, ["chronyc"]);
     const tracking = await chronyc.tracking();
@@ -122,7 +126,7 @@ async function statusOverSsh(text: string, options: SshOptions, io: CliIO): Prom
     else io.stdout(`${formatTracking(tracking)}\n${formatSources(sources)}`);
     return 0;
   } catch (error) {
-    if (isCmdmonError(error)) throw new UserError(`${resolved.user}@${text}: ${error.message}`);
+    if (isCmdmonError(error)) throw new UserError(`${text}: ${error.message}`);
     throw error;
   } finally {
     await session.close();

@@ -164,10 +164,11 @@ function forward(via: Ssh2Client, viaHop: Hop, to: Hop, timeoutMs: number): Prom
         const e = err as ForwardError;
         const why = e.message.replace(/^\(SSH\) Channel open failure: /, "");
         if (e.reason === 1 || /prohibited/i.test(why)) {
+          const said = /prohibited/i.test(why) ? why : `administratively prohibited: ${why}`;
           return reject(
             new SshError(
               "CONNECTION_FAILED",
-              `jump host ${jump} refused to forward to ${target} (${why}): allow TCP forwarding there for ${viaHop.user} (sshd_config AllowTcpForwarding, PermitOpen ${to.host}:${to.port})`,
+              `jump host ${jump} refused to forward to ${target} (${said}): allow TCP forwarding there for ${viaHop.user} (sshd_config AllowTcpForwarding, PermitOpen ${to.host}:${to.port})`,
             ),
           );
         }

@@ -140,6 +140,8 @@ interface RunState {
   recoveredEarlier?: string;
   /** Expected sources chronyd did not list at the end ("server 10.0.0.1"). */
   missing?: string[];
+  /** sudo refused to start the program: nothing ran on the host. */
+  sudoRefused?: boolean;
   done: boolean;
 }
 
@@ -242,7 +244,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
 
   // Cut off: the host may still hold the run's journal. Without the lock it never started; before
   // the stage step nothing was changed. Otherwise a second connection finishes the run.
-  const step = (state.step ?? "lock") as ApplyStep;
+  const step = (state.sudoRefused ? "connect" : (state.step ?? "lock")) as ApplyStep;
   const why = lost ?? "the host's answer ended early";
   log(`${step}: ${why}`);
   if (!state.locked) return result({ action, result: "failed", changed, failedStep: step, error: `${why}; nothing was changed on the host` });
@@ -362,7 +364,10 @@ async function runTransaction(
     }
     return undefined;
   } catch (err) {
-    if (isSshError(err)) return err.message;
+    if (isSshError(err)) {
+      state.sudoRefused = err.code === "SUDO_REFUSED";
+      return err.message;
+    }
     throw err;
   }
 }

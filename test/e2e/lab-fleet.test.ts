@@ -227,6 +227,7 @@ describe("cdktf deploy of examples/fleet to the lab, through the bastion, as a u
     expect(summary).toContain("sudo on 198.19.0.13:22 refused to run cdktf-chrony's command as root for ops (sudo: a password is required)");
     expect(summary).toContain(sudoersLine("ops"));
     expect(summary).toContain("nothing was changed on the host");
+    expect(summary).toMatch(/^client-1 \(198\.19\.0\.13:22\) none failed in [\d.]+ s: connect failed: sudo on /);
     expect({ sources: sources(), pid: chronydPid("client-1") }).toEqual(before);
   });
 

@@ -140,7 +140,10 @@ export class SshConfig {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT" && !mustExist) return;
-      throw new SshError("BAD_OPTIONS", `cannot read SSH config ${file}: ${code ?? (err as Error).message}: check the sshConfig path`);
+      throw new SshError(
+        "BAD_OPTIONS",
+        `cannot read SSH config ${file}: ${code ?? (err as Error).message}: check the path (sshConfig, --ssh-config)`,
+      );
     }
     const includes: Array<{ at: number; patterns: readonly string[] }> = [];
     SshConfig.addLines(text, file, blocks, (patterns) => includes.push({ at: blocks.length, patterns }));
@@ -316,18 +319,21 @@ function hostKeyFromConfig(v: SshConfigValues, t: Tokens, fallback: HostKeyPolic
 }
 
 async function identityFromConfig(v: SshConfigValues, t: Tokens, who: string): Promise<string | undefined> {
-  if (v.identityFiles.length > 0) {
-    const files = v.identityFiles.map((f) => expandTokens(f, t));
-    const found = await firstExisting(files);
-    if (found === undefined)
-      throw new SshError(
-        "BAD_OPTIONS",
-        `${who}: none of the IdentityFile(s) in the SSH config exists (${files.join(", ")}): fix the config or pass privateKeyPath`,
-      );
-    return found;
+  if (v.identityFiles.length === 0) return undefined;
+  const files = v.identityFiles.map((f) => expandTokens(f, t));
+  const found = await firstExisting(files);
+  if (found === undefined) {
+    throw new SshError(
+      "BAD_OPTIONS",
+      `${who}: none of the IdentityFile(s) in the SSH config exists (${files.join(", ")}): fix the config or pass privateKeyPath`,
+    );
   }
-  // As OpenSSH: the agent when there is one, else the user's default keys.
-  if (process.env.SSH_AUTH_SOCK) return undefined;
+  return found;
+}
+
+/** As OpenSSH: the agent when there is one, else the first of the user's default keys. */
+function defaultIdentity(): Promise<string | undefined> {
+  if (process.env.SSH_AUTH_SOCK) return Promise.resolve(undefined);
   return firstExisting(DEFAULT_IDENTITIES.map(expandHome));
 }
 
@@ -363,13 +369,18 @@ export async function resolveDestination(
   const resolvedPort = port ?? defaults.port;
   const user = dest.user ?? v.user ?? defaults.user;
   const tokens = { host, original, user, port: resolvedPort };
-  const privateKeyPath = dest.privateKeyPath ?? (config ? await identityFromConfig(v, tokens, who) : undefined) ?? defaults.privateKeyPath;
+  const privateKeyPath =
+    dest.privateKeyPath ??
+    (config ? await identityFromConfig(v, tokens, who) : undefined) ??
+    defaults.privateKeyPath ??
+    (config ? await defaultIdentity() : undefined);
   const hostKey = dest.hostKey ?? hostKeyFromConfig(v, tokens, defaults.hostKey, notes, who);
 
   let jump: readonly SshHop[] = dest.jump ?? [];
   if (dest.jump === undefined && v.proxyJump !== undefined && v.proxyJump.toLowerCase() !== "none") {
     if (depth >= 8) throw new SshError("BAD_OPTIONS", `${who}: ProxyJump chains more than 8 deep (a loop?)`);
-    const resolved = await resolveJumpHosts(parseProxyJump(v.proxyJump, `the SSH config for ${dest.host}`), config, depth + 1);
+    // A jump host the config names no key for uses the target's, as app-declared jump hosts do.
+    const resolved = await resolveJumpHosts(parseProxyJump(v.proxyJump, `the SSH config for ${dest.host}`), config, depth + 1, privateKeyPath);
     notes.push(...resolved.notes);
     jump = resolved.hops;
   }
@@ -384,6 +395,7 @@ export async function resolveJumpHosts(
   specs: readonly JumpSpec[],
   config: SshConfig | undefined,
   depth = 0,
+  fallbackIdentity?: string,
 ): Promise<{ hops: SshHop[]; notes: string[] }> {
   const hops: SshHop[] = [];
   const notes: string[] = [];
@@ -392,6 +404,7 @@ export async function resolveJumpHosts(
     const hopDefaults: DestinationDefaults = {
       port: 22,
       user: os.userInfo().username,
+      privateKeyPath: fallbackIdentity,
       hostKey: { knownHostsPath: expandHome("~/.ssh/known_hosts") },
     };
     const hop = await resolveDestination(
@@ -410,4 +423,46 @@ export async function resolveJumpHosts(
 export function parseSshDestination(text: string, what = "SSH target"): JumpSpec {
   if (text.includes(",")) throw new SshError("BAD_OPTIONS", `invalid ${what} '${text}': give one [user@]host[:port]`);
   return parseProxyJump(text, what)[0];
+}
+
+/** A destination as a command line gives it: `status --ssh`, `import --ssh`. */
+export interface CommandLineDestination {
+  /** `[user@]host[:port]`, or a Host alias of the SSH config. */
+  readonly target: string;
+  /** `--jump`: `[user@]host[:port]` hops separated by commas, as `ssh -J`. */
+  readonly jump?: string;
+  /** `--identity`: also used by jump hosts the config names no key for. */
+  readonly identity?: string;
+  /** `--known-hosts`: the destination's known_hosts file. */
+  readonly knownHosts?: string;
+  /** `--ssh-config`: a file, or "none". @default "~/.ssh/config", skipped when it does not exist */
+  readonly sshConfig?: string;
+  /** @default "root" */
+  readonly defaultUser?: string;
+}
+
+/**
+ * Connection options for a destination typed on the command line, read as `ssh` reads it: the
+ * command line first, then ~/.ssh/config (HostName, User, ProxyJump...), then the defaults. Pass the
+ * result (with `sudo`) to `connectSsh`. Notes are lines worth printing on stderr.
+ */
+export async function resolveCommandLineDestination(d: CommandLineDestination): Promise<ResolvedDestination> {
+  const configPath = d.sshConfig ?? "~/.ssh/config";
+  const config = configPath === "none" ? undefined : await SshConfig.load(configPath, { optional: d.sshConfig === undefined });
+  const dest = parseSshDestination(d.target);
+  const identity = d.identity !== undefined ? path.resolve(expandHome(d.identity)) : undefined;
+  const jump = d.jump !== undefined ? await resolveJumpHosts(parseProxyJump(d.jump, "--jump"), config, 0, identity) : undefined;
+  const resolved = await resolveDestination(
+    {
+      host: dest.host,
+      port: dest.port,
+      user: dest.user,
+      privateKeyPath: identity,
+      hostKey: d.knownHosts !== undefined ? { knownHostsPath: path.resolve(expandHome(d.knownHosts)) } : undefined,
+      jump: jump?.hops,
+    },
+    config,
+    { port: 22, user: d.defaultUser ?? "root", hostKey: { knownHostsPath: expandHome("~/.ssh/known_hosts") } },
+  );
+  return { ...resolved, notes: [...(jump?.notes ?? []), ...resolved.notes] };
 }

@@ -3,11 +3,9 @@ import { parseArgs } from "../args";
 import { UserError } from "../../errors";
 import { CmdmonClient, formatSources, formatTracking, isCmdmonError, parseEndpoint } from "../../cmdmon";
 import { durationOption } from "../number-options";
-import * as os from "node:os";
-import * as path from "node:path";
 import { RemoteChronyc } from "../../deploy/remote-chronyc";
 import { connectSsh } from "../../ssh/connect";
-import { SshConfig, parseProxyJump, parseSshDestination, resolveDestination, resolveJumpHosts } from "../../ssh/ssh-config";
+import { resolveCommandLineDestination } from "../../ssh/ssh-config";
 
 const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_TIMEOUT_MS = 60_000;
@@ -97,27 +95,15 @@ interface SshOptions {
 /** tracking and sources from `chronyc -c` on the host, over SSH (jump hosts and ~/.ssh/config honoured). */
 async function statusOverSsh(text: string, options: SshOptions, io: CliIO): Promise<number> {
   if (options.timeout !== undefined) throw new UserError("option --timeout is for the command protocol over UDP: drop it with --ssh");
-  const configPath = options["ssh-config"] ?? "~/.ssh/config";
-  const config = configPath === "none" ? undefined : await SshConfig.load(configPath, { optional: options["ssh-config"] === undefined });
-  const dest = parseSshDestination(text);
-  const jump = options.jump !== undefined ? await resolveJumpHosts(parseProxyJump(options.jump, "--jump"), config) : undefined;
-  const resolved = await resolveDestination(
-    {
-      host: dest.host,
-      port: dest.port,
-      user: dest.user,
-      privateKeyPath: options.identity !== undefined ? path.resolve(options.identity) : undefined,
-      hostKey: options["known-hosts"] !== undefined ? { knownHostsPath: path.resolve(options["known-hosts"]) } : undefined,
-      jump: jump?.hops,
-    },
-    config,
-    { port: 22, user: "root", hostKey: { knownHostsPath: path.join(os.homedir(), ".ssh", "known_hosts") } },
-  );
-  for (const note of [...(jump?.notes ?? []), ...resolved.notes]) io.stderr(`${note}\n`);
-  // --identity serves the jump hosts too where the config names no key for them.
-  const identity = options.identity !== undefined ? path.resolve(options.identity) : undefined;
-  const hops = resolved.jump.map((h) => ({ ...h, privateKeyPath: h.privateKeyPath ?? identity }));
-  const session = await connectSsh({ ...resolved, jump: hops, sudo: true });
+  const resolved = await resolveCommandLineDestination({
+    target: text,
+    jump: options.jump,
+    identity: options.identity,
+    knownHosts: options["known-hosts"],
+    sshConfig: options["ssh-config"],
+  });
+  for (const note of resolved.notes) io.stderr(`${note}\n`);
+  const session = await connectSsh({ ...resolved, sudo: true });
   try {
     const chronyc = new RemoteChronyc(session, ["chronyc"]);
     const tracking = await chronyc.tracking();

@@ -3,7 +3,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSshError } from "../../../lib/ssh/errors";
-import { SshConfig, hostPatternsMatch, parseProxyJump, resolveDestination, type DestinationDefaults } from "../../../lib/ssh/ssh-config";
+import {
+  SshConfig,
+  hostPatternsMatch,
+  parseProxyJump,
+  resolveCommandLineDestination,
+  resolveDestination,
+  type DestinationDefaults,
+} from "../../../lib/ssh/ssh-config";
 
 let home: string;
 let savedHome: string | undefined;
@@ -166,5 +173,23 @@ describe("resolveDestination", () => {
       jump: [],
       notes: [],
     });
+  });
+});
+
+describe("resolveCommandLineDestination", () => {
+  it("reads ~/.ssh/config when it exists, lets the command line win, and gives --identity to jump hosts without a key", async () => {
+    const file = path.join(home, "cli-config");
+    writeFileSync(file, "Host ntp-*\n  User deploy\n  Port 2200\nHost hop\n  HostName 198.18.0.2\n");
+    const r = await resolveCommandLineDestination({ target: "ops@ntp-1", jump: "jump@hop", identity: "~/.ssh/deploy_key", sshConfig: file });
+    expect(r).toMatchObject({ host: "ntp-1", user: "ops", port: 2200, privateKeyPath: path.join(home, ".ssh", "deploy_key") });
+    expect(r.jump).toEqual([expect.objectContaining({ host: "198.18.0.2", user: "jump", privateKeyPath: path.join(home, ".ssh", "deploy_key") })]);
+  });
+
+  it("goes without a config file when none exists or 'none' is given", async () => {
+    const r = await resolveCommandLineDestination({ target: "10.0.0.1:2222", identity: "/k" });
+    expect(r).toMatchObject({ host: "10.0.0.1", port: 2222, user: "root", privateKeyPath: "/k", jump: [] });
+    await expect(resolveCommandLineDestination({ target: "x", sshConfig: path.join(home, "missing") })).rejects.toThrow(
+      /cannot read SSH config .*missing: ENOENT/,
+    );
   });
 });

@@ -1,6 +1,15 @@
 import * as v from "valibot";
 import { CompiledHost, HostDeclaration, KeyUseRef, SourceDeclaration, VerifyDeclaration } from "../lib/fleet";
-import { ReloadPolicy, RELOAD_POLICIES, SshTargetSpec, UndeclaredKeyPolicy, UNDECLARED_KEY_POLICIES, hostKeyPolicySchema } from "../lib/manifest";
+import {
+  ReloadPolicy,
+  RELOAD_POLICIES,
+  SSH_CONFIG_FIELDS,
+  SshHopSpec,
+  SshTargetSpec,
+  UndeclaredKeyPolicy,
+  UNDECLARED_KEY_POLICIES,
+  hostKeyPolicySchema,
+} from "../lib/manifest";
 import { ChronyConfig, ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
 import { ConfigError } from "../lib/model/config-error";
 import { hasControlCharacters } from "../lib/model/directive";
@@ -19,6 +28,20 @@ import { NtpKey } from "./ntp-key";
 import { PushResource, PushResourceType } from "./push-resource";
 import { StackManifests } from "./stack-manifests";
 
+/** A jump host (bastion) between the controller and the target, as OpenSSH's ProxyJump. */
+export interface SshJumpHost {
+  /** Hostname or IP address, as the controller (or the jump host before it) reaches it. */
+  readonly address: string;
+  /** @default 22 */
+  readonly port?: number;
+  /** @default - the target's user */
+  readonly user?: string;
+  /** @default - the target's privateKeyPath (or the ssh-agent) */
+  readonly privateKeyPath?: string;
+  /** @default - the target's hostKey when it is a known_hosts file, else HostKeyPolicy.knownHosts() */
+  readonly hostKey?: SshTargetSpec["hostKey"];
+}
+
 /** How to reach a host over SSH. */
 export interface SshTarget {
   /** Hostname or IP address for SSH. */
@@ -33,6 +56,20 @@ export interface SshTarget {
   readonly hostKey?: SshTargetSpec["hostKey"];
   /** Run privileged commands with `sudo -n`. @default - true unless the user is root */
   readonly sudo?: boolean;
+  /**
+   * Jump hosts to go through, first to last (OpenSSH's ProxyJump, `ssh -J`): one bastion or a
+   * chain. Each one's host key is checked like the target's, before logging in.
+   * @default - a direct connection
+   */
+  readonly jump?: SshJumpHost | readonly SshJumpHost[];
+  /**
+   * Read an OpenSSH client config when connecting, for what this target leaves unset: HostName,
+   * User, Port, IdentityFile, ProxyJump, UserKnownHostsFile and StrictHostKeyChecking (`address`
+   * is matched against its Host lines; `no` is read as `accept-new`). `true` reads ~/.ssh/config of
+   * whoever deploys; a string names another file. What is set here always wins.
+   * @default false - the app alone says how to connect, so a deploy does not depend on an untracked file of the machine that runs it
+   */
+  readonly sshConfig?: boolean | string;
 }
 
 /** Source options as constructs take them: an NtpKey (or a rotation) instead of a bare key ID. */
@@ -334,28 +371,78 @@ function checkVerifyProps(verify: VerifyProps | undefined): void {
   }
 }
 
+const LOGIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+
+function checkKeyPath(where: string, file: string | undefined): void {
+  if (file !== undefined && (typeof file !== "string" || file === "" || hasControlCharacters(file))) {
+    throw new ConfigError(`invalid ${where}.privateKeyPath ${JSON.stringify(file)}: give the path of the SSH private key, or leave it out to use the ssh-agent`);
+  }
+}
+
+function checkHostKey(where: string, hostKey: unknown): void {
+  if (hostKey === undefined) return;
+  const checked = v.safeParse(hostKeyPolicySchema, hostKey);
+  if (!checked.success) throw new ConfigError(`invalid ${describeIssue(`${where}.hostKey`, checked.issues[0])}: use HostKeyPolicy.knownHosts() or HostKeyPolicy.fingerprint("SHA256:...")`);
+}
+
+function checkAddress(where: string, address: unknown): void {
+  if (typeof address !== "string" || isProblem(hostOrAddress(address))) {
+    throw new ConfigError(`invalid ${where}.address '${String(address)}': use a hostname or an IP address`);
+  }
+}
+
+function checkPort(where: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`invalid ${where}.port ${port}: use 1..65535`);
+}
+
+function jumpHosts(t: SshTarget, target: Omit<SshTargetSpec, "jump" | "sshConfig" | "sudo">): SshHopSpec[] | undefined {
+  if (t.jump === undefined) return undefined;
+  const list: readonly SshJumpHost[] = Array.isArray(t.jump) ? t.jump : [t.jump as SshJumpHost];
+  if (list.length === 0) throw new ConfigError("invalid target.jump []: give one jump host ({ address }) or a chain, or leave jump out for a direct connection");
+  return list.map((hop, i) => {
+    const where = list.length === 1 && !Array.isArray(t.jump) ? "target.jump" : `target.jump[${i}]`;
+    if (!hop || typeof hop !== "object") throw new ConfigError(`invalid ${where} ${JSON.stringify(hop)}: give { address } of the jump host`);
+    checkAddress(where, hop.address);
+    const port = hop.port ?? 22;
+    checkPort(where, port);
+    const user = hop.user ?? target.user;
+    if (!LOGIN_NAME.test(user)) throw new ConfigError(`invalid ${where}.user '${user}': use a login name such as jump`);
+    checkKeyPath(where, hop.privateKeyPath);
+    checkHostKey(where, hop.hostKey);
+    // A pinned fingerprint belongs to one host: the jump host falls back to known_hosts then.
+    const hostKey = hop.hostKey ?? (target.hostKey.kind === "knownHosts" ? target.hostKey : HostKeyPolicy.knownHosts());
+    const privateKeyPath = hop.privateKeyPath ?? target.privateKeyPath;
+    return { address: hop.address, port, user, ...(privateKeyPath !== undefined ? { privateKeyPath } : {}), hostKey };
+  });
+}
+
 function sshTarget(t: SshTarget | undefined): SshTargetSpec {
   if (!t || typeof t !== "object") throw new ConfigError("target is missing: give at least { address } (the host's SSH address)");
-  if (typeof t.address !== "string" || isProblem(hostOrAddress(t.address))) {
-    throw new ConfigError(`invalid target.address '${String(t.address)}': use a hostname or an IP address`);
-  }
+  checkAddress("target", t.address);
   const port = t.port ?? 22;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`invalid target.port ${t.port}: use 1..65535`);
+  checkPort("target", port);
   const user = t.user ?? "root";
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(user)) throw new ConfigError(`invalid target.user '${user}': use a login name such as deploy`);
-  if (t.privateKeyPath !== undefined && (t.privateKeyPath === "" || hasControlCharacters(t.privateKeyPath))) {
-    throw new ConfigError(`invalid target.privateKeyPath ${JSON.stringify(t.privateKeyPath)}: give the path of the SSH private key, or leave it out to use the ssh-agent`);
+  if (!LOGIN_NAME.test(user)) throw new ConfigError(`invalid target.user '${user}': use a login name such as deploy`);
+  checkKeyPath("target", t.privateKeyPath);
+  checkHostKey("target", t.hostKey);
+  if (t.sshConfig !== undefined && typeof t.sshConfig !== "boolean" && (typeof t.sshConfig !== "string" || t.sshConfig === "" || hasControlCharacters(t.sshConfig))) {
+    throw new ConfigError(`invalid target.sshConfig ${JSON.stringify(t.sshConfig)}: use true (~/.ssh/config) or the path of an OpenSSH client config`);
   }
-  if (t.hostKey !== undefined) {
-    const checked = v.safeParse(hostKeyPolicySchema, t.hostKey);
-    if (!checked.success) throw new ConfigError(`invalid ${describeIssue("target.hostKey", checked.issues[0])}: use HostKeyPolicy.knownHosts() or HostKeyPolicy.fingerprint("SHA256:...")`);
-  }
-  return {
+  const base = {
     address: t.address,
     port,
     user,
     ...(t.privateKeyPath !== undefined ? { privateKeyPath: t.privateKeyPath } : {}),
     hostKey: t.hostKey ?? HostKeyPolicy.knownHosts(),
-    sudo: t.sudo ?? user !== "root",
+  };
+  const jump = jumpHosts(t, base);
+  const sshConfig = t.sshConfig === undefined || t.sshConfig === false ? undefined : typeof t.sshConfig === "string" ? t.sshConfig : "~/.ssh/config";
+  const explicit = SSH_CONFIG_FIELDS.filter((f) => t[f] !== undefined);
+  return {
+    ...base,
+    // With an SSH config the user may come from it: sudo then follows the user it names (never for root).
+    sudo: t.sudo ?? (sshConfig !== undefined && t.user === undefined ? true : user !== "root"),
+    ...(jump ? { jump } : {}),
+    ...(sshConfig !== undefined ? { sshConfig: { path: sshConfig, explicit } } : {}),
   };
 }

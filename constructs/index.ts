@@ -1,6 +1,16 @@
 // The package's public surface: the constructs, and every type that appears in their signatures.
 export { ChronyHost } from "./chrony-host";
-export type { ChronyHostProps, HostPoolProps, HostServerProps, PoolSourceOptions, SourceOptions, SourceTarget, SshTarget, VerifyProps } from "./chrony-host";
+export type {
+  ChronyHostProps,
+  HostPoolProps,
+  HostServerProps,
+  PoolSourceOptions,
+  SourceOptions,
+  SourceTarget,
+  SshJumpHost,
+  SshTarget,
+  VerifyProps,
+} from "./chrony-host";
 export { NtpKey } from "./ntp-key";
 export type { NtpKeyProps } from "./ntp-key";
 export { KeyRotation, RotationPhase } from "./key-rotation";
@@ -37,5 +47,5 @@ export type { NtpSourceOptions, PoolOptions, SourceKind } from "../lib/model/are
 export type { Directive } from "../lib/model/directive";
 export type { NtpKeyTypeName } from "../lib/keys/key-type";
 export type { KeySourceSpec } from "../lib/keys/key-source";
-export type { HostKeyPolicySpec, ReloadPolicy, SshTargetSpec } from "../lib/manifest";
+export type { HostKeyPolicySpec, ReloadPolicy, SshHopSpec, SshTargetSpec } from "../lib/manifest";
 export type { VerifyDeclaration } from "../lib/fleet";

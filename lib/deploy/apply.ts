@@ -147,6 +147,8 @@ interface RunState {
   missing?: string[];
   /** `chronyd -p` of the live and of the new chrony.conf, when chrony.conf's bytes differ. */
   probe?: { readonly live: string; readonly next: string };
+  /** sudo refused to start the program: nothing ran on the host. */
+  sudoRefused?: boolean;
   done: boolean;
 }
 
@@ -250,7 +252,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
 
   // Cut off: the host may still hold the run's journal. Without the lock it never started; before
   // the stage step nothing was changed. Otherwise a second connection finishes the run.
-  const step = (state.step ?? "lock") as ApplyStep;
+  const step = (state.sudoRefused ? "connect" : (state.step ?? "lock")) as ApplyStep;
   const why = lost ?? "the host's answer ended early";
   log(`${step}: ${why}`);
   if (!state.locked) return result({ action, result: "failed", changed, failedStep: step, error: `${why}; nothing was changed on the host` });
@@ -373,7 +375,10 @@ async function runTransaction(
     }
     return undefined;
   } catch (err) {
-    if (isSshError(err)) return err.message;
+    if (isSshError(err)) {
+      state.sudoRefused = err.code === "SUDO_REFUSED";
+      return err.message;
+    }
     throw err;
   }
 }

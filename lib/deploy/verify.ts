@@ -1,5 +1,6 @@
 import type { NtpData, SourceReport, Tracking } from "../cmdmon";
 import { authentication, authenticator, findSource } from "./rules";
+import type { HostConnector } from "./connect-host";
 import { HostView } from "./host-view";
 import { ExpectedSource, HostManifest } from "../manifest";
 
@@ -41,6 +42,8 @@ export interface VerifyOptions {
   readonly timeoutSeconds?: number;
   /** Poll interval while waiting for sources to be reached. @default 1000 */
   readonly pollMs?: number;
+  /** How to reach the host over SSH. @default - SSH (connectHost) */
+  readonly connect?: HostConnector;
 }
 
 const LOCAL_REFID = "7F7F0101";
@@ -81,7 +84,7 @@ async function checkSource(ntpData: () => Promise<NtpData[]>, live: readonly Sou
 export async function verifyHost(manifest: HostManifest, options: VerifyOptions): Promise<HostVerification> {
   const started = Date.now();
   const timeoutMs = (options.timeoutSeconds ?? manifest.verify.timeoutSeconds) * 1000;
-  const view = new HostView(manifest, { log: options.log, projectDir: options.projectDir });
+  const view = new HostView(manifest, { log: options.log, projectDir: options.projectDir, connect: options.connect });
   const base = { host: manifest.id, stack: manifest.stack, address: `${manifest.target.address}:${manifest.target.port}` };
   try {
     for (;;) {

@@ -88,7 +88,9 @@ function indexFleet(fleet: FleetDeclaration): FleetIndex {
   const byNtpAddress = new Map<string, HostDeclaration>();
   const byName = new Map<string, HostDeclaration>();
   for (const host of hosts.values()) {
-    const target = `${host.target.address}:${host.target.port}`;
+    // Behind different jump hosts, one address may be two hosts (e.g. 10.0.0.1 at two sites).
+    const route = (host.target.jump ?? []).map((h) => `${h.address}:${h.port} > `).join("");
+    const target = `${route}${host.target.address}:${host.target.port}`;
     const other = byTarget.get(target);
     if (other) throw new ConfigError(`hosts ${other.ref} and ${host.ref} have the same SSH target ${target}: each host needs its own address or port`);
     byTarget.set(target, host);

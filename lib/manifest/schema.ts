@@ -47,8 +47,24 @@ export const hostKeyPolicySchema = v.variant("kind", [
 ]);
 export type HostKeyPolicySpec = v.InferOutput<typeof hostKeyPolicySchema>;
 
+const sshAddress = v.pipe(v.string(), v.check((a) => a !== "" && !/\s/.test(a) && !hasControlCharacters(a), "a hostname or IP address"));
+
+/** A jump host (bastion) on the way to the target; its host key is checked like the target's. */
+export const sshHopSchema = v.object({
+  address: sshAddress,
+  port,
+  user: accountNameSchema,
+  /** Absent: use the ssh-agent at SSH_AUTH_SOCK. */
+  privateKeyPath: v.optional(controllerPath),
+  hostKey: hostKeyPolicySchema,
+});
+export type SshHopSpec = v.InferOutput<typeof sshHopSchema>;
+
+/** Target fields the app set itself: an OpenSSH config never overrides them. */
+export const SSH_CONFIG_FIELDS = ["port", "user", "privateKeyPath", "hostKey", "jump"] as const;
+
 export const sshTargetSchema = v.object({
-  address: v.pipe(v.string(), v.check((a) => a !== "" && !/\s/.test(a) && !hasControlCharacters(a), "a hostname or IP address")),
+  address: sshAddress,
   port,
   user: accountNameSchema,
   /** Absent: use the ssh-agent at SSH_AUTH_SOCK. */
@@ -56,6 +72,10 @@ export const sshTargetSchema = v.object({
   hostKey: hostKeyPolicySchema,
   /** Run privileged commands with `sudo -n`. */
   sudo: v.boolean(),
+  /** Jump hosts, first to last (OpenSSH's ProxyJump). Absent: a direct connection. */
+  jump: v.optional(v.array(sshHopSchema)),
+  /** Read this OpenSSH client config at connect time for what the app left unset (`address` is its Host). */
+  sshConfig: v.optional(v.object({ path: controllerPath, explicit: v.array(v.picklist(SSH_CONFIG_FIELDS)) })),
 });
 export type SshTargetSpec = v.InferOutput<typeof sshTargetSchema>;
 

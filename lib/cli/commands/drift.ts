@@ -1,7 +1,9 @@
+import { connectHost, HostConnector } from "../../deploy/connect-host";
 import { checkDrift, HostDrift } from "../../deploy/drift";
 import { healHost, HealResult } from "../../deploy/heal";
 import { mapLimit } from "../../map-limit";
 import { readOutdir, selectHosts } from "../../deploy/outdir";
+import { SshConnectionPool } from "../../ssh/pool";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 import { formatTable } from "../format/table";
@@ -60,10 +62,13 @@ examples (nightly CI):
     const log = (l: string) => io.stderr(`${l}\n`);
     io.stderr(`drift: checking ${hosts.length} host(s), ${concurrency} at a time\n`);
     let done = 0;
+    // Hosts behind one bastion share one connection to it for the whole run.
+    const pool = new SshConnectionPool();
+    const connect: HostConnector = (m, o) => connectHost(m, { ...o, pool });
     let results: HostDrift[] = await mapLimit(
       hosts,
       concurrency,
-      (h) => checkDrift(h.manifest, { log, projectDir: h.projectDir }),
+      (h) => checkDrift(h.manifest, { log, projectDir: h.projectDir, connect }),
       (r) =>
         io.stderr(
           `drift: [${++done}/${hosts.length}] ${r.host}: ${r.status}${r.status === "drift" ? ` (${r.differences.length} difference(s))` : r.error ? ` (${r.error})` : ""}\n`,
@@ -75,10 +80,11 @@ examples (nightly CI):
       io.stderr(`drift: healing ${drifted.length} host(s)\n`);
       healed = await mapLimit(drifted, concurrency, (r) => {
         const h = hosts.find((x) => x.manifest.id === r.host && x.manifest.stack === r.stack)!;
-        return healHost(h.manifest, r, log, h.projectDir);
-      });
+        return healHost(h.manifest, r, log, h.projectDir, connect);
+      }).finally(() => pool.close());
       results = results.map((r) => healed.find((h) => h.host === r.host && h.after.stack === r.stack)?.after ?? r);
     }
+    await pool.close();
     const summary = {
       clean: results.filter((r) => r.status === "clean").length,
       drift: results.filter((r) => r.status === "drift").length,

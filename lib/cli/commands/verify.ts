@@ -1,5 +1,7 @@
 import { mapLimit } from "../../map-limit";
+import { connectHost, HostConnector } from "../../deploy/connect-host";
 import { readOutdir, selectHosts } from "../../deploy/outdir";
+import { SshConnectionPool } from "../../ssh/pool";
 import { HostVerification, verifyHost } from "../../deploy/verify";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
@@ -52,12 +54,15 @@ example:
     const hosts = selectHosts(readOutdir(positionals[0] ?? "cdktf.out"), options.host);
     io.stderr(`verify: ${hosts.length} host(s), ${concurrency} at a time\n`);
     let done = 0;
+    // Hosts behind one bastion share one connection to it for the whole run.
+    const pool = new SshConnectionPool();
+    const connect: HostConnector = (m, o) => connectHost(m, { ...o, pool });
     const results: HostVerification[] = await mapLimit(
       hosts,
       concurrency,
-      (h) => verifyHost(h.manifest, { timeoutSeconds, log: (l) => io.stderr(`${l}\n`), projectDir: h.projectDir }),
+      (h) => verifyHost(h.manifest, { timeoutSeconds, log: (l) => io.stderr(`${l}\n`), projectDir: h.projectDir, connect }),
       (r) => io.stderr(`verify: [${++done}/${hosts.length}] ${r.host}: ${r.result}${r.problems.length ? ` (${r.problems[0]})` : ""}\n`),
-    );
+    ).finally(() => pool.close());
     if (options.junit !== undefined) writeReportFile("--junit", options.junit, verifyJUnit(results));
     if (format === "markdown") {
       io.stdout(verifyMarkdown(results));

@@ -210,7 +210,9 @@ while read -r role mode owner _sha path; do
   is_changed "$role" || continue
   staged=$(staged_name "$path" "$RUN")
   dir=${path%/*}
-  [ -d "${dir:-/}" ] || mkdir -p -- "$dir" || abandon stage "cannot create $dir"
+  # A new folder (RHEL has no /etc/chrony) must let chronyd, once it runs as its own user, read the
+  # sources in it: 0755, not the 0700 this program's umask would give.
+  [ -d "${dir:-/}" ] || (umask 022 && mkdir -p -- "$dir") || abandon stage "cannot create $dir"
   if [ ! -e "$staged" ]; then file_data "$role" >"$staged" || abandon stage "cannot write $staged"; fi
   chmod "$mode" -- "$staged" || abandon stage "cannot set the mode of $staged"
   if [ "$owner" != - ]; then

@@ -74,6 +74,13 @@ describe("apply: the transaction", () => {
     );
   });
 
+  it("creates a missing sourcedir (RHEL has no /etc/chrony) readable by chronyd's user: 0755", async () => {
+    fs.rmSync(host.file("etc/chrony/sources.d"), { recursive: true });
+    const r = await apply(v1());
+    expect(r.result, lines.join("\n")).toBe("ok");
+    expect((fs.statSync(host.file("etc/chrony/sources.d")).mode & 0o777).toString(8)).toBe("755");
+  });
+
   it("does nothing on a second run, and reloads only sources when only sources changed (twice before chrony 4.5)", async () => {
     await deployed();
     expect((await apply(v1())).result).toBe("unchanged");

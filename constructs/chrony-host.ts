@@ -325,7 +325,8 @@ export class ChronyHost extends Construct {
   private receive(compiled: CompiledHost): void {
     this.compiled = compiled;
     const servers = this.serversInStack().filter((h) => !h.serversInStack(new Set([h])).includes(this));
-    this.push.resource.dependsOn = servers.length > 0 ? servers.map((h) => h.push.resource.fqn) : undefined;
+    // Terraform wants a bare reference here ("terraform_data.x"), not the "${...}" a resource's fqn resolves to.
+    this.push.resource.dependsOn = servers.length > 0 ? servers.map((h) => `${h.push.resource.terraformResourceType}.${h.push.resource.friendlyUniqueId}`) : undefined;
     for (const w of compiled.warnings) {
       if (this.warned.has(w)) continue;
       this.warned.add(w);

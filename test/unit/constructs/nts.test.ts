@@ -41,8 +41,8 @@ describe("examples/nts synthesized (real CA and certificates in a temporary key 
       triggers_replace: Record<string, string>;
     };
     expect(client.depends_on).toEqual([
-      expect.stringMatching(/^\$\{terraform_data\.server-a_Push_\w+\}$/),
-      expect.stringMatching(/^\$\{terraform_data\.server-b_Push_\w+\}$/),
+      expect.stringMatching(/^terraform_data\.server-a_Push_\w+$/),
+      expect.stringMatching(/^terraform_data\.server-b_Push_\w+$/),
     ]);
     const serverB = Object.entries(resources).find(([name]) => name.startsWith("server-b"))![1] as { depends_on: string[] };
     expect(serverB.depends_on).toEqual([expect.stringMatching(/server-a_Push/)]);

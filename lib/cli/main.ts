@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   verify: { summary: "check deployed hosts: sources present, reachable, authenticated", load: () => import("./commands/verify.js") },
   drift: { summary: "compare hosts with what was deployed (exit 2 on drift)", load: () => import("./commands/drift.js") },
   keys: { summary: "keys per host: ID, type, fingerprint, source (never material)", load: () => import("./commands/keys.js") },
+  ca: { summary: "create the private NTS certificate authority of a project (its key stays in the key store)", load: () => import("./commands/ca.js") },
   sandbox: { summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x, for trying cdktf-chrony", load: () => import("./commands/sandbox.js") },
 };
 

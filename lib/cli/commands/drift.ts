@@ -20,11 +20,14 @@ deployed:
   - chrony.keys, key by key, by keyed fingerprint (the material is never printed)
   - other *.sources files in the managed sourcedir
   - chronyd's live sources: missing ones, extra ones (added at runtime with 'chronyc add'),
-    keyed sources answering without authentication, a stopped chronyd
+    keyed sources answering without authentication, NTS sources whose NTS-KE failed (with the
+    reason), a stopped chronyd
+  - the NTS server key by keyed fingerprint; NTS certificates and trusted CAs past their end or
+    within their hard limit (drift), or within renewBeforeDays (a warning line, not drift)
 Hosts are checked concurrently (--concurrency, default ${DEFAULT_CONCURRENCY}) with progress on stderr.
 
 options:
-  --json           {"hosts":[{"host","stack","status","differences":[{"kind","subject","detail"}]}],
+  --json           {"hosts":[{"host","stack","status","differences":[{"kind","subject","detail"}],"warnings":[...]}],
                     "summary":{"clean","drift","error"}}
   --heal           re-apply to drifted hosts (safe apply), delete runtime-added sources, then
                    check again
@@ -90,6 +93,7 @@ example (nightly CI):
           ),
         ),
       );
+      for (const r of results) for (const w of r.warnings) io.stdout(`warning: ${r.host}: ${w}\n`);
       for (const h of healed)
         io.stdout(
           `healed ${h.host}: ${h.apply.action} ${h.apply.result}${h.runtimeFixes.length ? `, ${h.runtimeFixes.join(", ")}` : ""} → ${h.after.status}\n`,

@@ -79,6 +79,22 @@ describe("examples/nts synthesized (real CA and certificates in a temporary key 
   });
 });
 
+describe("push resources wait for the servers a host uses", () => {
+  it("except where that would be a cycle (two hosts that serve each other)", () => {
+    const { stack } = testStack();
+    const a = new ChronyHost(stack, "a", { target: target(1), allow: ["10.0.0.0/24"] });
+    const b = new ChronyHost(stack, "b", { target: target(2), allow: ["10.0.0.0/24"] });
+    const c = new ChronyHost(stack, "c", { target: target(3) });
+    a.addServer(b);
+    b.addServer(a);
+    c.addServer(a);
+    const data = JSON.parse(Testing.synth(stack)).resource.terraform_data as Record<string, { depends_on?: string[] }>;
+    const of = (id: string) => Object.entries(data).find(([name]) => name.startsWith(`${id}_`))![1].depends_on;
+    expect([of("a"), of("b")]).toEqual([undefined, undefined]);
+    expect(of("c")).toEqual([expect.stringMatching(/^terraform_data\.a_Push_\w+$/)]);
+  });
+});
+
 describe("NTS constructs: bad props fail in the constructor with the value and the fix", () => {
   const stack = () => new TerraformStack(Testing.app(), "s");
 

@@ -25,6 +25,8 @@ import { HostKeyPolicy } from "./host-key-policy";
 import { HostProfiles } from "./host-profiles";
 import { KeyRotation, RotationPhase } from "./key-rotation";
 import { NtpKey } from "./ntp-key";
+import { NtsCertificate } from "./nts-certificate";
+import { NtsCertificateAuthority } from "./nts-certificate-authority";
 import { PushResource, PushResourceType } from "./push-resource";
 import { StackManifests } from "./stack-manifests";
 
@@ -124,6 +126,20 @@ export interface ChronyHostProps extends ChronyConfigProps {
   readonly keys?: ReadonlyArray<NtpKey | KeyRotation>;
   /** Only for chrony older than 2.2, which still had command authentication. @default - none */
   readonly commandKey?: NtpKey;
+  /**
+   * Makes the host an NTS server of the app: an NtsCertificateAuthority issues it a certificate for
+   * its ntpAddress (what its clients connect to), or give an NtsCertificate. The private key is
+   * written 0640 with the keys file's group; clients that use the host with `nts: true` trust the
+   * issuing authority automatically, and follow its ntsPort.
+   * @default - not an NTS server of the app (ntsServerKeys can still name files already on the host)
+   */
+  readonly ntsCertificate?: NtsCertificateAuthority | NtsCertificate;
+  /**
+   * Authorities this host trusts for NTS besides the issuers of the app's NTS servers it uses
+   * (those are added automatically). `noSystemCert` drops the system CAs; it is never implied.
+   * @default - none
+   */
+  readonly ntsTrustedAuthorities?: readonly NtsCertificateAuthority[];
   /** @default PushResourceType.TERRAFORM_DATA */
   readonly pushResource?: PushResourceType;
   /** "least-disruptive" uses reload sources / rekey when enough; "restart" always restarts. @default "least-disruptive" */
@@ -180,6 +196,8 @@ export class ChronyHost extends Construct {
   public readonly profile: HostProfile;
   /** The Terraform resource whose provisioner applies the host's configuration. */
   public readonly push: PushResource;
+  /** The certificate the host serves NTS with, if it is an NTS server of the app. */
+  public readonly ntsCertificate?: NtsCertificate;
 
   private readonly version: ChronyVersion;
   private readonly config: ChronyConfig;
@@ -234,6 +252,15 @@ export class ChronyHost extends Construct {
     this.target = checked.target;
     this.ntpAddress = checked.ntpAddress;
     this.config = checked.config;
+    this.ntsCertificate = this.inHost(() => {
+      for (const a of props.ntsTrustedAuthorities ?? []) {
+        if (!NtsCertificateAuthority.isNtsCertificateAuthority(a)) throw new ConfigError("ntsTrustedAuthorities must hold NtsCertificateAuthority constructs");
+      }
+      const c = props.ntsCertificate;
+      if (c === undefined || NtsCertificate.isNtsCertificate(c)) return c;
+      if (!NtsCertificateAuthority.isNtsCertificateAuthority(c)) throw new ConfigError("ntsCertificate must be an NtsCertificateAuthority (it issues one) or an NtsCertificate");
+      return new NtsCertificate(this, "NtsCertificate", { authority: c });
+    });
     for (const s of props.servers ?? []) this.addServer(s.address, s);
     for (const p of props.pools ?? []) this.addPool(poolName(this.hostName, p), p);
     for (const p of props.peers ?? []) this.addPeer(p.address, p);
@@ -325,19 +352,49 @@ export class ChronyHost extends Construct {
       keys: (this.props.keys ?? []).map(keyUse),
       ...(this.props.commandKey ? { commandKey: this.props.commandKey.node.path } : {}),
       reloadPolicy: this.props.reloadPolicy ?? "least-disruptive",
+      ...(this.ntsCertificate || this.props.ntsTrustedAuthorities
+        ? {
+            nts: {
+              ...(this.ntsCertificate ? { certificate: this.ntsCertificate.node.path } : {}),
+              ...(this.props.ntsTrustedAuthorities ? { trustedAuthorities: this.props.ntsTrustedAuthorities.map((a) => a.node.path) } : {}),
+            },
+          }
+        : {}),
       ...(this.props.undeclaredKeys ? { undeclaredKeys: this.props.undeclaredKeys } : {}),
       verify: this.props.verify ?? {},
     };
   }
 
-  /** The compiled host, handed over at synth: triggers for the push resource, warnings for the user. */
+  /**
+   * The compiled host, handed over at synth: triggers for the push resource, warnings for the user.
+   * The push resource also waits for the servers it uses in the same stack (Terraform depends_on),
+   * so a client's first NTS-KE meets a server that already has its certificate.
+   */
   private receive(compiled: CompiledHost): void {
     this.compiled = compiled;
+    const servers = this.serversInStack().filter((h) => !h.serversInStack(new Set([h])).includes(this));
+    // Terraform wants a bare reference here ("terraform_data.x"), not the "${...}" a resource's fqn resolves to.
+    this.push.resource.dependsOn = servers.length > 0 ? servers.map((h) => `${h.push.resource.terraformResourceType}.${h.push.resource.friendlyUniqueId}`) : undefined;
     for (const w of compiled.warnings) {
       if (this.warned.has(w)) continue;
       this.warned.add(w);
       Annotations.of(this).addWarning(w);
     }
+  }
+
+  /** The ChronyHosts of this stack this host uses as servers, directly and (with `seen`) through them. */
+  private serversInStack(seen?: Set<ChronyHost>): ChronyHost[] {
+    const stack = TerraformStack.of(this);
+    const direct = this.sourceList
+      .filter((s) => s.kind === "server" && ChronyHost.isChronyHost(s.target) && TerraformStack.of(s.target) === stack)
+      .map((s) => s.target as ChronyHost);
+    if (!seen) return [...new Set(direct)];
+    for (const h of direct) {
+      if (seen.has(h)) continue;
+      seen.add(h);
+      h.serversInStack(seen);
+    }
+    return [...seen];
   }
 
   private inHost<T>(check: () => T): T {

@@ -1,5 +1,6 @@
-import { CompiledFleet, CompiledHost, compileFleet, HostDeclaration, KeyDeclaration, RotationDeclaration } from "../lib/fleet";
+import { CompiledFleet, CompiledHost, compileFleet, HostDeclaration, KeyDeclaration, NtsAuthorityDeclaration, NtsCertificateDeclaration, RotationDeclaration } from "../lib/fleet";
 import { projectKeyFingerprints } from "../lib/keys/key-fingerprints";
+import { projectNtsMaterial } from "../lib/keys/nts/project-nts";
 import { packageVersion } from "../lib/package-info";
 import { Construct, IConstruct, TerraformStack } from "./cdk";
 import { projectDir } from "./project-dir";
@@ -15,7 +16,7 @@ export interface RegisteredHost {
 const ID = "cdktf-chrony.Fleet";
 
 /**
- * The app's fleet: every ChronyHost, NtpKey and KeyRotation registers here (hosts may point at
+ * The app's fleet: every ChronyHost, NtpKey, KeyRotation and NTS certificate or authority registers here (hosts may point at
  * hosts of other stacks, so it is one per app, a child of the app root). The compiler runs once per
  * synth over all of them; any change to a host afterwards (another addServer) drops the result, so
  * it never goes stale.
@@ -29,6 +30,8 @@ export class FleetRegistry extends Construct {
   private readonly hosts: RegisteredHost[] = [];
   private readonly keys: KeyDeclaration[] = [];
   private readonly rotations: RotationDeclaration[] = [];
+  private readonly ntsAuthorities: NtsAuthorityDeclaration[] = [];
+  private readonly ntsCertificates: NtsCertificateDeclaration[] = [];
   private compiled?: CompiledFleet;
 
   private constructor(scope: Construct, id: string) {
@@ -50,6 +53,16 @@ export class FleetRegistry extends Construct {
     this.changed();
   }
 
+  public registerNtsAuthority(authority: NtsAuthorityDeclaration): void {
+    this.ntsAuthorities.push(authority);
+    this.changed();
+  }
+
+  public registerNtsCertificate(certificate: NtsCertificateDeclaration): void {
+    this.ntsCertificates.push(certificate);
+    this.changed();
+  }
+
   /** A registered host changed (a source was added): the next synth compiles again. */
   public changed(): void {
     this.compiled = undefined;
@@ -57,11 +70,20 @@ export class FleetRegistry extends Construct {
 
   /** The compiled fleet, computed at most once between changes. */
   public compile(): CompiledFleet {
-    this.compiled ??= compileFleet(
-      { hosts: this.hosts.map((h) => h.declare()), keys: this.keys, rotations: this.rotations },
-      projectKeyFingerprints(projectDir()),
-      { generator: `cdktf-chrony ${packageVersion()}` },
-    );
+    if (!this.compiled) {
+      const keys = projectKeyFingerprints(projectDir());
+      this.compiled = compileFleet(
+        {
+          hosts: this.hosts.map((h) => h.declare()),
+          keys: this.keys,
+          rotations: this.rotations,
+          ntsAuthorities: this.ntsAuthorities,
+          ntsCertificates: this.ntsCertificates,
+        },
+        keys,
+        { generator: `cdktf-chrony ${packageVersion()}`, nts: projectNtsMaterial(projectDir(), keys.saltSpec) },
+      );
+    }
     return this.compiled;
   }
 

@@ -16,6 +16,11 @@ export type { NtpKeyProps } from "./ntp-key";
 export { KeyRotation, RotationPhase } from "./key-rotation";
 export type { KeyRotationProps } from "./key-rotation";
 export { KeySource } from "./key-source";
+export { NtsCertificateAuthority } from "./nts-certificate-authority";
+export type { NtsCertificateAuthorityProps } from "./nts-certificate-authority";
+export { NtsCertificate } from "./nts-certificate";
+export type { NtsCertificateProps } from "./nts-certificate";
+export { CertificateSource } from "./certificate-source";
 export { HostKeyPolicy } from "./host-key-policy";
 export { HostProfiles } from "./host-profiles";
 export { PushResource, PushResourceType } from "./push-resource";
@@ -47,5 +52,6 @@ export type { NtpSourceOptions, PoolOptions, SourceKind } from "../lib/model/are
 export type { Directive } from "../lib/model/directive";
 export type { NtpKeyTypeName } from "../lib/keys/key-type";
 export type { KeySourceSpec } from "../lib/keys/key-source";
+export type { CertificateSourceSpec } from "../lib/keys/nts/certificate-source";
 export type { HostKeyPolicySpec, ReloadPolicy, SshHopSpec, SshTargetSpec } from "../lib/manifest";
 export type { VerifyDeclaration } from "../lib/fleet";

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   drift: { summary: "compare hosts with what was deployed (exit 2 on drift)", load: () => import("./commands/drift.js") },
   keys: { summary: "keys per host: ID, type, fingerprint, source (never material)", load: () => import("./commands/keys.js") },
   import: { summary: "existing chrony.conf files or hosts → a cdktf app that reproduces them", load: () => import("./commands/import.js") },
+  ca: { summary: "create the private NTS certificate authority of a project (its key stays in the key store)", load: () => import("./commands/ca.js") },
   sandbox: { summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x, for trying cdktf-chrony", load: () => import("./commands/sandbox.js") },
 };
 

@@ -1,4 +1,4 @@
-import { CmdmonClient, type NtpData, type SourceReport, type Tracking } from "../cmdmon";
+import { CmdmonClient, type AuthData, type NtpData, type SourceReport, type Tracking } from "../cmdmon";
 import { SshSession } from "../ssh/types";
 import { HostConnector, connectHost } from "./connect-host";
 import { HostManifest } from "../manifest";
@@ -67,6 +67,11 @@ export class HostView {
   /** Socket-only: always chronyc over SSH, every source in one command. */
   public async ntpData(): Promise<NtpData[]> {
     return (await this.chronyc()).ntpDataAll();
+  }
+
+  /** Socket-only: always chronyc over SSH (NTS state of every NTP source). */
+  public async authData(): Promise<AuthData[]> {
+    return (await this.chronyc()).authDataAll();
   }
 
   public async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { validateDirective } from "../model/validate-directive";
 import { renderHostFiles } from "../render/host-files";
 import { sha256Hex } from "../sha256";
 import { FleetDeclaration, HostDeclaration, KeyDeclaration, KeyUseRef, RotationDeclaration, SourceDeclaration } from "./declaration";
+import { NtsDistribution, NtsMaterial, ntsPortOf } from "./nts";
 
 /** Reads key material only to fingerprint it; the compiler never sees the material. */
 export interface KeyFingerprints {
@@ -40,6 +41,8 @@ export interface CompiledFleet {
 export interface CompileOptions {
   /** Who writes the manifests, e.g. "cdktf-chrony 0.2.0". */
   readonly generator: string;
+  /** Issues and reads NTS certificates (needed when the fleet declares any). @default - none */
+  readonly nts?: NtsMaterial;
 }
 
 /**
@@ -53,7 +56,8 @@ export function compileFleet(fleet: FleetDeclaration, keys: KeyFingerprints, opt
   const fingerprints = memoizeFingerprints(keys);
   checkPeerKeys(index);
   checkKeyIdsAcrossFleet(index, fingerprints);
-  const hosts = fleet.hosts.map((h) => compileHost(h, index, fingerprints, keys.saltSpec, options.generator));
+  const nts = new NtsDistribution(fleet, index.hosts, options.nts);
+  const hosts = fleet.hosts.map((h) => compileHost(h, index, fingerprints, keys.saltSpec, options.generator, nts));
   hosts.sort((a, b) => compareText(a.stack, b.stack) || compareText(a.id, b.id));
   return { hosts, byRef: new Map(hosts.map((h) => [h.ref, h])) };
 }
@@ -211,7 +215,14 @@ function checkKeyIdsAcrossFleet(index: FleetIndex, fingerprints: Fingerprints): 
   }
 }
 
-function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fingerprints, saltSpec: FingerprintSaltSpec, generator: string): CompiledHost {
+function compileHost(
+  host: HostDeclaration,
+  index: FleetIndex,
+  fingerprints: Fingerprints,
+  saltSpec: FingerprintSaltSpec,
+  generator: string,
+  nts: NtsDistribution,
+): CompiledHost {
   const held = new Map<number, KeyDeclaration>();
   const rotations = new Set<RotationDeclaration>();
   const hold = (key: KeyDeclaration) => {
@@ -235,7 +246,8 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
   for (const incoming of index.incoming.get(host.ref) ?? []) noteUse(incoming.source.key);
 
   const sourceLines = host.sources.map((s) => sourceLine(host, s, index));
-  const extra: Directive[] = host.commandKey !== undefined ? [directive("commandkey", index.keys.get(host.commandKey)!.keyId)] : [];
+  const hostNts = nts.forHost(host, sourceLines, index.byNtpAddress);
+  const extra: Directive[] = [...(host.commandKey !== undefined ? [directive("commandkey", index.keys.get(host.commandKey)!.keyId)] : []), ...hostNts.directives];
   const config: ChronyConfig = {
     ...host.config,
     sources: [...host.config.sources, ...sourceLines],
@@ -247,9 +259,9 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
   const keyEntries: ManifestKey[] = [...held.values()]
     .sort((a, b) => a.keyId - b.keyId)
     .map((key) => ({ id: key.keyId, type: key.type, fingerprint: fingerprints(key).fingerprint, source: key.source, name: key.ref }));
-  const warnings = [...check.warnings, ...[...held.values()].flatMap((k) => fingerprints(k).warnings.map((w) => `host ${host.id}: ${w}`))];
+  const warnings = [...check.warnings, ...[...held.values()].flatMap((k) => fingerprints(k).warnings.map((w) => `host ${host.id}: ${w}`)), ...hostNts.warnings];
 
-  const files = renderHostFiles(config, host.profile, { composed: check.composed });
+  const files = [...renderHostFiles(config, host.profile, { composed: check.composed }), ...hostNts.files];
   const p = host.profile;
   const filesDigest = sha256Hex(files.map((f) => `${f.path}\0${f.mode}\0${f.owner}\0${f.content}`).join("\0"));
   const keysDigest = sha256Hex([p.keysPath, p.keysOwner, p.keysGroup, p.keysMode, host.undeclaredKeys ?? "refuse", ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`)].join("\0"));
@@ -271,21 +283,28 @@ function compileHost(host: HostDeclaration, index: FleetIndex, fingerprints: Fin
         name: sourceLines[i].args[0],
         ...(s.key ? { keyId: resolveKeyUse(s.key, index).onSources.keyId } : {}),
         nts: s.options.nts === true,
+        ...(hostNts.sourceProblems[i] !== undefined ? { ntsProblem: hostNts.sourceProblems[i] } : {}),
       })),
       ...(host.verify.cmdEndpoint !== undefined ? { cmdEndpoint: parseCmdEndpoint(host, host.verify.cmdEndpoint) } : {}),
       requireSynchronised: host.verify.requireSynchronised ?? false,
       timeoutSeconds: host.verify.timeoutSeconds ?? defaultVerifyTimeout(host),
     },
     rotations: [...rotations].map((r): RotationStatus => ({ name: r.ref, phase: r.phase, fromKeyId: index.keys.get(r.from)!.keyId, toKeyId: index.keys.get(r.to)!.keyId })),
+    ...(hostNts.manifest ? { nts: hostNts.manifest } : {}),
     warnings,
-    digests: { files: filesDigest, keys: keysDigest },
+    digests: { files: filesDigest, keys: keysDigest, ...(hostNts.digest ? { nts: hostNts.digest } : {}) },
   };
   return {
     ref: host.ref,
     id: host.id,
     stack: host.stack,
     manifest,
-    triggers: { files: filesDigest, keys: keysDigest, target: `${host.target.user}@${host.target.address}:${host.target.port}` },
+    triggers: {
+      files: filesDigest,
+      keys: keysDigest,
+      ...(hostNts.digest ? { nts: hostNts.digest } : {}),
+      target: `${host.target.user}@${host.target.address}:${host.target.port}`,
+    },
     warnings,
   };
 }
@@ -315,7 +334,9 @@ function unvalidatedSourceLine(host: HostDeclaration, s: SourceDeclaration, inde
   if ("host" in s.to) {
     const target = index.hosts.get(s.to.host)!;
     const port = s.options.port ?? (target.profile.ntpPort !== 123 ? target.profile.ntpPort : undefined);
-    return sourceDirective(s.kind, target.ntpAddress, { ...s.options, port, keyId });
+    // An NTS source follows the target's NTS-KE port too.
+    const ntsPort = s.options.ntsPort ?? (s.options.nts ? ntsPortOf(target) : undefined);
+    return sourceDirective(s.kind, target.ntpAddress, { ...s.options, port, ntsPort, keyId });
   }
   // An address that belongs to a host of the fleet: its keys must follow, which only a reference does.
   const known = index.byNtpAddress.get(s.to.address);

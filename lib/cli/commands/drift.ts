@@ -25,11 +25,14 @@ deployed:
   - chrony.keys, key by key, by keyed fingerprint (the material is never printed)
   - other *.sources files in the managed sourcedir
   - chronyd's live sources: missing ones, extra ones (added at runtime with 'chronyc add'),
-    keyed sources answering without authentication, a stopped chronyd
+    keyed sources answering without authentication, NTS sources whose NTS-KE failed (with the
+    reason), a stopped chronyd
+  - the NTS server key by keyed fingerprint; NTS certificates and trusted CAs past their end or
+    within their hard limit (drift), or within renewBeforeDays (a warning line, not drift)
 Hosts are checked concurrently (--concurrency, default ${DEFAULT_CONCURRENCY}) with progress on stderr.
 
 options:
-  --json           {"hosts":[{"host","stack","status","differences":[{"kind","subject","detail"}]}],
+  --json           {"hosts":[{"host","stack","status","differences":[{"kind","subject","detail"}],"warnings":[...]}],
                     "summary":{"clean","drift","error"}} (the same as --format json)
   --format F       text (default), markdown (for CI pages: one line when clean, else a table of
                    the drifted and unreachable hosts with what differs), or json
@@ -111,6 +114,7 @@ examples (nightly CI):
           ),
         ),
       );
+      for (const r of results) for (const w of r.warnings) io.stdout(`warning: ${r.host}: ${w}\n`);
       for (const h of healed)
         io.stdout(
           `healed ${h.host}: ${h.apply.action} ${h.apply.result}${h.runtimeFixes.length ? `, ${h.runtimeFixes.join(", ")}` : ""} → ${h.after.status}\n`,

@@ -20,7 +20,10 @@ export const command: CliCommand = {
 Checks every host of a synth output (default ./cdktf.out) against its manifest:
   - every configured source is present in chronyd and has answered (reach > 0), waiting up to
     the timeout for iburst to do its work
-  - sources with a key (or NTS) are authenticated ('ntpdata' over SSH: Authenticated: Yes)
+  - sources with a key (or NTS) are authenticated ('ntpdata' over SSH: Authenticated: Yes);
+    NTS sources also by 'authdata': mode NTS, cookies held, no NAK. An NTS source whose NTS-KE
+    failed is reported with the reason (an issuer the host does not trust, a name the server's
+    certificate lacks, as synth foresaw it, or what to check)
   - chronyd is synchronised, when the host's verify props ask for it
 tracking and sources come over chronyd's UDP command protocol when the host's verify.cmdEndpoint is
 reachable from here, otherwise from 'chronyc -c' over SSH.

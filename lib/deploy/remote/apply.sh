@@ -16,7 +16,8 @@
 #
 # The preamble adds: FILES (lines "role mode owner sha256 path", owner "-" for any), file_data ROLE,
 # KEYS_PATH DECLARED_KEY_IDS UNDECLARED_KEYS (refuse|keep|remove) MANAGED_MARKER KEPT_MARKER,
-# CHECK_CONF, do_action ACTION.
+# CHECK_CONF, NTS_SOURCES (names of the NTS sources) NTS_DUMP_DIR (ntsdumpdir, or empty),
+# do_action ACTION.
 
 set -u
 trap '' PIPE
@@ -170,6 +171,18 @@ journal_state staging
 
 is_changed() { case "+$changed+" in *"+$1+"*) return 0 ;; esac; return 1; }
 
+# For a "+nts-ke" action: remove the NTS sources (chronyd saves their cookies as <address>.nts in
+# ntsdumpdir), delete those files, then the restart or start creates the sources without cookies and
+# NTS-KE runs at once, under the CAs now trusted. The server's ntskeys file is left alone.
+# shellcheck disable=SC2317 # called from do_action
+nts_forget() {
+  if svc_active >/dev/null 2>&1; then
+    for s in $NTS_SOURCES; do run_chronyc delete "$s" >/dev/null 2>&1 || :; done
+  fi
+  if [ -n "$NTS_DUMP_DIR" ] && [ -d "$NTS_DUMP_DIR" ]; then rm -f -- "$NTS_DUMP_DIR"/*.nts; fi
+  return 0
+}
+
 # Mode and owner are fixed in place: no content changes, nothing for chronyd to reload.
 fix_meta() {
   while read -r role mode owner _sha path; do
@@ -186,6 +199,13 @@ list_sources() {
   plain=$(list_sources_plain 2>&1) || return 1
   named=$(list_sources_named 2>&1) || return 1
   tell "LISTING $(printf '%s' "$plain" | base64 | tr -d '\n') $(printf '%s' "$named" | base64 | tr -d '\n')"
+}
+
+# NTS state of the sources (authdata), when the host has NTS sources.
+list_auth() {
+  [ -n "$NTS_SOURCES" ] || return 0
+  auth=$(list_authdata 2>&1) || return 1
+  tell "AUTHDATA $(printf '%s' "$auth" | base64 | tr -d '\n')"
 }
 
 if [ -z "$changed" ]; then
@@ -276,10 +296,17 @@ tell "STEP verify"
 hook verify
 journal_state verifying
 wait_answers || roll_back verify "chronyd does not answer after the $J_ACTION"
-list_sources || roll_back verify "listing chronyd's sources failed: $plain$named"
-tell AWAIT_VERDICT
-verdict=""
-if IFS= read -r verdict && [ "$verdict" = "COMMIT $NONCE" ]; then
+# The controller answers COMMIT, ROLLBACK, or AGAIN while NTS-KE is still under way.
+while :; do
+  list_sources || roll_back verify "listing chronyd's sources failed: $plain$named"
+  list_auth || roll_back verify "chronyc authdata failed: $auth"
+  tell AWAIT_VERDICT
+  verdict=""
+  IFS= read -r verdict || break
+  [ "$verdict" = "AGAIN $NONCE" ] || break
+  sleep 1
+done
+if [ "$verdict" = "COMMIT $NONCE" ]; then
   journal_state verified
   drop_copies
   rm -f -- "$JOURNAL"

@@ -2,10 +2,11 @@
 # What drift and plan need from a host, read under the host's lock (after the preamble and
 # common.sh): an unfinished apply, each managed file's digest, mode and owner (and the text of
 # chrony.conf and the sources file), chrony.keys (to fingerprint it key by key on the controller;
-# it never leaves memory there), chronyd's state and live sources. It changes nothing.
+# it never leaves memory there), the NTS server key likewise (to fingerprint it), chronyd's state
+# and live sources, and their NTS state when the host has NTS sources. It changes nothing.
 #
-# The preamble adds: FILES (lines "role path"), KEYS_PATH, SOURCE_DIR, OWN_SOURCES, and
-# list_sources_plain, list_sources_named, list_ntpdata.
+# The preamble adds: FILES (lines "role path"), KEYS_PATH, NTS_KEY_PATH (or empty), NTS_SOURCES,
+# SOURCE_DIR, OWN_SOURCES, and list_sources_plain, list_sources_named, list_ntpdata, list_authdata.
 set -u
 trap '' PIPE HUP
 umask 077
@@ -26,6 +27,7 @@ done <<END
 $FILES
 END
 if [ -n "$KEYS_PATH" ] && [ -e "$KEYS_PATH" ]; then say "KEYS $(base64 <"$KEYS_PATH" | tr -d '\n')"; fi
+if [ -n "$NTS_KEY_PATH" ] && [ -e "$NTS_KEY_PATH" ]; then say "NTSKEY $(base64 <"$NTS_KEY_PATH" | tr -d '\n')"; fi
 if svc_active >/dev/null 2>&1; then running=yes; else running=no; fi
 say "RUNNING $running"
 for f in "$SOURCE_DIR"/*.sources; do
@@ -35,5 +37,6 @@ if [ "$running" = yes ]; then
   say_text SOURCES "$(list_sources_plain 2>&1)"
   say_text NAMED "$(list_sources_named 2>&1)"
   say_text NTPDATA "$(list_ntpdata 2>&1)"
+  if [ -n "$NTS_SOURCES" ]; then say_text AUTHDATA "$(list_authdata 2>&1)"; fi
 fi
 say DONE

@@ -19,6 +19,7 @@ const drift = (host: string, status: HostDrift["status"], details: string[] = []
   status,
   differences: details.map((detail) => ({ kind: "file-changed", subject: "/etc/chrony/chrony.conf", detail })),
   ...(error ? { error } : {}),
+  warnings: [],
   seconds: 0.25,
 });
 

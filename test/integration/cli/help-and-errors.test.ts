@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../helpers/fleet";
 
-const COMMANDS = ["keygen", "status", "inspect", "apply", "plan", "verify", "drift", "keys", "import", "sandbox"];
+const COMMANDS = ["keygen", "status", "inspect", "apply", "plan", "verify", "drift", "keys", "import", "ca", "sandbox"];
 
 describe("the cdktf-chrony CLI", () => {
   it("lists its commands with --help, -h and help, and exits 0", () => {
@@ -49,11 +49,11 @@ describe("the cdktf-chrony CLI", () => {
     [["--json"], "cdktf-chrony: unknown option '--json': put options after the command; run 'cdktf-chrony --help' for the list"],
     [
       ["help", "frobnicate"],
-      "cdktf-chrony help: unknown command 'frobnicate': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, plan, verify, drift, keys, import, sandbox",
+      "cdktf-chrony help: unknown command 'frobnicate': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, plan, verify, drift, keys, import, ca, sandbox",
     ],
     [
       ["help", "status", "drift"],
-      "cdktf-chrony help: too many arguments: 'drift': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, plan, verify, drift, keys, import, sandbox",
+      "cdktf-chrony help: too many arguments: 'drift': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, plan, verify, drift, keys, import, ca, sandbox",
     ],
     // unknown options, long and short
     [["inspect", "--yaml"], "cdktf-chrony inspect: unknown option '--yaml' for inspect: see 'cdktf-chrony inspect --help'"],

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as v from "valibot";
 import { UserError } from "../../errors";
 import { resolveProjectPath } from "../../project";
+import { runSecretCommand } from "../secret-command";
 import { controllerPathSchema, envVariableSchema } from "../key-source";
 
 /**
@@ -38,18 +38,6 @@ export function readCertificateSource(source: CertificateSourceSpec, baseDir: st
       return value;
     }
     case "command":
-      try {
-        return execFileSync(source.argv[0], source.argv.slice(1), {
-          cwd: baseDir,
-          encoding: "utf8",
-          timeout: 30_000,
-          stdio: ["ignore", "pipe", "ignore"],
-        });
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException & { status?: number | null };
-        throw new UserError(
-          `${at}: ${e.code === "ENOENT" ? "the program was not found" : `it exited with code ${e.status ?? e.code}`}: run the command by hand to check it prints the chain`,
-        );
-      }
+      return runSecretCommand(source.argv, baseDir, at, "the chain");
   }
 }

@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { createHmac, createPrivateKey, type KeyObject } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as v from "valibot";
 import { UserError } from "../../errors";
 import { resolveProjectPath } from "../../project";
+import { runSecretCommand } from "../secret-command";
 import { controllerPathSchema, envVariableSchema } from "../key-source";
 
 /**
@@ -64,25 +64,8 @@ function readPem(source: NtsKeySourceSpec, baseDir: string, where: string): stri
         );
       }
     }
-    case "command": {
-      try {
-        return execFileSync(source.argv[0], source.argv.slice(1), {
-          cwd: baseDir,
-          encoding: "utf8",
-          timeout: 30_000,
-          stdio: ["ignore", "pipe", "ignore"],
-        });
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException & { status?: number | null };
-        const why =
-          e.code === "ENOENT"
-            ? "the program was not found"
-            : e.status !== undefined && e.status !== null
-              ? `it exited with code ${e.status}`
-              : (e.code ?? "it failed");
-        throw new UserError(`${where}: ${why}: run the command by hand to check it prints the PEM private key`);
-      }
-    }
+    case "command":
+      return runSecretCommand(source.argv, baseDir, where, "the PEM private key");
   }
 }
 

@@ -95,7 +95,12 @@ export class BenchFleet {
   ) {
     this.hosts = hosts;
     this.controller = controller;
-    this.env = { ...process.env, [KEY_VARIABLE]: key, CDKTF_CHRONY_PROJECT_DIR: path.join(workDir, "project") };
+    // The provisioners load the CLI as `require("cdktf-chrony/cli")` from the stack's folder, as in a
+    // user's project: the synth outputs here are outside any project, so NODE_PATH names this build.
+    const modules = path.join(workDir, "node_modules");
+    fs.mkdirSync(modules, { recursive: true });
+    if (!fs.existsSync(path.join(modules, "cdktf-chrony"))) fs.symlinkSync(path.resolve(__dirname, "..", ".."), path.join(modules, "cdktf-chrony"), "dir");
+    this.env = { ...process.env, [KEY_VARIABLE]: key, CDKTF_CHRONY_PROJECT_DIR: path.join(workDir, "project"), NODE_PATH: modules };
   }
 
   /** The next version of the configuration (versions only move forward; see fleetVersion). */

@@ -1,7 +1,15 @@
-import * as path from "node:path";
 import * as v from "valibot";
 import { HostDeclaration, KeyUseRef, SourceDeclaration, VerifyDeclaration } from "../lib/fleet";
-import { ReloadPolicy, RELOAD_POLICIES, SshTargetSpec, UndeclaredKeyPolicy, UNDECLARED_KEY_POLICIES, hostKeyPolicySchema } from "../lib/manifest";
+import {
+  ReloadPolicy,
+  RELOAD_POLICIES,
+  SSH_CONFIG_FIELDS,
+  SshHopSpec,
+  SshTargetSpec,
+  UndeclaredKeyPolicy,
+  UNDECLARED_KEY_POLICIES,
+  hostKeyPolicySchema,
+} from "../lib/manifest";
 import { ChronyConfig, ChronyConfigProps, buildChronyConfig } from "../lib/model/chrony-config";
 import { ConfigError } from "../lib/model/config-error";
 import { Directive, hasControlCharacters } from "../lib/model/directive";
@@ -10,14 +18,31 @@ import { HostProfile, checkHostProfile, describeIssue } from "../lib/model/profi
 import { hostOrAddress, isProblem } from "../lib/model/tokens";
 import { validateDirective } from "../lib/model/validate-directive";
 import { ChronyVersion, DEFAULT_CHRONY_VERSION, isAtLeast, parseChronyVersion } from "../lib/model/version";
+import { defaultApplyCommand } from "./apply-command";
 import { Annotations, Construct, TerraformStack } from "./cdk";
 import { CompiledEntry, FleetRegistry } from "./fleet-registry";
 import { HostKeyPolicy } from "./host-key-policy";
 import { HostProfiles } from "./host-profiles";
 import { KeyRotation, RotationPhase } from "./key-rotation";
 import { NtpKey } from "./ntp-key";
+import { NtsCertificate } from "./nts-certificate";
+import { NtsCertificateAuthority } from "./nts-certificate-authority";
 import { PushResource, PushResourceType } from "./push-resource";
 import { StackManifests } from "./stack-manifests";
+
+/** A jump host (bastion) between the controller and the target, as OpenSSH's ProxyJump. */
+export interface SshJumpHost {
+  /** Hostname or IP address, as the controller (or the jump host before it) reaches it. */
+  readonly address: string;
+  /** @default 22 */
+  readonly port?: number;
+  /** @default - the target's user */
+  readonly user?: string;
+  /** @default - the target's privateKeyPath (or the ssh-agent) */
+  readonly privateKeyPath?: string;
+  /** @default - the target's hostKey when it is a known_hosts file, else HostKeyPolicy.knownHosts() */
+  readonly hostKey?: SshTargetSpec["hostKey"];
+}
 
 /** How to reach a host over SSH. */
 export interface SshTarget {
@@ -33,6 +58,20 @@ export interface SshTarget {
   readonly hostKey?: SshTargetSpec["hostKey"];
   /** Run privileged commands with `sudo -n`. @default - true unless the user is root */
   readonly sudo?: boolean;
+  /**
+   * Jump hosts to go through, first to last (OpenSSH's ProxyJump, `ssh -J`): one bastion or a
+   * chain. Each one's host key is checked like the target's, before logging in.
+   * @default - a direct connection
+   */
+  readonly jump?: SshJumpHost | readonly SshJumpHost[];
+  /**
+   * Read an OpenSSH client config when connecting, for what this target leaves unset: HostName,
+   * User, Port, IdentityFile, ProxyJump, UserKnownHostsFile and StrictHostKeyChecking (`address`
+   * is matched against its Host lines; `no` is read as `accept-new`). `true` reads ~/.ssh/config of
+   * whoever deploys; a string names another file. What is set here always wins.
+   * @default false - the app alone says how to connect, so a deploy does not depend on an untracked file of the machine that runs it
+   */
+  readonly sshConfig?: boolean | string;
 }
 
 /** Source options as constructs take them: an NtpKey (or a rotation) instead of a bare key ID. */
@@ -51,9 +90,12 @@ export interface HostServerProps extends SourceOptions {
   readonly address: SourceTarget;
 }
 
+/** A pool: give its DNS name as `name` or, like a server, as `address` (exactly one of them). */
 export interface HostPoolProps extends PoolSourceOptions {
-  /** A DNS name that resolves to several servers, e.g. "2.debian.pool.ntp.org". */
-  readonly name: string;
+  /** A DNS name that resolves to several servers, e.g. "2.debian.pool.ntp.org". @default - `address` */
+  readonly name?: string;
+  /** The same as `name`, for symmetry with servers and peers. @default - `name` */
+  readonly address?: string;
 }
 
 /** What verify checks after a deploy, and how it reaches chronyd. */
@@ -84,6 +126,20 @@ export interface ChronyHostProps extends ChronyConfigProps {
   readonly keys?: ReadonlyArray<NtpKey | KeyRotation>;
   /** Only for chrony older than 2.2, which still had command authentication. @default - none */
   readonly commandKey?: NtpKey;
+  /**
+   * Makes the host an NTS server of the app: an NtsCertificateAuthority issues it a certificate for
+   * its ntpAddress (what its clients connect to), or give an NtsCertificate. The private key is
+   * written 0640 with the keys file's group; clients that use the host with `nts: true` trust the
+   * issuing authority automatically, and follow its ntsPort.
+   * @default - not an NTS server of the app (ntsServerKeys can still name files already on the host)
+   */
+  readonly ntsCertificate?: NtsCertificateAuthority | NtsCertificate;
+  /**
+   * Authorities this host trusts for NTS besides the issuers of the app's NTS servers it uses
+   * (those are added automatically). `noSystemCert` drops the system CAs; it is never implied.
+   * @default - none
+   */
+  readonly ntsTrustedAuthorities?: readonly NtsCertificateAuthority[];
   /** @default PushResourceType.TERRAFORM_DATA */
   readonly pushResource?: PushResourceType;
   /** "least-disruptive" uses reload sources / rekey when enough; "restart" always restarts. @default "least-disruptive" */
@@ -98,8 +154,9 @@ export interface ChronyHostProps extends ChronyConfigProps {
   /** @default - sources present and reachable within 30 s, keyed sources authenticated */
   readonly verify?: VerifyProps;
   /**
-   * The `cdktf-chrony` invocation the provisioner runs.
-   * @default - this package's CLI under the node that runs synth
+   * The `cdktf-chrony` invocation the provisioner runs, for a CLI installed outside the project
+   * (e.g. `["/opt/cdktf-chrony/bin/cdktf-chrony"]`); `apply --host ID chrony-hosts.jsonl` is appended.
+   * @default - `node -e 'require("cdktf-chrony/cli")'`: the project's cdktf-chrony, found from the stack's folder at apply time
    */
   readonly applyCommand?: readonly string[];
 }
@@ -110,8 +167,8 @@ interface HostSource {
   readonly target: SourceTarget;
   readonly options: Omit<PoolOptions, "keyId">;
   readonly key?: NtpKey | KeyRotation;
-  /** The line as it will be written, validated when the source was added. */
-  readonly line: Directive;
+  /** The line as it will be written, validated when the source was added (unless the compiler must complete it). */
+  readonly line?: Directive;
 }
 
 const CHRONY_HOST_BRAND = Symbol.for("cdktf-chrony.ChronyHost");
@@ -141,6 +198,8 @@ export class ChronyHost extends Construct {
   public readonly profile: HostProfile;
   /** The Terraform resource whose provisioner applies the host's configuration. */
   public readonly push: PushResource;
+  /** The certificate the host serves NTS with, if it is an NTS server of the app. */
+  public readonly ntsCertificate?: NtsCertificate;
 
   private readonly version: ChronyVersion;
   private readonly config: ChronyConfig;
@@ -180,9 +239,11 @@ export class ChronyHost extends Construct {
       if (typeof ntpAddress !== "string" || isProblem(hostOrAddress(ntpAddress))) {
         throw new ConfigError(`invalid ntpAddress '${String(ntpAddress)}': use the IP address or hostname other hosts reach it by`);
       }
+      const profile = this.checkedProfile(props.profile ?? HostProfiles.debian({ chronyVersion: version.text }), version);
       return {
         version,
-        profile: this.checkedProfile(props.profile ?? HostProfiles.debian({ chronyVersion: version.text }), version),
+        // keyFile moves where the keys are written, so chrony.conf and chrony.keys stay one file.
+        profile: props.keyFile !== undefined ? { ...profile, keysPath: props.keyFile } : profile,
         target: sshTarget(props.target),
         ntpAddress,
         config: buildChronyConfig(props),
@@ -193,8 +254,17 @@ export class ChronyHost extends Construct {
     this.target = checked.target;
     this.ntpAddress = checked.ntpAddress;
     this.config = checked.config;
+    this.ntsCertificate = this.inHost(() => {
+      for (const a of props.ntsTrustedAuthorities ?? []) {
+        if (!NtsCertificateAuthority.isNtsCertificateAuthority(a)) throw new ConfigError("ntsTrustedAuthorities must hold NtsCertificateAuthority constructs");
+      }
+      const c = props.ntsCertificate;
+      if (c === undefined || NtsCertificate.isNtsCertificate(c)) return c;
+      if (!NtsCertificateAuthority.isNtsCertificateAuthority(c)) throw new ConfigError("ntsCertificate must be an NtsCertificateAuthority (it issues one) or an NtsCertificate");
+      return new NtsCertificate(this, "NtsCertificate", { authority: c });
+    });
     for (const s of props.servers ?? []) this.addServer(s.address, s);
-    for (const p of props.pools ?? []) this.addPool(p.name, p);
+    for (const p of props.pools ?? []) this.addPool(poolName(this.hostName, p), p);
     for (const p of props.peers ?? []) this.addPeer(p.address, p);
 
     // Created last: a host whose props were refused leaves no resource behind.
@@ -206,7 +276,8 @@ export class ChronyHost extends Construct {
       // cdktf resolves every resource once before the stacks' aspects run (prepareStack, looking for
       // cross-stack references); then the stack's hook has not handed the result over yet.
       triggers: () => this.compiledHost().triggers,
-      // Servers of the same stack apply first (lib/fleet/order.ts says which, and why not peers).
+      // Servers of the same stack apply first (lib/fleet/order.ts says which, and why not peers), so
+      // a client's first exchange (and first NTS-KE) meets a server that already has its config.
       after: () => this.compiledHost().after.map((ref) => this.registry.pushOf(ref)),
     });
     this.registry.registerHost({
@@ -230,7 +301,10 @@ export class ChronyHost extends Construct {
 
   /** A pool: a DNS name that resolves to several servers. */
   public addPool(name: string, options: PoolSourceOptions = {}): void {
-    this.addSource("pool", name, options);
+    const { address, name: _name, ...rest } = options as HostPoolProps;
+    void address;
+    void _name;
+    this.addSource("pool", name, rest);
   }
 
   private addSource(kind: SourceKind, target: SourceTarget, options: PoolSourceOptions): void {
@@ -255,7 +329,10 @@ export class ChronyHost extends Construct {
         if (err instanceof ConfigError) throw new ConfigError(`${where}: ${err.message}`);
         throw err;
       }
-      this.sourceList.push({ kind, target, options: rest, key, line });
+      // An NTS source to a host of the app also follows the host's NTS-KE port, known at compile: that
+      // line is built (and checked again) there.
+      const final = isHost && rest.nts === true && rest.ntsPort === undefined ? undefined : line;
+      this.sourceList.push({ kind, target, options: rest, key, line: final });
     });
     this.registry.changed();
   }
@@ -277,12 +354,20 @@ export class ChronyHost extends Construct {
           to: ChronyHost.isChronyHost(s.target) ? { host: s.target.node.path } : { address: s.target },
           options: s.options,
           ...(s.key ? { key: keyUse(s.key) } : {}),
-          line: s.line,
+          ...(s.line ? { line: s.line } : {}),
         }),
       ),
       keys: (this.props.keys ?? []).map(keyUse),
       ...(this.props.commandKey ? { commandKey: this.props.commandKey.node.path } : {}),
       reloadPolicy: this.props.reloadPolicy ?? "least-disruptive",
+      ...(this.ntsCertificate || this.props.ntsTrustedAuthorities
+        ? {
+            nts: {
+              ...(this.ntsCertificate ? { certificate: this.ntsCertificate.node.path } : {}),
+              ...(this.props.ntsTrustedAuthorities ? { trustedAuthorities: this.props.ntsTrustedAuthorities.map((a) => a.node.path) } : {}),
+            },
+          }
+        : {}),
       ...(this.props.undeclaredKeys ? { undeclaredKeys: this.props.undeclaredKeys } : {}),
       verify: this.props.verify ?? {},
     };
@@ -319,6 +404,16 @@ export class ChronyHost extends Construct {
   }
 }
 
+function poolName(hostName: string, p: HostPoolProps): string {
+  const given = [p.name, p.address].filter((x) => x !== undefined);
+  if (given.length !== 1 || typeof given[0] !== "string") {
+    throw new ConfigError(
+      `host ${hostName}: a pool needs its DNS name in exactly one of name or address, got ${JSON.stringify({ name: p.name, address: p.address })}: e.g. { name: "2.debian.pool.ntp.org", iburst: true }`,
+    );
+  }
+  return given[0];
+}
+
 function keyOnSources(key: NtpKey | KeyRotation): NtpKey {
   if (NtpKey.isNtpKey(key)) return key;
   return key.phase === RotationPhase.ADD ? key.from : key.to;
@@ -330,42 +425,78 @@ function checkVerifyProps(verify: VerifyProps | undefined): void {
   }
 }
 
+const LOGIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+
+function checkKeyPath(where: string, file: string | undefined): void {
+  if (file !== undefined && (typeof file !== "string" || file === "" || hasControlCharacters(file))) {
+    throw new ConfigError(`invalid ${where}.privateKeyPath ${JSON.stringify(file)}: give the path of the SSH private key, or leave it out to use the ssh-agent`);
+  }
+}
+
+function checkHostKey(where: string, hostKey: unknown): void {
+  if (hostKey === undefined) return;
+  const checked = v.safeParse(hostKeyPolicySchema, hostKey);
+  if (!checked.success) throw new ConfigError(`invalid ${describeIssue(`${where}.hostKey`, checked.issues[0])}: use HostKeyPolicy.knownHosts() or HostKeyPolicy.fingerprint("SHA256:...")`);
+}
+
+function checkAddress(where: string, address: unknown): void {
+  if (typeof address !== "string" || isProblem(hostOrAddress(address))) {
+    throw new ConfigError(`invalid ${where}.address '${String(address)}': use a hostname or an IP address`);
+  }
+}
+
+function checkPort(where: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`invalid ${where}.port ${port}: use 1..65535`);
+}
+
+function jumpHosts(t: SshTarget, target: Omit<SshTargetSpec, "jump" | "sshConfig" | "sudo">): SshHopSpec[] | undefined {
+  if (t.jump === undefined) return undefined;
+  const list: readonly SshJumpHost[] = Array.isArray(t.jump) ? t.jump : [t.jump as SshJumpHost];
+  if (list.length === 0) throw new ConfigError("invalid target.jump []: give one jump host ({ address }) or a chain, or leave jump out for a direct connection");
+  return list.map((hop, i) => {
+    const where = list.length === 1 && !Array.isArray(t.jump) ? "target.jump" : `target.jump[${i}]`;
+    if (!hop || typeof hop !== "object") throw new ConfigError(`invalid ${where} ${JSON.stringify(hop)}: give { address } of the jump host`);
+    checkAddress(where, hop.address);
+    const port = hop.port ?? 22;
+    checkPort(where, port);
+    const user = hop.user ?? target.user;
+    if (!LOGIN_NAME.test(user)) throw new ConfigError(`invalid ${where}.user '${user}': use a login name such as jump`);
+    checkKeyPath(where, hop.privateKeyPath);
+    checkHostKey(where, hop.hostKey);
+    // A pinned fingerprint belongs to one host: the jump host falls back to known_hosts then.
+    const hostKey = hop.hostKey ?? (target.hostKey.kind === "knownHosts" ? target.hostKey : HostKeyPolicy.knownHosts());
+    const privateKeyPath = hop.privateKeyPath ?? target.privateKeyPath;
+    return { address: hop.address, port, user, ...(privateKeyPath !== undefined ? { privateKeyPath } : {}), hostKey };
+  });
+}
+
 function sshTarget(t: SshTarget | undefined): SshTargetSpec {
   if (!t || typeof t !== "object") throw new ConfigError("target is missing: give at least { address } (the host's SSH address)");
-  if (typeof t.address !== "string" || isProblem(hostOrAddress(t.address))) {
-    throw new ConfigError(`invalid target.address '${String(t.address)}': use a hostname or an IP address`);
-  }
+  checkAddress("target", t.address);
   const port = t.port ?? 22;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`invalid target.port ${t.port}: use 1..65535`);
+  checkPort("target", port);
   const user = t.user ?? "root";
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/.test(user)) throw new ConfigError(`invalid target.user '${user}': use a login name such as deploy`);
-  if (t.privateKeyPath !== undefined && (t.privateKeyPath === "" || hasControlCharacters(t.privateKeyPath))) {
-    throw new ConfigError(`invalid target.privateKeyPath ${JSON.stringify(t.privateKeyPath)}: give the path of the SSH private key, or leave it out to use the ssh-agent`);
+  if (!LOGIN_NAME.test(user)) throw new ConfigError(`invalid target.user '${user}': use a login name such as deploy`);
+  checkKeyPath("target", t.privateKeyPath);
+  checkHostKey("target", t.hostKey);
+  if (t.sshConfig !== undefined && typeof t.sshConfig !== "boolean" && (typeof t.sshConfig !== "string" || t.sshConfig === "" || hasControlCharacters(t.sshConfig))) {
+    throw new ConfigError(`invalid target.sshConfig ${JSON.stringify(t.sshConfig)}: use true (~/.ssh/config) or the path of an OpenSSH client config`);
   }
-  if (t.hostKey !== undefined) {
-    const checked = v.safeParse(hostKeyPolicySchema, t.hostKey);
-    if (!checked.success) throw new ConfigError(`invalid ${describeIssue("target.hostKey", checked.issues[0])}: use HostKeyPolicy.knownHosts() or HostKeyPolicy.fingerprint("SHA256:...")`);
-  }
-  return {
+  const base = {
     address: t.address,
     port,
     user,
     ...(t.privateKeyPath !== undefined ? { privateKeyPath: t.privateKeyPath } : {}),
     hostKey: t.hostKey ?? HostKeyPolicy.knownHosts(),
-    sudo: t.sudo ?? user !== "root",
   };
-}
-
-let applyCommand: readonly string[] | undefined;
-
-function defaultApplyCommand(): readonly string[] {
-  applyCommand ??= builtCli();
-  return applyCommand;
-}
-
-function builtCli(): string[] {
-  // dist/constructs/chrony-host.js → dist/lib/cli/main.js; under vitest (sources) the built CLI is used too.
-  const built = path.resolve(__dirname, "..", "lib", "cli", "main.js");
-  const fromSources = path.resolve(__dirname, "..", "dist", "lib", "cli", "main.js");
-  return [process.execPath, __filename.endsWith(".ts") ? fromSources : built];
+  const jump = jumpHosts(t, base);
+  const sshConfig = t.sshConfig === undefined || t.sshConfig === false ? undefined : typeof t.sshConfig === "string" ? t.sshConfig : "~/.ssh/config";
+  const explicit = SSH_CONFIG_FIELDS.filter((f) => t[f] !== undefined);
+  return {
+    ...base,
+    // With an SSH config the user may come from it: sudo then follows the user it names (never for root).
+    sudo: t.sudo ?? (sshConfig !== undefined && t.user === undefined ? true : user !== "root"),
+    ...(jump ? { jump } : {}),
+    ...(sshConfig !== undefined ? { sshConfig: { path: sshConfig, explicit } } : {}),
+  };
 }

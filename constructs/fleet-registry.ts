@@ -1,5 +1,6 @@
-import { CompiledHost, compileFleetEach, HostDeclaration, KeyDeclaration, RolloutDeclaration, RotationDeclaration } from "../lib/fleet";
+import { CompiledHost, compileFleetEach, HostDeclaration, KeyDeclaration, NtsAuthorityDeclaration, NtsCertificateDeclaration, RolloutDeclaration, RotationDeclaration } from "../lib/fleet";
 import { projectKeyFingerprints } from "../lib/keys/key-fingerprints";
+import { projectNtsMaterial } from "../lib/keys/nts/project-nts";
 import { BundleEntry, bundleLine, profileKey } from "../lib/manifest";
 import type { HostProfile } from "../lib/model/profiles/host-profile";
 import { packageVersion } from "../lib/package-info";
@@ -26,10 +27,10 @@ export interface CompiledEntry extends BundleEntry, Pick<CompiledHost, "ref" | "
 const ID = "cdktf-chrony.Fleet";
 
 /**
- * The app's fleet: every ChronyHost, NtpKey, KeyRotation and Rollout registers here (hosts may
- * point at hosts of other stacks, so it is one per app, a child of the app root). The compiler runs
- * once per synth over all of them; any change to a host afterwards (another addServer) drops the
- * result, so it never goes stale.
+ * The app's fleet: every ChronyHost, NtpKey, KeyRotation, Rollout and NTS certificate or authority
+ * registers here (hosts may point at hosts of other stacks, so it is one per app, a child of the app
+ * root). The compiler runs once per synth over all of them; any change to a host afterwards (another
+ * addServer) drops the result, so it never goes stale.
  */
 export class FleetRegistry extends Construct {
   public static of(scope: IConstruct): FleetRegistry {
@@ -49,6 +50,8 @@ export class FleetRegistry extends Construct {
   /** Profiles already checked, by their JSON and chrony version: hosts with equal profiles share one object. */
   private readonly checkedProfiles = new Map<string, HostProfile>();
   private readonly checkedByIdentity = new WeakMap<HostProfile, { readonly version: string; readonly checked: HostProfile }>();
+  private readonly ntsAuthorities: NtsAuthorityDeclaration[] = [];
+  private readonly ntsCertificates: NtsCertificateDeclaration[] = [];
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -72,6 +75,16 @@ export class FleetRegistry extends Construct {
 
   public registerRollout(rollout: RolloutDeclaration): void {
     this.rollouts.push(rollout);
+    this.changed();
+  }
+
+  public registerNtsAuthority(authority: NtsAuthorityDeclaration): void {
+    this.ntsAuthorities.push(authority);
+    this.changed();
+  }
+
+  public registerNtsCertificate(certificate: NtsCertificateDeclaration): void {
+    this.ntsCertificates.push(certificate);
     this.changed();
   }
 
@@ -117,10 +130,18 @@ export class FleetRegistry extends Construct {
   /** The compiled fleet by host ref, computed at most once between changes. */
   public compile(): ReadonlyMap<string, CompiledEntry> {
     if (!this.compiled) {
+      const keys = projectKeyFingerprints(projectDir());
       const entries = compileFleetEach(
-        { hosts: this.hosts.map((h) => h.declare()), keys: this.keys, rotations: this.rotations, rollouts: this.rollouts },
-        projectKeyFingerprints(projectDir()),
-        { generator: `cdktf-chrony ${packageVersion()}` },
+        {
+          hosts: this.hosts.map((h) => h.declare()),
+          keys: this.keys,
+          rotations: this.rotations,
+          rollouts: this.rollouts,
+          ntsAuthorities: this.ntsAuthorities,
+          ntsCertificates: this.ntsCertificates,
+        },
+        keys,
+        { generator: `cdktf-chrony ${packageVersion()}`, nts: projectNtsMaterial(projectDir(), keys.saltSpec) },
         (h): CompiledEntry => {
           const profile = this.keyOf(h.manifest.profile);
           return { ref: h.ref, id: h.id, stack: h.stack, triggers: h.triggers, warnings: h.warnings, after: h.after, profile, line: bundleLine(h.manifest, profile) };

@@ -6,7 +6,8 @@ import { hasControlCharacters } from "../lib/model/directive";
 export class HostKeyPolicy {
   /**
    * Check against an OpenSSH known_hosts file (`~/` is the home folder of whoever deploys; a relative
-   * path is in the project folder).
+   * path is in the project folder), read together with the system-wide /etc/ssh/ssh_known_hosts as
+   * OpenSSH does. Host certificates (`@cert-authority`) are not supported: list the host's own key.
    * @param file @default "~/.ssh/known_hosts"
    * @param options.trustOnFirstUse accept and record an unknown host's key (a changed key is still refused). @default false
    */

@@ -24,14 +24,19 @@ function deepFreeze<T>(x: T): T {
   return x;
 }
 
-/** Presets of HostProfile. A custom profile is a plain object: `{ ...HostProfiles.debian(), keysGroup: "ntp" }`. */
+/**
+ * Presets of HostProfile. Each renders the distribution's own chrony.conf lines (without its vendor
+ * pool, a source the app declares), and a host's props replace them line for line. A custom
+ * profile is a plain object: `{ ...HostProfiles.debian(), keysGroup: "ntp" }`; chrony.conf's header
+ * then says what it changed.
+ */
 export class HostProfiles {
-  /** Debian and Ubuntu. */
+  /** Debian and Ubuntu: /etc/chrony, the `chrony` unit, root:_chrony keys; Debian 12's chrony.conf lines (confdir first, the DHCP and sources.d sourcedirs). */
   public static debian(options: PresetOptions = {}): HostProfile {
     return preset("debian", options, () => debianProfile(options));
   }
 
-  /** RHEL, Fedora and their rebuilds. */
+  /** RHEL, Fedora and their rebuilds: /etc/chrony.conf, the `chronyd` unit, root:chrony keys; RHEL 9's chrony.conf lines (the DHCP sourcedir). */
   public static rhel(options: PresetOptions = {}): HostProfile {
     return preset("rhel", options, () => rhelProfile(options));
   }

@@ -28,11 +28,19 @@ function fail(message: string): never {
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
+/** The examples the demo deploys: `npm run demo` (fleet, NTP keys) or `npm run demo:nts` (NTS with a private CA). */
+const EXAMPLES = {
+  fleet: { stack: "fleet", about: "examples/fleet: 2 servers peering over key 1, 3 clients using key 2" },
+  nts: { stack: "nts", about: "examples/nts: 2 NTS servers with certificates from the app's CA, 3 clients using them over NTS" },
+} as const;
+const example = EXAMPLES[(process.argv[3] ?? "fleet") as keyof typeof EXAMPLES] ?? fail(`unknown example '${process.argv[3]}': use fleet or nts`);
+
 /** Runs `cdktf deploy` with its chatter in .sandbox/deploy.log, echoing each host's apply summary. */
 function deploy(env: NodeJS.ProcessEnv): Promise<number> {
   const cdktf = path.join(ROOT, "node_modules", ".bin", "cdktf");
   const log = fs.createWriteStream(LOG);
-  const child = spawn(cdktf, ["deploy", "--auto-approve", "--output", OUTDIR, "fleet"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const app = `node ${path.join("dist", "examples", example.stack, "main.js")}`;
+  const child = spawn(cdktf, ["deploy", "--auto-approve", "--output", OUTDIR, "--app", app, example.stack], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const summary = /\(local-exec\):\s+(\S+ \(\S+\) .* in [\d.]+ s.*)$/;
   let buffer = "";
   const onData = (chunk: Buffer) => {
@@ -58,7 +66,7 @@ async function up(): Promise<void> {
   const sandbox = await sandboxUp({ dir: DIR, hosts: 5 });
   say(`    ${sandbox.alreadyRunning ? "already running" : "up"}: ${sandbox.hosts.map((h) => `${h.id} ${h.address}`).join(", ")}`);
 
-  say("2/4 cdktf deploy of examples/fleet: 2 servers peering over key 1, 3 clients using key 2 (log: .sandbox/deploy.log)");
+  say(`2/4 cdktf deploy of ${example.about} (log: .sandbox/deploy.log)`);
   const env = {
     ...process.env,
     CDKTF_CHRONY_SANDBOX: DIR,
@@ -73,8 +81,8 @@ async function up(): Promise<void> {
     fail(`cdktf deploy failed (exit ${code}); the end of .sandbox/deploy.log:\n${tail}`);
   }
 
-  say("3/4 verifying every host: sources reachable, keyed sources authenticated");
-  const hosts = readOutdir(OUTDIR);
+  say("3/4 verifying every host: sources reachable, keyed and NTS sources authenticated");
+  const hosts = readOutdir(OUTDIR).filter((h) => h.manifest.stack === example.stack);
   const results = await mapLimit(
     hosts,
     8,

@@ -12,9 +12,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   status: { summary: "tracking and sources of a chronyd, over the command protocol", load: () => import("./commands/status.js") },
   inspect: { summary: "hosts in a synth output and their files (secrets redacted)", load: () => import("./commands/inspect.js") },
   apply: { summary: "apply one host manifest over SSH (what the provisioner runs)", load: () => import("./commands/apply.js") },
+  plan: { summary: "per host: the files apply would change and the action it would take (read-only)", load: () => import("./commands/plan.js") },
   verify: { summary: "check deployed hosts: sources present, reachable, authenticated", load: () => import("./commands/verify.js") },
   drift: { summary: "compare hosts with what was deployed (exit 2 on drift)", load: () => import("./commands/drift.js") },
   keys: { summary: "keys per host: ID, type, fingerprint, source (never material)", load: () => import("./commands/keys.js") },
+  import: { summary: "existing chrony.conf files or hosts → a cdktf app that reproduces them", load: () => import("./commands/import.js") },
+  ca: { summary: "create the private NTS certificate authority of a project (its key stays in the key store)", load: () => import("./commands/ca.js") },
   sandbox: { summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x, for trying cdktf-chrony", load: () => import("./commands/sandbox.js") },
 };
 
@@ -120,12 +123,16 @@ async function help(args: readonly string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
+/**
+ * Runs the CLI as this process: output to stdout and stderr, the exit code as the process's. What
+ * the `cdktf-chrony` binary does, and what `require("cdktf-chrony/cli")` does for the provisioner.
+ */
+export function runAsProcess(argv: readonly string[]): void {
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
   };
-  main(process.argv.slice(2), io).then(
+  main(argv, io).then(
     (code) => {
       process.exitCode = code;
     },
@@ -136,3 +143,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runAsProcess(process.argv.slice(2));

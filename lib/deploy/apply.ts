@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { parseChronycSources } from "../cmdmon";
+import { parseChronycAuthData, parseChronycSources, type AuthData } from "../cmdmon";
 import { isUserError } from "../errors";
 import type { FileRole, HostManifest } from "../manifest";
 import { isAtLeast, parseChronyVersion } from "../model/version";
@@ -9,13 +9,15 @@ import { isSshError } from "../ssh/errors";
 import { shellJoin } from "../ssh/shell-quote";
 import { SshSession } from "../ssh/types";
 import { ApplyAction, planChange } from "./change-plan";
+import { confEquivalence } from "./conf-equivalence";
 import { HostConnector, connectHost } from "./connect-host";
 import { resolveKeyFile } from "./key-file";
+import { resolveNtsKeyFile } from "./nts-key-file";
 import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
 import { recoverHost, RecoveryOutcome } from "./recover";
-import { LiveFile, fileMatch, findSource } from "./rules";
+import { LiveFile, authDataOf, fileMatch, findSource, ntsFailure, ntsKeState } from "./rules";
 
-export type ApplyStep = "keys" | "connect" | "lock" | "recover" | "read" | "adopt" | "stage" | "validate" | "swap" | "reload" | "verify";
+export type ApplyStep = "keys" | "certificates" | "connect" | "lock" | "recover" | "read" | "adopt" | "stage" | "validate" | "swap" | "reload" | "verify";
 
 export interface ApplyResult {
   readonly host: string;
@@ -58,32 +60,48 @@ interface DesiredFile {
   readonly owner: string;
 }
 
-/** What runs on the host for an action. Keys before sources, so new source lines find their keys. */
-function actionCommands(action: ApplyAction, manifest: HostManifest): ReadonlyArray<readonly string[]> {
+/**
+ * What runs on the host for an action, as shell text. Keys before sources, so new source lines find
+ * their keys; `nts_forget` (apply.sh) before the restart or start of a "+nts-ke" action.
+ */
+function actionCommands(action: ApplyAction, manifest: HostManifest): string {
   const { chronyc, service } = manifest.profile;
   const reload = [...chronyc, "reload", "sources"];
   // Before 4.5 chronyd drops a source whose options changed on `reload sources` ("Could not add
   // source"; fixed in 4.5): a second reload adds it back.
   const reloads = isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.5") ? [reload] : [reload, reload];
+  const run = (argvs: ReadonlyArray<readonly string[]>) => argvs.map((argv) => shellJoin(argv)).join(" && ");
   switch (action) {
     case "restart":
-      return [service.restart];
+      return run([service.restart]);
     case "start":
-      return [service.start];
+      return run([service.start]);
+    case "restart+nts-ke":
+      return `nts_forget && ${run([service.restart])}`;
+    case "start+nts-ke":
+      return `nts_forget && ${run([service.start])}`;
     case "rekey":
-      return [[...chronyc, "rekey"]];
+      return run([[...chronyc, "rekey"]]);
     case "reload-sources":
-      return reloads;
+      return run(reloads);
     case "rekey+reload-sources":
-      return [[...chronyc, "rekey"], ...reloads];
+      return run([[...chronyc, "rekey"], ...reloads]);
     case "none":
-      return [];
+      return ":";
   }
 }
 
+/** The NTS cookie dump folder (ntsdumpdir) of the host's configuration, if any. */
+function ntsDumpDir(manifest: HostManifest): string {
+  const fromProfile = manifest.profile.baseDirectives.find((d) => d.name.toLowerCase() === "ntsdumpdir")?.args[0];
+  const conf = manifest.files.find((f) => f.role === "conf")?.content ?? "";
+  return fromProfile ?? /^ntsdumpdir\s+(\S+)/m.exec(conf)?.[1] ?? "";
+}
+
 function applyPreamble(manifest: HostManifest, files: readonly DesiredFile[]): string[] {
-  const actions: ApplyAction[] = ["restart", "start", "rekey", "reload-sources", "rekey+reload-sources"];
-  const branches = actions.map((a) => `    ${a}) ${actionCommands(a, manifest).map((argv) => shellJoin(argv)).join(" && ")} ;;`);
+  const actions: ApplyAction[] = ["restart", "start", "rekey", "reload-sources", "rekey+reload-sources", "restart+nts-ke", "start+nts-ke", "none"];
+  // "none" with files to swap: they mean the same to chronyd as the live ones (an equivalent chrony.conf).
+  const branches = actions.map((a) => `    ${a}) ${actionCommands(a, manifest)} ;;`);
   return [
     assign("FILES", files.map((f) => `${f.role} ${f.mode.toString(8)} ${f.owner} ${f.sha256} ${f.path}`).join("\n")),
     dataFunction(
@@ -96,6 +114,8 @@ function applyPreamble(manifest: HostManifest, files: readonly DesiredFile[]): s
     assign("MANAGED_MARKER", MANAGED_MARKER),
     assign("KEPT_MARKER", KEPT_KEYS_MARKER),
     assign("CHECK_CONF", isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0") ? 1 : 0),
+    assign("NTS_SOURCES", manifest.verify.sources.filter((s) => s.nts).map((s) => s.name).join(" ")),
+    assign("NTS_DUMP_DIR", ntsDumpDir(manifest)),
     ["do_action() {", '  case "$1" in', ...branches, "    *) return 1 ;;", "  esac", "}"].join("\n"),
   ];
 }
@@ -104,9 +124,19 @@ const STEP_LINES: Record<string, (n: number, action: ApplyAction) => string> = {
   stage: (n) => `stage: writing ${n} file(s) beside their targets`,
   validate: () => "validate: chronyd -p on the new configuration",
   swap: (n) => `swap: moving ${n} file(s) into place, keeping the previous ones until verified`,
-  reload: (_n, action) =>
-    `reload: ${action === "restart" ? "restarting chronyd" : action === "start" ? "starting chronyd" : action === "rekey+reload-sources" ? "chronyc rekey + reload sources" : `chronyc ${action.replace("-", " ")}`}`,
+  reload: (_n, action) => `reload: ${ACTION_WORDS[action]}`,
   verify: () => "verify: waiting for chronyd to answer and list every source",
+};
+
+const ACTION_WORDS: Record<ApplyAction, string> = {
+  none: "nothing to reload (chronyd reads the new files as the live ones)",
+  restart: "restarting chronyd",
+  start: "starting chronyd",
+  "restart+nts-ke": "dropping the NTS sources' cookies and restarting chronyd",
+  "start+nts-ke": "dropping the NTS sources' cookies and starting chronyd",
+  rekey: "chronyc rekey",
+  "reload-sources": "chronyc reload sources",
+  "rekey+reload-sources": "chronyc rekey + reload sources",
 };
 
 const FAILURES: Record<string, (action: ApplyAction) => string> = {
@@ -115,7 +145,8 @@ const FAILURES: Record<string, (action: ApplyAction) => string> = {
   stage: () => "writing the staged files failed",
   validate: () => "chronyd -p rejected the new configuration",
   swap: () => "moving the files into place failed",
-  reload: (action) => (action === "restart" || action === "start" ? `chronyd ${action} failed` : `chronyc ${action.replace("+", " + ").replace("-", " ")} failed`),
+  reload: (action) =>
+    action.startsWith("restart") || action.startsWith("start") ? `chronyd ${action.replace("+nts-ke", "")} failed` : `chronyc ${action.replace("+", " + ").replace("-", " ")} failed`,
   verify: () => "verification failed",
   recover: () => "an unfinished earlier run could not be finished",
   lock: () => "another run holds the host",
@@ -140,6 +171,13 @@ interface RunState {
   recoveredEarlier?: string;
   /** Expected sources chronyd did not list at the end ("server 10.0.0.1"). */
   missing?: string[];
+  /** `chronyd -p` of the live and of the new chrony.conf, when chrony.conf's bytes differ. */
+  probe?: { readonly live: string; readonly next: string };
+  /** sudo refused to start the program: nothing ran on the host. */
+  sudoRefused?: boolean;
+  /** The live sources and authdata of the last verify round. */
+  liveSources?: ReturnType<typeof parseChronycSources>;
+  authData?: AuthData[];
   done: boolean;
 }
 
@@ -176,6 +214,16 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
   if (keyFile.changedSinceSynth.length > 0) {
     warnings.push(`key material of key ${keyFile.changedSinceSynth.join(", ")} changed since synth: run synth again so the triggers follow`);
   }
+  // The NTS server key likewise, checked with its certificate before anything touches the host.
+  let ntsKey;
+  try {
+    ntsKey = resolveNtsKeyFile(manifest, options.projectDir);
+  } catch (err) {
+    if (!isUserError(err)) throw err;
+    log(`certificates: ${err.message}`);
+    return result({ action: "none", result: "failed", changed: [], failedStep: "certificates", error: err.message });
+  }
+  if (ntsKey?.changedSinceSynth) warnings.push("the NTS server key changed since synth: run synth again so the triggers follow");
   const files: DesiredFile[] = [
     ...manifest.files.map((f) => ({ role: f.role, path: f.path, content: f.content, sha256: sha256Hex(f.content), mode: f.mode, owner: f.owner })),
     {
@@ -186,6 +234,18 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
       mode: manifest.keys.mode,
       owner: `${manifest.keys.owner}:${manifest.keys.group}`,
     },
+    ...(ntsKey && manifest.nts?.key
+      ? [
+          {
+            role: "nts-key" as const,
+            path: manifest.nts.key.path,
+            content: ntsKey.content,
+            sha256: sha256Hex(ntsKey.content),
+            mode: manifest.nts.key.mode,
+            owner: `${manifest.nts.key.owner}:${manifest.nts.key.group}`,
+          },
+        ]
+      : []),
   ];
   const programOptions: ProgramOptions = { lockWaitSeconds: options.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS, faultHook: options.faultHook };
   const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
@@ -223,8 +283,9 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
     warnings.push(`chronyd does not list ${state.missing!.join(", ")} although its files match: 'cdktf-chrony drift --heal' reloads the sources`);
   }
   if (state.done) {
-    const unchanged = action === "none" && state.fixed.length === 0;
-    log(unchanged ? "nothing to do: the host already matches the manifest" : `done: ${action === "none" ? "mode and owner fixed" : action}`);
+    const unchanged = action === "none" && changed.length === 0 && state.fixed.length === 0;
+    const what = action !== "none" ? action : changed.length > 0 ? "files swapped, nothing to reload" : "mode and owner fixed";
+    log(unchanged ? "nothing to do: the host already matches the manifest" : `done: ${what}`);
     return result({ action, result: unchanged ? "unchanged" : "ok", changed });
   }
   if (state.failed && lost === undefined) {
@@ -242,7 +303,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
 
   // Cut off: the host may still hold the run's journal. Without the lock it never started; before
   // the stage step nothing was changed. Otherwise a second connection finishes the run.
-  const step = (state.step ?? "lock") as ApplyStep;
+  const step = (state.sudoRefused ? "connect" : (state.step ?? "lock")) as ApplyStep;
   const why = lost ?? "the host's answer ended early";
   log(`${step}: ${why}`);
   if (!state.locked) return result({ action, result: "failed", changed, failedStep: step, error: `${why}; nothing was changed on the host` });
@@ -270,6 +331,7 @@ async function runTransaction(
   const run = newRun();
   const source = programSource("apply", [...basePreamble(manifest, run, options), ...applyPreamble(manifest, files)]);
   const log = options.log;
+  const nts = new NtsWatch(manifest);
   let answer: (text: string) => void = () => undefined;
   const onLine = (line: string) => {
     const marker = parseMarker(line, run.nonce);
@@ -301,6 +363,9 @@ async function runTransaction(
       case "CANDIDATE":
         state.candidateKeys = b;
         break;
+      case "PROBE":
+        state.probe = { live: decodeArg(a), next: decodeArg(b) };
+        break;
       case "RUNNING":
         state.running = a === "yes";
         break;
@@ -312,7 +377,7 @@ async function runTransaction(
         break;
       case "STEP":
         state.step = a;
-        if (a !== "verify" || state.action !== "none") log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
+        if (a !== "verify" || state.changed.length > 0) log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
         break;
       case "FIXED":
         state.fixed.push(a as FileRole);
@@ -322,17 +387,32 @@ async function runTransaction(
         const live = parseChronycSources(decodeArg(a), decodeArg(b));
         const missing = manifest.verify.sources.filter((e) => !findSource(live, e));
         const total = manifest.verify.sources.length;
-        if (missing.length === 0) log(`verify: chronyd answers; ${total} of ${total} sources configured`);
+        if (missing.length === 0 && state.missing === undefined) log(`verify: chronyd answers; ${total} of ${total} sources configured`);
         state.missing = missing.map((m) => `${m.kind} ${m.name}`);
+        state.liveSources = live;
         break;
       }
+      case "AUTHDATA":
+        state.authData = parseChronycAuthData(decodeArg(a));
+        break;
       case "AWAIT_VERDICT": {
         const missing = state.missing ?? [];
-        answer(
-          missing.length === 0
-            ? `COMMIT ${run.nonce}\n`
-            : `ROLLBACK ${run.nonce} ${Buffer.from(`chronyd does not list ${missing.join(", ")}`).toString("base64")}\n`,
-        );
+        const rollback = (why: string) => `ROLLBACK ${run.nonce} ${Buffer.from(why).toString("base64")}\n`;
+        if (missing.length > 0) {
+          answer(rollback(`chronyd does not list ${missing.join(", ")}`));
+          break;
+        }
+        const verdict = nts.judge(state.liveSources ?? [], state.authData ?? []);
+        if (verdict.kind === "wait") {
+          answer(`AGAIN ${run.nonce}\n`);
+          break;
+        }
+        if (verdict.kind === "fail") {
+          answer(rollback(verdict.reason));
+          break;
+        }
+        if (verdict.established > 0) log(`verify: NTS established with ${verdict.established} source(s)`);
+        answer(`COMMIT ${run.nonce}\n`);
         break;
       }
       case "PASSED":
@@ -362,8 +442,54 @@ async function runTransaction(
     }
     return undefined;
   } catch (err) {
-    if (isSshError(err)) return err.message;
+    if (isSshError(err)) {
+      state.sudoRefused = err.code === "SUDO_REFUSED";
+      return err.message;
+    }
     throw err;
+  }
+}
+
+/** How long a failed-looking NTS-KE must last before apply believes it (a session takes milliseconds; chronyd's client gives up after 2 s). */
+const NTS_FAILURE_SECONDS = 3;
+
+/**
+ * The apply's NTS check after the action: each NTS source must establish NTS-KE (hold cookies the
+ * server accepts) within the host's verify timeout; one whose NTS-KE keeps failing, or that is
+ * still pending at the deadline, rolls the run back. The same rule (rules.ts) decides in verify and drift.
+ */
+class NtsWatch {
+  private readonly deadline: number;
+  private readonly failingSince = new Map<string, number>();
+
+  constructor(private readonly manifest: HostManifest) {
+    this.deadline = Date.now() + manifest.verify.timeoutSeconds * 1000;
+  }
+
+  judge(live: ReturnType<typeof parseChronycSources>, authData: readonly AuthData[]): { kind: "wait" } | { kind: "fail"; reason: string } | { kind: "ok"; established: number } {
+    const now = Date.now();
+    let established = 0;
+    const pending: string[] = [];
+    for (const e of this.manifest.verify.sources.filter((s) => s.nts)) {
+      const source = findSource(live, e);
+      const data = source ? authDataOf(source, authData) : undefined;
+      const state = ntsKeState(data);
+      if (state === "not-nts") return { kind: "fail", reason: `${e.kind} ${e.name} should use NTS but chronyd does not authenticate it with NTS` };
+      if (state === "established") {
+        established++;
+        this.failingSince.delete(e.name);
+        continue;
+      }
+      if (state === "failed") {
+        const since = this.failingSince.get(e.name) ?? now;
+        this.failingSince.set(e.name, since);
+        if (now - since >= NTS_FAILURE_SECONDS * 1000) return { kind: "fail", reason: ntsFailure(e, data) };
+      }
+      pending.push(`${e.kind} ${e.name}`);
+    }
+    if (pending.length === 0) return { kind: "ok", established };
+    if (now < this.deadline) return { kind: "wait" };
+    return { kind: "fail", reason: `NTS-KE with ${pending.join(", ")} has not completed within ${this.manifest.verify.timeoutSeconds} s` };
   }
 }
 
@@ -390,14 +516,18 @@ function planAnswer(manifest: HostManifest, files: readonly DesiredFile[], state
     if (match === "missing" || match === "content") changed.push(f.role);
     else if (match !== "same") meta.push(f.role);
   }
-  const plan = planChange(manifest, changed, state.running === true);
+  // A chrony.conf that chronyd reads as the live one is swapped in without the restart.
+  const equivalence = changed.includes("conf") && state.probe && manifest.reloadPolicy !== "restart" ? confEquivalence(state.probe.live, state.probe.next) : undefined;
+  const forAction = equivalence?.equivalent ? changed.filter((r) => r !== "conf") : changed;
+  const decided = planChange(manifest, forAction, state.running === true);
+  const plan = equivalence?.equivalent ? { ...decided, reason: `${forAction.length > 0 ? `${decided.reason}; ` : ""}${equivalence.reason}: no restart` } : decided;
   state.action = plan.action;
   state.changed = changed;
   const names = (roles: readonly FileRole[]) => roles.map((r) => path.posix.basename(files.find((f) => f.role === r)!.path)).join(", ");
   log(
     `read: ${changed.length === 0 ? "no file differs" : `changed: ${names(changed)}`}${meta.length ? `; mode or owner differs: ${names(meta)}` : ""}; chronyd ${state.running ? "running" : "not running"}`,
   );
-  if (plan.action !== "none") log(`plan: ${plan.action} (${plan.reason})`);
+  if (plan.action !== "none" || changed.length > 0) log(`plan: ${plan.action} (${plan.reason})`);
   const list = (roles: readonly FileRole[]) => (roles.length === 0 ? "-" : roles.join("+"));
   return `PLAN ${nonce} ${plan.action} ${list(changed)} ${list(meta)}\n`;
 }

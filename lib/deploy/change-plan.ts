@@ -1,10 +1,14 @@
 import { isAtLeast, parseChronyVersion } from "../model/version";
-import { HostManifest } from "../manifest";
+import type { FileRole, HostManifest } from "../manifest";
 
-export type FileRole = "conf" | "sources" | "keys";
+export type { FileRole };
 
-/** The least disruptive way to make chronyd take a change. */
-export type ApplyAction = "none" | "start" | "reload-sources" | "rekey" | "rekey+reload-sources" | "restart";
+/**
+ * The least disruptive way to make chronyd take a change. "+nts-ke" also makes the NTS sources
+ * start over with NTS-KE (their saved cookies dropped), so a change of trusted CAs is exercised,
+ * and verified, by the deploy that made it.
+ */
+export type ApplyAction = "none" | "start" | "reload-sources" | "rekey" | "rekey+reload-sources" | "restart" | "restart+nts-ke" | "start+nts-ke";
 
 export interface ChangePlan {
   readonly changed: readonly FileRole[];
@@ -13,26 +17,54 @@ export interface ChangePlan {
   readonly reason: string;
 }
 
+/** What an action does to the clock, as DESIGN's change-class table says (plan shows it). */
+export const CLOCK_EFFECTS: Readonly<Record<ApplyAction, string | undefined>> = {
+  none: undefined,
+  "reload-sources": undefined,
+  rekey: undefined,
+  "rekey+reload-sources": undefined,
+  restart: "makestep re-armed, measurements dropped",
+  start: "makestep armed",
+  "restart+nts-ke": "makestep re-armed, measurements dropped, NTS sources run NTS-KE again",
+  "start+nts-ke": "makestep armed, NTS sources run NTS-KE",
+};
+
 /**
  * Picks the action for a change: sources only → `reload sources` (chrony ≥ 4.0), keys only →
  * `rekey`, both → both, anything else → restart (which re-arms makestep and drops measurements,
  * so it is used only when needed). The "restart" policy, or chrony < 4.0, always restarts.
+ * `what` says what changed in a file, when the caller knows (plan: "makestep changed"), for the reason.
+ *
+ * NTS: chronyd 4.3 loads a server's certificate and key only at start (nts_ke_server.c
+ * NKS_Initialise; `rekey` rereads only the cookie keys in ntsdumpdir, and only with ntsrotate 0),
+ * so changing them restarts; clients keep their cookies, which the server keys saved in ntsdumpdir
+ * still decrypt. Trusted CAs are reread at each NTS-KE session, but a client with cookies does not
+ * run one for up to ntsrefresh (4 weeks): changed trust drops the NTS sources' cookies and restarts.
  */
-export function planChange(manifest: HostManifest, changed: readonly FileRole[], running: boolean): ChangePlan {
+export function planChange(manifest: HostManifest, changed: readonly FileRole[], running: boolean, what: Partial<Record<FileRole, string>> = {}): ChangePlan {
+  const trust = changed.includes("nts-ca");
   if (changed.length === 0) {
     return running
       ? { changed, action: "none", reason: "files match the manifest" }
       : { changed, action: "start", reason: "files match the manifest but chronyd is not running" };
   }
   const version = parseChronyVersion(manifest.chronyVersion);
-  if (!running) return { changed, action: "start", reason: "chronyd is not running" };
+  if (!running) return trust ? { changed, action: "start+nts-ke", reason: "chronyd is not running; the trusted NTS CAs changed, so its NTS sources start without saved cookies" } : { changed, action: "start", reason: "chronyd is not running" };
+  if (trust) {
+    return { changed, action: "restart+nts-ke", reason: "the trusted NTS CAs changed: NTS sources drop their cookies and chronyd restarts, so NTS-KE runs now under the new trust" };
+  }
   if (manifest.reloadPolicy === "restart") return { changed, action: "restart", reason: "reloadPolicy is restart" };
-  if (changed.includes("conf")) return { changed, action: "restart", reason: "chrony.conf changed (makestep is re-armed by the restart)" };
+  if (changed.includes("conf")) {
+    return { changed, action: "restart", reason: what.conf ? `chrony.conf: ${what.conf}` : "chrony.conf changed (makestep is re-armed by the restart)" };
+  }
+  if (changed.includes("nts-cert") || changed.includes("nts-key")) {
+    return { changed, action: "restart", reason: "the NTS server certificate or key changed: chronyd loads them only at start (clients keep their cookies)" };
+  }
   if (!isAtLeast(version, "4.0")) return { changed, action: "restart", reason: `chrony ${version.text} has no 'reload sources'` };
   const sources = changed.includes("sources");
   const keys = changed.includes("keys");
-  if (sources && keys) return { changed, action: "rekey+reload-sources", reason: "keys and sources changed" };
+  if (sources && keys) return { changed, action: "rekey+reload-sources", reason: what.sources && what.keys ? `sources: ${what.sources}; keys: ${what.keys}` : "keys and sources changed" };
   return sources
-    ? { changed, action: "reload-sources", reason: "only sources changed" }
-    : { changed, action: "rekey", reason: "only keys changed" };
+    ? { changed, action: "reload-sources", reason: what.sources ? `sources: ${what.sources}` : "only sources changed" }
+    : { changed, action: "rekey", reason: what.keys ? `keys: ${what.keys}` : "only keys changed" };
 }

@@ -1,7 +1,10 @@
-import { parseChronycNtpData, parseChronycSources } from "../cmdmon";
+import { createPrivateKey } from "node:crypto";
+import { parseChronycAuthData, parseChronycNtpData, parseChronycSources } from "../cmdmon";
 import { keyFingerprint, resolveSalt } from "../keys/fingerprint";
 import { decodeKeyMaterial } from "../keys/key-material";
 import { DEFAULT_KEY_LINE_TYPE } from "../keys/key-type";
+import { ntsKeyFingerprint } from "../keys/nts/private-key";
+import { certificateExpiry } from "./certificate-expiry";
 import type { FileRole, HostManifest } from "../manifest";
 import { parseKeyFile } from "../parse/parse-keys";
 import { KEPT_KEYS_MARKER } from "../render/host-files";
@@ -10,7 +13,8 @@ import { isSshError } from "../ssh/errors";
 import type { SshSession } from "../ssh/types";
 import { HostConnector, connectHost } from "./connect-host";
 import { ProgramOptions, assign, basePreamble, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
-import { LiveFile, authentication, authenticator, extraSources, fileMatch, findSource } from "./rules";
+import { describeLines, lineChanges } from "./line-changes";
+import { LiveFile, authDataOf, authentication, authenticator, extraSources, fileMatch, findSource, ntsFailure } from "./rules";
 
 export type DifferenceKind =
   | "interrupted-apply"
@@ -20,6 +24,9 @@ export type DifferenceKind =
   | "file-owner"
   | "foreign-sources-file"
   | "keys"
+  | "nts-key"
+  | "certificate-expiring"
+  | "certificate-expired"
   | "source-missing"
   | "source-extra"
   | "source-unauthenticated"
@@ -39,6 +46,8 @@ export interface HostDrift {
   readonly address: string;
   readonly status: "clean" | "drift" | "error";
   readonly differences: readonly Difference[];
+  /** Advice that is not drift (a certificate within its renewal window), one line each. */
+  readonly warnings: readonly string[];
   readonly error?: string;
   readonly seconds: number;
 }
@@ -51,20 +60,26 @@ export interface DriftOptions {
   readonly lockWaitSeconds?: number;
   /** @default - SSH (connectHost) */
   readonly connect?: HostConnector;
+  /** The time certificates are judged at. @default - now */
+  readonly now?: Date;
 }
 
 /** What the survey program reported. */
-interface Survey {
+export interface Survey {
   locked: boolean;
   busy?: string;
   journal?: { run: string; state: string; action: string };
   files: Map<FileRole, LiveFile | undefined>;
+  /** chrony.conf and the sources file as they are on the host (never chrony.keys: see keysFile). */
+  texts: Map<FileRole, string>;
   keysFile?: string;
+  ntsKeyFile?: string;
   running: boolean;
   foreign: string[];
   sources?: string;
   named?: string;
   ntpData?: string;
+  authData?: string;
   done: boolean;
 }
 
@@ -72,7 +87,7 @@ interface Survey {
  * Compares the keys a host holds with the manifest by keyed fingerprint. The keys file is read
  * into memory only to fingerprint it: neither its content nor a bare hash is reported.
  */
-function compareKeys(manifest: HostManifest, keysText: string | undefined, salt: Buffer): Difference[] {
+export function compareKeys(manifest: HostManifest, keysText: string | undefined, salt: Buffer): Difference[] {
   const path = manifest.keys.path;
   if (keysText === undefined) {
     return manifest.keys.entries.length > 0 ? [{ kind: "file-missing", subject: path, detail: `${path} is missing` }] : [];
@@ -111,29 +126,56 @@ function compareKeys(manifest: HostManifest, keysText: string | undefined, salt:
   return out;
 }
 
+/** The NTS server key on the host against the manifest's keyed fingerprint; the key never leaves memory. */
+function compareNtsKey(manifest: HostManifest, keyText: string | undefined, salt: Buffer): Difference[] {
+  const want = manifest.nts?.key;
+  if (!want) return [];
+  if (keyText === undefined) return [{ kind: "file-missing", subject: want.path, detail: `${want.path} is missing` }];
+  let fingerprint: string;
+  try {
+    fingerprint = ntsKeyFingerprint(salt, createPrivateKey(keyText));
+  } catch {
+    fingerprint = "unreadable";
+  }
+  return fingerprint === want.fingerprint
+    ? []
+    : [{ kind: "nts-key", subject: want.path, detail: `the NTS server key ${want.path} differs from the deployed one (fingerprint ${fingerprint.slice(0, 24)}…, expected ${want.fingerprint.slice(0, 24)}…)` }];
+}
+
 /** The managed files as drift compares them: content, mode and owner, by the rule apply uses. */
-function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFile | undefined>): Difference[] {
+function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFile | undefined>, texts: ReadonlyMap<FileRole, string>): Difference[] {
   const out: Difference[] = [];
   for (const f of manifest.files) {
     const match = fileMatch(live.get(f.role), { sha256: sha256Hex(f.content), mode: f.mode, owner: f.owner });
     const seen = live.get(f.role);
     if (match === "missing") out.push({ kind: "file-missing", subject: f.path, detail: `${f.path} is missing` });
-    if (match === "content") out.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)` });
+    if (match === "content") {
+      // As the host has it against what was deployed: "maxslewrate added" was added on the host.
+      const lines = texts.has(f.role) ? describeLines(lineChanges(f.content, texts.get(f.role)!)) : "";
+      out.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)${lines ? `: ${lines}` : ""}` });
+    }
     if (match === "mode") out.push({ kind: "file-mode", subject: f.path, detail: `${f.path} has mode ${seen!.mode}, the manifest wants ${f.mode.toString(8)}` });
     if (match === "owner") out.push({ kind: "file-owner", subject: f.path, detail: `${f.path} is owned by ${seen!.owner}, the manifest wants ${f.owner}` });
   }
-  const keys = live.get("keys");
-  const wantedKeys = { sha256: keys?.sha256 ?? "", mode: manifest.keys.mode, owner: `${manifest.keys.owner}:${manifest.keys.group}` };
-  const keysMatch = fileMatch(keys, wantedKeys);
-  if (keysMatch === "mode") out.push({ kind: "file-mode", subject: manifest.keys.path, detail: `${manifest.keys.path} has mode ${keys!.mode}, the manifest wants ${manifest.keys.mode.toString(8)}` });
-  if (keysMatch === "owner") out.push({ kind: "file-owner", subject: manifest.keys.path, detail: `${manifest.keys.path} is owned by ${keys!.owner}, the manifest wants ${wantedKeys.owner}` });
+  // Secret files: content is compared by keyed fingerprint elsewhere; here mode and owner.
+  const secrets = [{ role: "keys" as const, ...manifest.keys }, ...(manifest.nts?.key ? [{ role: "nts-key" as const, ...manifest.nts.key }] : [])];
+  for (const secret of secrets) {
+    const seen = live.get(secret.role);
+    const wanted = { sha256: seen?.sha256 ?? "", mode: secret.mode, owner: `${secret.owner}:${secret.group}` };
+    const match = fileMatch(seen, wanted);
+    if (match === "mode") out.push({ kind: "file-mode", subject: secret.path, detail: `${secret.path} has mode ${seen!.mode}, the manifest wants ${secret.mode.toString(8)}` });
+    if (match === "owner") out.push({ kind: "file-owner", subject: secret.path, detail: `${secret.path} is owned by ${seen!.owner}, the manifest wants ${wanted.owner}` });
+  }
   return out;
 }
 
 function surveyPreamble(manifest: HostManifest): string[] {
+  const ntsKey = manifest.nts?.key?.path;
   return [
-    assign("FILES", [...manifest.files.map((f) => `${f.role} ${f.path}`), `keys ${manifest.keys.path}`].join("\n")),
+    assign("FILES", [...manifest.files.map((f) => `${f.role} ${f.path}`), `keys ${manifest.keys.path}`, ...(ntsKey ? [`nts-key ${ntsKey}`] : [])].join("\n")),
     assign("KEYS_PATH", manifest.keys.path),
+    assign("NTS_KEY_PATH", ntsKey ?? ""),
+    assign("NTS_SOURCES", manifest.verify.sources.filter((s) => s.nts).map((s) => s.name).join(" ")),
   ];
 }
 
@@ -145,11 +187,18 @@ function surveyPreamble(manifest: HostManifest): string[] {
 export async function checkDrift(manifest: HostManifest, options: DriftOptions): Promise<HostDrift> {
   const started = Date.now();
   const base = { host: manifest.id, stack: manifest.stack, address: `${manifest.target.address}:${manifest.target.port}` };
-  const done = (r: { status: HostDrift["status"]; differences: Difference[]; error?: string }): HostDrift => ({ ...base, ...r, seconds: (Date.now() - started) / 1000 });
+  // Certificates are judged from the manifest (the files on the host are compared by digest below).
+  const expiry = certificateExpiry(manifest, options.now ?? new Date());
+  const done = (r: { status: HostDrift["status"]; differences: Difference[]; error?: string }): HostDrift => ({
+    ...base,
+    ...r,
+    warnings: expiry.warnings,
+    seconds: (Date.now() - started) / 1000,
+  });
   let session: SshSession | undefined;
   try {
     // The salt first: without it every key would look changed.
-    const salt = manifest.keys.entries.length > 0 ? resolveSalt(manifest.fingerprintSalt, options.projectDir, { create: false }) : Buffer.alloc(0);
+    const salt = manifest.keys.entries.length > 0 || manifest.nts?.key ? resolveSalt(manifest.fingerprintSalt, options.projectDir, { create: false }) : Buffer.alloc(0);
     session = await (options.connect ?? connectHost)(manifest, { log: options.log, projectDir: options.projectDir });
     const survey = await runSurvey(session, manifest, { lockWaitSeconds: options.lockWaitSeconds ?? 60 });
     if (survey.busy !== undefined) throw new Error(`an apply holds the host (${survey.busy.trim() || "holder unknown"}): check again when it is done`);
@@ -163,22 +212,30 @@ export async function checkDrift(manifest: HostManifest, options: DriftOptions):
         detail: `an interrupted apply (run ${j.run}, action ${j.action}) stopped in state ${j.state}: 'cdktf-chrony apply' or 'drift --heal' finishes it`,
       });
     }
-    differences.push(...compareFiles(manifest, survey.files));
+    differences.push(...compareFiles(manifest, survey.files, survey.texts));
     for (const foreign of survey.foreign) {
       differences.push({ kind: "foreign-sources-file", subject: foreign, detail: `${foreign} adds sources that the app does not declare` });
     }
     differences.push(...compareKeys(manifest, survey.keysFile, salt));
+    differences.push(...compareNtsKey(manifest, survey.ntsKeyFile, salt));
+    differences.push(...expiry.differences);
     if (!survey.running || survey.sources === undefined || survey.named === undefined) {
       differences.push({ kind: "daemon-stopped", subject: "chronyd", detail: "chronyd is not running" });
     } else {
       const live = parseChronycSources(survey.sources, survey.named);
       const ntp = survey.ntpData ? parseChronycNtpData(survey.ntpData) : [];
+      const auth = survey.authData !== undefined ? parseChronycAuthData(survey.authData) : undefined;
       for (const e of manifest.verify.sources) {
         const s = findSource(live, e);
         if (!s) {
           differences.push({ kind: "source-missing", subject: e.name, detail: `${e.kind} ${e.name} is configured but chronyd does not use it` });
-        } else if (authentication(e, s, ntp) === "unauthenticated") {
+          continue;
+        }
+        const state = authentication(e, s, ntp, auth);
+        if (state === "unauthenticated") {
           differences.push({ kind: "source-unauthenticated", subject: e.name, detail: `${e.kind} ${e.name} (${authenticator(e)}) answers without authentication` });
+        } else if (state === "nts-ke-failed") {
+          differences.push({ kind: "source-unauthenticated", subject: e.name, detail: ntsFailure(e, auth && authDataOf(s, auth)) });
         }
       }
       for (const s of extraSources(live, manifest.verify.sources)) {
@@ -193,10 +250,11 @@ export async function checkDrift(manifest: HostManifest, options: DriftOptions):
   }
 }
 
-async function runSurvey(session: SshSession, manifest: HostManifest, options: ProgramOptions): Promise<Survey> {
+/** Runs the survey program on the host (read-only, under the host's lock) and collects its markers. */
+export async function runSurvey(session: SshSession, manifest: HostManifest, options: ProgramOptions): Promise<Survey> {
   const run = newRun();
   const source = programSource("survey", [...basePreamble(manifest, run, options), ...surveyPreamble(manifest)]);
-  const survey: Survey = { locked: false, files: new Map(), running: false, foreign: [], done: false };
+  const survey: Survey = { locked: false, files: new Map(), texts: new Map(), running: false, foreign: [], done: false };
   const running = await startProgram(session, source, {
     timeoutMs: (options.lockWaitSeconds + 60) * 1000,
     onLine: (line) => {
@@ -216,8 +274,17 @@ async function runSurvey(session: SshSession, manifest: HostManifest, options: P
         case "FILE":
           survey.files.set(a as FileRole, b === "-" ? undefined : { sha256: b, mode: c, owner: d });
           break;
+        case "TEXT":
+          survey.texts.set(a as FileRole, decodeArg(b));
+          break;
         case "KEYS":
           survey.keysFile = decodeArg(a);
+          break;
+        case "NTSKEY":
+          survey.ntsKeyFile = decodeArg(a);
+          break;
+        case "AUTHDATA":
+          survey.authData = decodeArg(a);
           break;
         case "RUNNING":
           survey.running = a === "yes";

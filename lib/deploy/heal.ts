@@ -1,4 +1,5 @@
 import { applyHost, ApplyResult } from "./apply";
+import type { HostConnector } from "./connect-host";
 import { checkDrift, HostDrift } from "./drift";
 import { HostView } from "./host-view";
 import { HostManifest } from "../manifest";
@@ -16,13 +17,19 @@ export interface HealResult {
  * Brings a drifted host back to its manifest: a safe apply for files and keys, then `chronyc delete`
  * for sources added at runtime and `reload sources` for configured ones chronyd dropped.
  */
-export async function healHost(manifest: HostManifest, drift: HostDrift, log: (l: string) => void, projectDir: string): Promise<HealResult> {
-  const apply = await applyHost(manifest, { log, projectDir });
+export async function healHost(
+  manifest: HostManifest,
+  drift: HostDrift,
+  log: (l: string) => void,
+  projectDir: string,
+  connect?: HostConnector,
+): Promise<HealResult> {
+  const apply = await applyHost(manifest, { log, projectDir, connect });
   const runtimeFixes: string[] = [];
   if (apply.result === "ok" || apply.result === "unchanged") {
     const runtime = drift.differences.filter((d) => d.kind === "source-extra" || d.kind === "source-missing");
     if (runtime.length > 0 && apply.action !== "restart" && apply.action !== "start") {
-      const view = new HostView(manifest, { log, projectDir });
+      const view = new HostView(manifest, { log, projectDir, connect });
       try {
         const chronyc = new RemoteChronyc(await view.ssh(), manifest.profile.chronyc);
         for (const d of runtime.filter((r) => r.kind === "source-extra")) {
@@ -40,5 +47,5 @@ export async function healHost(manifest: HostManifest, drift: HostDrift, log: (l
       }
     }
   }
-  return { host: manifest.id, apply, runtimeFixes, after: await checkDrift(manifest, { log, projectDir }) };
+  return { host: manifest.id, apply, runtimeFixes, after: await checkDrift(manifest, { log, projectDir, connect }) };
 }

@@ -1,6 +1,6 @@
-import { CmdmonClient, type NtpData, type SourceReport, type Tracking } from "../cmdmon";
+import { CmdmonClient, type AuthData, type NtpData, type SourceReport, type Tracking } from "../cmdmon";
 import { SshSession } from "../ssh/types";
-import { connectHost } from "./connect-host";
+import { HostConnector, connectHost } from "./connect-host";
 import { HostManifest } from "../manifest";
 import { RemoteChronyc } from "./remote-chronyc";
 
@@ -21,7 +21,7 @@ export class HostView {
 
   constructor(
     public readonly manifest: HostManifest,
-    private readonly options: { readonly log?: (line: string) => void; readonly projectDir: string },
+    private readonly options: { readonly log?: (line: string) => void; readonly projectDir: string; readonly connect?: HostConnector },
   ) {
     this.log = options.log;
     const endpoint = manifest.verify.cmdEndpoint;
@@ -33,7 +33,7 @@ export class HostView {
 
   public async ssh(): Promise<SshSession> {
     if (this.session) return this.session;
-    this.connecting ??= connectHost(this.manifest, { log: this.log, projectDir: this.options.projectDir });
+    this.connecting ??= (this.options.connect ?? connectHost)(this.manifest, { log: this.log, projectDir: this.options.projectDir });
     this.session = await this.connecting;
     return this.session;
   }
@@ -67,6 +67,11 @@ export class HostView {
   /** Socket-only: always chronyc over SSH, every source in one command. */
   public async ntpData(): Promise<NtpData[]> {
     return (await this.chronyc()).ntpDataAll();
+  }
+
+  /** Socket-only: always chronyc over SSH (NTS state of every NTP source). */
+  public async authData(): Promise<AuthData[]> {
+    return (await this.chronyc()).authDataAll();
   }
 
   public async close(): Promise<void> {

@@ -1,9 +1,11 @@
 import {
   chronycArgs,
   chronycFailure,
+  parseChronycAuthData,
   parseChronycNtpData,
   parseChronycSources,
   parseChronycTracking,
+  type AuthData,
   type NtpData,
   type SourceReport,
   type Tracking,
@@ -65,6 +67,13 @@ export class RemoteChronyc {
     const r = await this.session.exec(chronycArgs(this.prefix, "ntpdata"), { timeoutMs: 15_000 });
     if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
     return parseChronycNtpData(r.stdout);
+  }
+
+  /** authdata of every NTP source (NTS state), in one command. */
+  public async authDataAll(): Promise<AuthData[]> {
+    const r = await this.session.exec(chronycArgs(this.prefix, "authdata"), { timeoutMs: 15_000 });
+    if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
+    return parseChronycAuthData(r.stdout);
   }
 
   /** A command with no report (`reload sources`, `rekey`): throws with chronyc's own words. */

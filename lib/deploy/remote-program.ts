@@ -82,6 +82,7 @@ export function basePreamble(manifest: HostManifest, run: { readonly nonce: stri
     commandFunction("list_sources_plain", chronycArgs(p.chronyc, "sources", { all: true }), false),
     commandFunction("list_sources_named", chronycArgs(p.chronyc, "sources", { all: true, names: true }), false),
     commandFunction("list_ntpdata", chronycArgs(p.chronyc, "ntpdata"), false),
+    commandFunction("list_authdata", chronycArgs(p.chronyc, "authdata"), false),
     assign("SOURCE_DIR", p.sourceDir),
     assign("OWN_SOURCES", sourcesFilePath(p)),
   ];

@@ -1,4 +1,4 @@
-import type { NtpData, SourceReport } from "../cmdmon";
+import type { AuthData, NtpData, SourceReport } from "../cmdmon";
 import type { ExpectedSource } from "../manifest";
 
 /**
@@ -23,17 +23,50 @@ export function extraSources(live: readonly SourceReport[], expected: readonly E
 }
 
 /**
+ * Where an NTS source's key establishment stands, from `chronyc -c authdata`:
+ * - "established": it holds cookies and the server has not refused them (no NAK);
+ * - "pending": no NTS-KE has been tried yet, or the server refused the cookies and a new NTS-KE is due;
+ * - "failed": NTS-KE was tried and left no cookies (a certificate the host does not trust or that
+ *   does not name the server, an expired one, or a closed NTS-KE port; after a TLS failure chronyd
+ *   waits 1024 s before trying again). A session in progress looks the same for its few milliseconds;
+ *   apply waits for the state to last before it rolls back;
+ * - "not-nts": chronyd does not use NTS for the source (its line has no `nts`).
+ */
+export type NtsKeState = "established" | "pending" | "failed" | "not-nts";
+
+export function ntsKeState(data: AuthData | undefined): NtsKeState {
+  if (!data) return "pending";
+  if (data.mode !== "nts") return "not-nts";
+  if (data.cookies > 0 && data.nak === 0) return "established";
+  return data.keAttempts > 0 && data.cookies === 0 ? "failed" : "pending";
+}
+
+/** The authdata line of a live source. */
+export function authDataOf(source: SourceReport, authData: readonly AuthData[]): AuthData | undefined {
+  return authData.find((d) => d.address === source.address);
+}
+
+/**
  * Whether a keyed (or NTS) source is authenticated:
- * - "no-reply": it has not answered yet, so nothing can be said;
+ * - "no-reply": it has not answered yet (an NTS source: its NTS-KE has not completed), so nothing can be said;
  * - "unauthenticated": ntpdata says its replies are not authenticated, or it answers without ntpdata;
+ *   an NTS source that chronyd does not authenticate with NTS;
+ * - "nts-ke-failed": an NTS source whose NTS-KE left it without cookies (see NtsKeState);
  * - "last-missed": its latest request got no valid reply (chronyd drops a reply it cannot
  *   authenticate, so a wrong key shows as misses while ntpdata still describes an older reply);
  * - "authenticated"; "not-keyed" for a source without a key or NTS.
+ * NTS sources are judged from authdata when the caller has it (verify, drift and apply do).
  */
-export type Authentication = "not-keyed" | "no-reply" | "unauthenticated" | "last-missed" | "authenticated";
+export type Authentication = "not-keyed" | "no-reply" | "unauthenticated" | "nts-ke-failed" | "last-missed" | "authenticated";
 
-export function authentication(expected: ExpectedSource, source: SourceReport, ntpData: readonly NtpData[]): Authentication {
+export function authentication(expected: ExpectedSource, source: SourceReport, ntpData: readonly NtpData[], authData?: readonly AuthData[]): Authentication {
   if (expected.keyId === undefined && !expected.nts) return "not-keyed";
+  if (expected.nts && authData) {
+    const ke = ntsKeState(authDataOf(source, authData));
+    if (ke === "not-nts") return "unauthenticated";
+    if (ke === "failed") return "nts-ke-failed";
+    if (ke === "pending") return "no-reply";
+  }
   if (source.reach === 0) return "no-reply";
   const data = ntpData.find((d) => d.remoteAddress === source.address);
   if (!data || !data.authenticated) return "unauthenticated";
@@ -43,6 +76,28 @@ export function authentication(expected: ExpectedSource, source: SourceReport, n
 /** What authenticates a source, for messages: "key 5" or "NTS". */
 export function authenticator(expected: ExpectedSource): string {
   return expected.nts ? "NTS" : `key ${expected.keyId}`;
+}
+
+/**
+ * Why an NTS source failed, for verify, drift and apply alike: the attempts, and the cause synth
+ * foresaw (an untrusted issuer, a missing name) or the causes to check.
+ */
+export function ntsFailure(expected: ExpectedSource, data: AuthData | undefined): string {
+  const attempts = data ? `${data.keAttempts} attempt${data.keAttempts === 1 ? "" : "s"}, no cookies` : "no cookies";
+  const why =
+    expected.ntsProblem ??
+    `check that its certificate is issued by a CA this host trusts (ntstrustedcerts, or the system CAs without nosystemcert), names ${expected.name} and is valid now, and that its NTS-KE port answers (chronyd logs the TLS error)`;
+  return `${expected.kind} ${expected.name} uses NTS but NTS-KE failed (${attempts}): ${why}`;
+}
+
+/** "NTS: authenticated, 8 cookies": one source's NTS state for reports. */
+export function ntsSummary(data: AuthData | undefined): string {
+  if (!data) return "NTS: no authdata";
+  if (data.mode !== "nts") return "NTS: NOT used";
+  const state = ntsKeState(data);
+  if (state === "established") return `NTS: authenticated, ${data.cookies} cookie${data.cookies === 1 ? "" : "s"}`;
+  if (state === "failed") return `NTS: NTS-KE FAILED (${data.keAttempts} attempt${data.keAttempts === 1 ? "" : "s"})`;
+  return data.nak ? "NTS: cookies refused (NAK), NTS-KE due" : "NTS: NTS-KE pending";
 }
 
 /** A managed file as found on the host (undefined: missing). */

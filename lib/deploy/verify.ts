@@ -1,5 +1,6 @@
-import type { NtpData, SourceReport, Tracking } from "../cmdmon";
-import { authentication, authenticator, findSource } from "./rules";
+import type { AuthData, NtpData, SourceReport, Tracking } from "../cmdmon";
+import { authDataOf, authentication, authenticator, findSource, ntsFailure } from "./rules";
+import type { HostConnector } from "./connect-host";
 import { HostView } from "./host-view";
 import { ExpectedSource, HostManifest } from "../manifest";
 
@@ -12,6 +13,8 @@ export interface SourceCheck {
   readonly reach?: number;
   /** For keyed and NTS sources: whether the last replies were authenticated (ntpdata). */
   readonly authenticated?: boolean;
+  /** NTS sources: NTS as chronyd reports it (authdata). */
+  readonly nts?: Pick<AuthData, "cookies" | "keAttempts" | "nak" | "lastKeAgo">;
   readonly ok: boolean;
   readonly problem?: string;
 }
@@ -48,36 +51,53 @@ export interface VerifyOptions {
   readonly requireSynchronised?: boolean;
   /** Also require |system time offset| and |last offset| to be at most this many seconds. @default - no bound */
   readonly maxOffsetSeconds?: number;
+  /** How to reach the host over SSH. @default - SSH (connectHost) */
+  readonly connect?: HostConnector;
 }
 
 const LOCAL_REFID = "7F7F0101";
 
-/** Keyed sources can only be judged after a reply came back: then ntpdata says whether it was authenticated. */
-async function checkSource(ntpData: () => Promise<NtpData[]>, live: readonly SourceReport[], e: ExpectedSource): Promise<SourceCheck> {
+/**
+ * Keyed sources can only be judged after a reply came back: then ntpdata says whether it was
+ * authenticated. NTS sources first need their NTS-KE to have left cookies (authdata).
+ */
+async function checkSource(ntpData: () => Promise<NtpData[]>, authData: () => Promise<AuthData[]>, live: readonly SourceReport[], e: ExpectedSource): Promise<SourceCheck> {
   const base = { kind: e.kind, name: e.name, keyId: e.keyId };
   const s = findSource(live, e);
   if (!s) return { ...base, ok: false, problem: `${e.kind} ${e.name} is not configured in chronyd` };
   const found = { ...base, address: s.address, state: s.state, reach: s.reach };
   if (e.kind === "pool") return { ...found, ok: true };
   const what = authenticator(e);
-  const fix = `check that both hosts hold the same ${e.nts ? "certificates" : `material for key ${e.keyId}`}`;
-  const auth = e.keyId === undefined && !e.nts ? "not-keyed" : authentication(e, s, await ntpData());
+  const fix = e.nts ? "check its certificate, the CAs this host trusts and its NTS-KE port" : `check that both hosts hold the same material for key ${e.keyId}`;
+  const nts = e.nts ? authDataOf(s, await authData()) : undefined;
+  const withNts = nts ? { ...found, nts: { cookies: nts.cookies, keAttempts: nts.keAttempts, nak: nts.nak, lastKeAgo: nts.lastKeAgo } } : found;
+  const auth = e.keyId === undefined && !e.nts ? "not-keyed" : authentication(e, s, await ntpData(), e.nts ? await authData() : undefined);
   switch (auth) {
     case "not-keyed":
       return s.reach === 0 ? { ...found, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach 0)` } : { ...found, ok: true };
+    case "nts-ke-failed":
+      return { ...withNts, authenticated: false, ok: false, problem: ntsFailure(e, nts) };
     case "no-reply":
-      return { ...found, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach 0); it uses ${what}: ${fix}` };
+      return { ...withNts, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach ${s.reach.toString(8).padStart(3, "0")}${e.nts ? ", NTS-KE not completed" : ""}); it uses ${what}: ${fix}` };
     case "unauthenticated":
-      return { ...found, authenticated: false, ok: false, problem: `${e.kind} ${e.name} uses ${what} but its replies are not authenticated (ntpdata: Authenticated: No): ${fix}` };
+      return {
+        ...withNts,
+        authenticated: false,
+        ok: false,
+        problem:
+          nts && nts.mode !== "nts"
+            ? `${e.kind} ${e.name} should use NTS but chronyd does not authenticate it with NTS (authdata mode ${nts.mode}): its line lacks 'nts'`
+            : `${e.kind} ${e.name} uses ${what} but its replies are not authenticated (ntpdata: Authenticated: No): ${fix}`,
+      };
     case "last-missed":
       return {
-        ...found,
+        ...withNts,
         authenticated: false,
         ok: false,
         problem: `${e.kind} ${e.name} uses ${what} but its latest request got no valid reply (reach ${s.reach.toString(8).padStart(3, "0")}): ${fix}`,
       };
     case "authenticated":
-      return { ...found, authenticated: true, ok: true };
+      return { ...withNts, authenticated: true, ok: true };
   }
 }
 
@@ -99,7 +119,7 @@ function offsetProblems(tracking: Tracking, maxSeconds: number): string[] {
 export async function verifyHost(manifest: HostManifest, options: VerifyOptions): Promise<HostVerification> {
   const started = Date.now();
   const timeoutMs = (options.timeoutSeconds ?? manifest.verify.timeoutSeconds) * 1000;
-  const view = new HostView(manifest, { log: options.log, projectDir: options.projectDir });
+  const view = new HostView(manifest, { log: options.log, projectDir: options.projectDir, connect: options.connect });
   const base = { host: manifest.id, stack: manifest.stack, address: `${manifest.target.address}:${manifest.target.port}` };
   try {
     for (;;) {
@@ -107,8 +127,10 @@ export async function verifyHost(manifest: HostManifest, options: VerifyOptions)
       const live = await view.sources();
       const sources: SourceCheck[] = [];
       let ntp: Promise<NtpData[]> | undefined;
+      let auth: Promise<AuthData[]> | undefined;
       const ntpData = () => (ntp ??= view.ntpData());
-      for (const e of manifest.verify.sources) sources.push(await checkSource(ntpData, live, e));
+      const authData = () => (auth ??= view.authData());
+      for (const e of manifest.verify.sources) sources.push(await checkSource(ntpData, authData, live, e));
       // `local stratum N` reports a normal leap status with refid 7F7F0101 while no source is selected.
       const localReference = tracking.refId === LOCAL_REFID;
       const synchronised = tracking.leapStatus !== "unsynchronised" && !localReference;

@@ -12,6 +12,7 @@ import { renderHostFiles } from "../render/host-files";
 import { sha256Hex } from "../sha256";
 import { FleetDeclaration, HostDeclaration, KeyDeclaration, KeyUseRef, RotationDeclaration, SourceDeclaration } from "./declaration";
 import { checkRollouts, orderPushes } from "./order";
+import { NtsDistribution, NtsMaterial, ntsPortOf } from "./nts";
 
 /** Reads key material only to fingerprint it; the compiler never sees the material. */
 export interface KeyFingerprints {
@@ -43,6 +44,8 @@ export interface CompiledFleet {
 export interface CompileOptions {
   /** Who writes the manifests, e.g. "cdktf-chrony 0.2.0". */
   readonly generator: string;
+  /** Issues and reads NTS certificates (needed when the fleet declares any). @default - none */
+  readonly nts?: NtsMaterial;
 }
 
 /**
@@ -70,7 +73,8 @@ export function compileFleetEach<T>(fleet: FleetDeclaration, keys: KeyFingerprin
   const rollouts = fleet.rollouts ?? [];
   checkRollouts(index.hosts, rollouts);
   const order = orderPushes(index.hosts, rollouts);
-  return fleet.hosts.map((h) => each(compileHost(h, index, fingerprints, keys.saltSpec, options.generator, order.after.get(h.ref) ?? [])));
+  const nts = new NtsDistribution(fleet, index.hosts, options.nts);
+  return fleet.hosts.map((h) => each(compileHost(h, index, fingerprints, keys.saltSpec, options.generator, nts, order.after.get(h.ref) ?? [])));
 }
 
 function compareText(a: string, b: string): number {
@@ -103,7 +107,9 @@ function indexFleet(fleet: FleetDeclaration): FleetIndex {
   const byNtpAddress = new Map<string, HostDeclaration>();
   const byName = new Map<string, HostDeclaration>();
   for (const host of hosts.values()) {
-    const target = `${host.target.address}:${host.target.port}`;
+    // Behind different jump hosts, one address may be two hosts (e.g. 10.0.0.1 at two sites).
+    const route = (host.target.jump ?? []).map((h) => `${h.address}:${h.port} > `).join("");
+    const target = `${route}${host.target.address}:${host.target.port}`;
     const other = byTarget.get(target);
     if (other) throw new ConfigError(`hosts ${other.ref} and ${host.ref} have the same SSH target ${target}: each host needs its own address or port`);
     byTarget.set(target, host);
@@ -230,6 +236,7 @@ function compileHost(
   fingerprints: Fingerprints,
   saltSpec: FingerprintSaltSpec,
   generator: string,
+  nts: NtsDistribution,
   after: readonly string[],
 ): CompiledHost {
   const held = new Map<number, KeyDeclaration>();
@@ -255,20 +262,22 @@ function compileHost(
   for (const incoming of index.incoming.get(host.ref) ?? []) noteUse(incoming.source.key);
 
   const sourceLines = host.sources.map((s) => sourceLine(host, s, index));
-  const extra: Directive[] = host.commandKey !== undefined ? [directive("commandkey", index.keys.get(host.commandKey)!.keyId)] : [];
+  const hostNts = nts.forHost(host, sourceLines, index.byNtpAddress);
+  const extra: Directive[] = [...(host.commandKey !== undefined ? [directive("commandkey", index.keys.get(host.commandKey)!.keyId)] : []), ...hostNts.directives];
   const config: ChronyConfig = {
     ...host.config,
     sources: [...host.config.sources, ...sourceLines],
     directives: [...host.config.directives, ...extra],
   };
   const check = checkHostConfig(config, host.profile, new Set(held.keys()), host.id);
+  checkServedPort(host, [...check.composed.base, ...check.composed.host], index);
 
   const keyEntries: ManifestKey[] = [...held.values()]
     .sort((a, b) => a.keyId - b.keyId)
     .map((key) => ({ id: key.keyId, type: key.type, fingerprint: fingerprints(key).fingerprint, source: key.source, name: key.ref }));
-  const warnings = [...check.warnings, ...[...held.values()].flatMap((k) => fingerprints(k).warnings.map((w) => `host ${host.id}: ${w}`))];
+  const warnings = [...check.warnings, ...[...held.values()].flatMap((k) => fingerprints(k).warnings.map((w) => `host ${host.id}: ${w}`)), ...hostNts.warnings];
 
-  const files = renderHostFiles(config, host.profile);
+  const files = [...renderHostFiles(config, host.profile, { composed: check.composed }), ...hostNts.files];
   const p = host.profile;
   const filesDigest = sha256Hex(files.map((f) => `${f.path}\0${f.mode}\0${f.owner}\0${f.content}`).join("\0"));
   const keysDigest = sha256Hex([p.keysPath, p.keysOwner, p.keysGroup, p.keysMode, host.undeclaredKeys ?? "refuse", ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`)].join("\0"));
@@ -290,24 +299,44 @@ function compileHost(
         name: sourceLines[i].args[0],
         ...(s.key ? { keyId: resolveKeyUse(s.key, index).onSources.keyId } : {}),
         nts: s.options.nts === true,
+        ...(hostNts.sourceProblems[i] !== undefined ? { ntsProblem: hostNts.sourceProblems[i] } : {}),
       })),
       ...(host.verify.cmdEndpoint !== undefined ? { cmdEndpoint: parseCmdEndpoint(host, host.verify.cmdEndpoint) } : {}),
       requireSynchronised: host.verify.requireSynchronised ?? false,
       timeoutSeconds: host.verify.timeoutSeconds ?? defaultVerifyTimeout(host),
     },
     rotations: [...rotations].map((r): RotationStatus => ({ name: r.ref, phase: r.phase, fromKeyId: index.keys.get(r.from)!.keyId, toKeyId: index.keys.get(r.to)!.keyId })),
+    ...(hostNts.manifest ? { nts: hostNts.manifest } : {}),
     warnings,
-    digests: { files: filesDigest, keys: keysDigest },
+    digests: { files: filesDigest, keys: keysDigest, ...(hostNts.digest ? { nts: hostNts.digest } : {}) },
   };
   return {
     ref: host.ref,
     id: host.id,
     stack: host.stack,
     manifest,
-    triggers: { files: filesDigest, keys: keysDigest, target: `${host.target.user}@${host.target.address}:${host.target.port}` },
+    triggers: {
+      files: filesDigest,
+      keys: keysDigest,
+      ...(hostNts.digest ? { nts: hostNts.digest } : {}),
+      target: `${host.target.user}@${host.target.address}:${host.target.port}`,
+    },
     warnings,
     after,
   };
+}
+
+/**
+ * Hosts that point at this one use its profile's ntpPort: a `port` line (a prop replacing the
+ * profile's) that serves elsewhere would leave them asking the wrong port.
+ */
+function checkServedPort(host: HostDeclaration, lines: readonly Directive[], index: FleetIndex): void {
+  const port = lines.filter((d) => d.name.toLowerCase() === "port").at(-1)?.args[0];
+  const clients = index.incoming.get(host.ref) ?? [];
+  if (port === undefined || Number(port) === host.profile.ntpPort || clients.length === 0) return;
+  throw new ConfigError(
+    `host ${host.id} serves NTP on port ${port}, but ${clients[0].from.id} reaches it on its profile's ntpPort ${host.profile.ntpPort}: set the profile's ntpPort to ${port} (e.g. { ...HostProfiles.debian(), ntpPort: ${port} }), or drop the port prop`,
+  );
 }
 
 /** The source line: a fleet host's NTP address, port and key follow; an outside address is as given. */
@@ -326,7 +355,9 @@ function unvalidatedSourceLine(host: HostDeclaration, s: SourceDeclaration, inde
   if ("host" in s.to) {
     const target = index.hosts.get(s.to.host)!;
     const port = s.options.port ?? (target.profile.ntpPort !== 123 ? target.profile.ntpPort : undefined);
-    return sourceDirective(s.kind, target.ntpAddress, { ...s.options, port, keyId });
+    // An NTS source follows the target's NTS-KE port too.
+    const ntsPort = s.options.ntsPort ?? (s.options.nts ? ntsPortOf(target) : undefined);
+    return sourceDirective(s.kind, target.ntpAddress, { ...s.options, port, ntsPort, keyId });
   }
   if (keyId !== undefined) checkAddressOfFleetHost(host, s, s.to.address, keyId, index);
   return sourceDirective(s.kind, s.to.address, { ...s.options, keyId });

@@ -1,5 +1,7 @@
 import type { KeySourceSpec } from "../keys/key-source";
 import type { NtpKeyTypeName } from "../keys/key-type";
+import type { CertificateSourceSpec } from "../keys/nts/certificate-source";
+import type { NtsKeySourceSpec } from "../keys/nts/private-key";
 import type { ReloadPolicy, SshTargetSpec, UndeclaredKeyPolicy } from "../manifest/schema";
 import type { ChronyConfig } from "../model/chrony-config";
 import type { Directive } from "../model/directive";
@@ -17,6 +19,10 @@ export interface FleetDeclaration {
   readonly rotations: readonly RotationDeclaration[];
   /** Rollouts ordering hosts into waves. @default - none: servers before their clients only */
   readonly rollouts?: readonly RolloutDeclaration[];
+  /** Private CAs of the app that issue NTS server certificates. @default - none */
+  readonly ntsAuthorities?: readonly NtsAuthorityDeclaration[];
+  /** NTS server certificates: issued by an authority of the app, or brought. @default - none */
+  readonly ntsCertificates?: readonly NtsCertificateDeclaration[];
 }
 
 /** Hosts of one stack deployed in waves, with a health gate after every wave but the last. */
@@ -45,6 +51,38 @@ export interface RotationDeclaration {
   /** Ref of the key replacing it. */
   readonly to: string;
   readonly phase: RotationPhaseName;
+}
+
+/** A private CA for NTS whose key stays in the project's key store (see NtsCertificateAuthority). */
+export interface NtsAuthorityDeclaration {
+  readonly ref: string;
+  /** The key store folder, as the app names it. */
+  readonly keyStore: string;
+  /** Its folder in the key store (nts/<name>). */
+  readonly name: string;
+  readonly commonName: string;
+  /** Validity of the CA when synth creates it. */
+  readonly validityDays: number;
+  /** keys and drift warn when the CA has fewer days left. */
+  readonly renewBeforeDays: number;
+  /** drift fails (exit 2) when the CA has fewer days left. */
+  readonly hardLimitDays: number;
+}
+
+/** An NTS server certificate and its private key (see NtsCertificate). */
+export interface NtsCertificateDeclaration {
+  readonly ref: string;
+  /**
+   * Issued (and re-issued when due) by an authority of the app for the names its hosts' clients
+   * use, plus `extraNames`; or brought: a chain and a private key from their sources.
+   */
+  readonly issuer:
+    | { readonly authority: string; readonly extraNames: readonly string[]; readonly validityDays: number }
+    | { readonly certificate: CertificateSourceSpec; readonly privateKey: NtsKeySourceSpec };
+  /** keys and drift warn, and synth re-issues an issued one, when fewer days are left. */
+  readonly renewBeforeDays: number;
+  /** drift fails (exit 2) when fewer days are left. */
+  readonly hardLimitDays: number;
 }
 
 /** A key as a source or a host uses it: one key, or a rotation that picks by phase. */
@@ -95,4 +133,10 @@ export interface HostDeclaration {
   /** Keys on the host that the app does not declare. @default "refuse" */
   readonly undeclaredKeys?: UndeclaredKeyPolicy;
   readonly verify: VerifyDeclaration;
+  /**
+   * NTS: the certificate (ref) that makes the host an NTS server, and authorities (refs) it trusts
+   * besides those that issued the certificates of the app's NTS servers its sources use.
+   * @default - none
+   */
+  readonly nts?: { readonly certificate?: string; readonly trustedAuthorities?: readonly string[] };
 }

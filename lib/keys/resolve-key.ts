@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { UserError } from "../errors";
 import { resolveProjectPath } from "../project";
 import { decodeKeyMaterial } from "./key-material";
 import { KeySourceSpec, describeKeySource } from "./key-source";
 import { readOrCreateStoredKey } from "./key-store";
+import { runSecretCommand } from "./secret-command";
 import { NtpKeyTypeName } from "./key-type";
 
 export interface KeyReference {
@@ -50,21 +50,7 @@ export function resolveKeyMaterial(key: KeyReference, baseDir: string, options: 
     }
     case "keyStore":
       return decodeKeyMaterial(key.id, readOrCreateStoredKey(resolveProjectPath(source.dir, baseDir), key.id, key.type, options.createInKeyStore));
-    case "command": {
-      let stdout: string;
-      try {
-        stdout = execFileSync(source.argv[0], source.argv.slice(1), {
-          cwd: baseDir,
-          encoding: "utf8",
-          timeout: 30_000,
-          stdio: ["ignore", "pipe", "ignore"],
-        });
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException & { status?: number | null };
-        const why = e.code === "ENOENT" ? "the program was not found" : e.status !== undefined && e.status !== null ? `it exited with code ${e.status}` : e.code ?? "it failed";
-        throw new UserError(`${where}: ${why}: run the command by hand to check it prints the key`);
-      }
-      return decodeKeyMaterial(key.id, stdout.trim());
-    }
+    case "command":
+      return decodeKeyMaterial(key.id, runSecretCommand(source.argv, baseDir, where, "the key").trim());
   }
 }

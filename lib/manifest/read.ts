@@ -4,6 +4,7 @@ import { UserError } from "../errors";
 import { ConfigError } from "../model/config-error";
 import { HostProfile, checkHostProfile, describeIssue } from "../model/profiles/host-profile";
 import { parseChronyVersion } from "../model/version";
+import { ntsPaths } from "../render/nts-files";
 import { packageVersion } from "../package-info";
 import { HostManifest, MANIFEST_FORMAT, MANIFEST_SCHEMA, hostManifestSchema } from "./schema";
 
@@ -88,7 +89,9 @@ function checkFormat(parsed: Record<string, unknown>, where: string): void {
 function checkManifest(parsed: Record<string, unknown>, where: string): HostManifest {
   checkFormat(parsed, where);
   const result = v.safeParse(hostManifestSchema, parsed);
-  if (!result.success) throw new UserError(`invalid host manifest ${where}: ${describeIssue("manifest", result.issues[0])}`);
+  if (!result.success) {
+    throw new UserError(`invalid host manifest ${where}: ${describeIssue("manifest", result.issues[0])}: synthesize it again with 'cdktf synth'`);
+  }
   const m = result.output;
   try {
     checkHostProfile(m.profile, parseChronyVersion(m.chronyVersion), "manifest.profile");
@@ -102,10 +105,16 @@ function checkManifest(parsed: Record<string, unknown>, where: string): HostMani
 
 /** Apply writes only the profile's own files: a manifest cannot point it anywhere else. */
 function checkOwnPaths(m: HostManifest, where: string): void {
-  const expected: Record<string, string> = { conf: m.profile.confPath, sources: `${m.profile.sourceDir}/${m.profile.sourcesFileName}` };
+  const nts = ntsPaths(m.profile);
+  const expected: Record<string, string> = {
+    conf: m.profile.confPath,
+    sources: `${m.profile.sourceDir}/${m.profile.sourcesFileName}`,
+    "nts-cert": nts.serverCert,
+    "nts-ca": nts.trustedCas,
+  };
   const seen = new Set<string>();
   m.files.forEach((f, i) => {
-    if (f.role === "keys" || f.path !== expected[f.role] || seen.has(f.role)) {
+    if (f.role === "keys" || f.role === "nts-key" || f.path !== expected[f.role] || seen.has(f.role)) {
       throw new UserError(
         `invalid host manifest ${where}: manifest.files[${i}] is ${JSON.stringify(f.path)} with role '${f.role}', but the profile's ${f.role} file is ${JSON.stringify(expected[f.role] ?? "built at apply")}: synthesize it again with 'cdktf synth'`,
       );
@@ -114,6 +123,12 @@ function checkOwnPaths(m: HostManifest, where: string): void {
   });
   if (m.keys.path !== m.profile.keysPath) {
     throw new UserError(`invalid host manifest ${where}: manifest.keys.path ${JSON.stringify(m.keys.path)} is not the profile's keysPath ${JSON.stringify(m.profile.keysPath)}: synthesize it again`);
+  }
+  if (m.nts?.key && m.nts.key.path !== nts.serverKey) {
+    throw new UserError(`invalid host manifest ${where}: manifest.nts.key.path ${JSON.stringify(m.nts.key.path)} is not ${JSON.stringify(nts.serverKey)}: synthesize it again`);
+  }
+  if (m.nts?.key && !seen.has("nts-cert")) {
+    throw new UserError(`invalid host manifest ${where}: manifest.nts.key has no certificate among the files (role nts-cert): synthesize it again`);
   }
 }
 

@@ -5,6 +5,8 @@ import { hasControlCharacters } from "../model/directive";
 import { absolutePathSchema, accountNameSchema, fileModeSchema, hostProfileSchema } from "../model/profiles/host-profile";
 import { fingerprintSaltSchema } from "../keys/fingerprint";
 import { controllerPathSchema, keySourceSchema } from "../keys/key-source";
+import { certificateFactsSchema } from "../keys/nts/certificate-facts";
+import { ntsKeySourceSchema } from "../keys/nts/private-key";
 
 /**
  * The host manifest: everything `cdktf-chrony apply` needs for one host, and nothing secret. The
@@ -19,8 +21,12 @@ import { controllerPathSchema, keySourceSchema } from "../keys/key-source";
 export const MANIFEST_FORMAT = 2;
 export const MANIFEST_SCHEMA = `cdktf-chrony/host-manifest@${MANIFEST_FORMAT}` as const;
 
-/** Which part of chronyd's configuration a file is: it decides reload sources / rekey / restart. */
-export const FILE_ROLES = ["conf", "sources", "keys"] as const;
+/**
+ * Which part of chronyd's configuration a file is: it decides reload sources / rekey / restart.
+ * NTS: "nts-cert" and "nts-key" are a server's certificate chain and private key (chronyd loads
+ * them only at start), "nts-ca" the CAs a client trusts (read at each NTS-KE session).
+ */
+export const FILE_ROLES = ["conf", "sources", "keys", "nts-cert", "nts-key", "nts-ca"] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
 
 /** "least-disruptive": reload sources / rekey when enough; "restart": always restart on a change. */
@@ -47,8 +53,24 @@ export const hostKeyPolicySchema = v.variant("kind", [
 ]);
 export type HostKeyPolicySpec = v.InferOutput<typeof hostKeyPolicySchema>;
 
+const sshAddress = v.pipe(v.string(), v.check((a) => a !== "" && !/\s/.test(a) && !hasControlCharacters(a), "a hostname or IP address"));
+
+/** A jump host (bastion) on the way to the target; its host key is checked like the target's. */
+export const sshHopSchema = v.object({
+  address: sshAddress,
+  port,
+  user: accountNameSchema,
+  /** Absent: use the ssh-agent at SSH_AUTH_SOCK. */
+  privateKeyPath: v.optional(controllerPath),
+  hostKey: hostKeyPolicySchema,
+});
+export type SshHopSpec = v.InferOutput<typeof sshHopSchema>;
+
+/** Target fields the app set itself: an OpenSSH config never overrides them. */
+export const SSH_CONFIG_FIELDS = ["port", "user", "privateKeyPath", "hostKey", "jump"] as const;
+
 export const sshTargetSchema = v.object({
-  address: v.pipe(v.string(), v.check((a) => a !== "" && !/\s/.test(a) && !hasControlCharacters(a), "a hostname or IP address")),
+  address: sshAddress,
   port,
   user: accountNameSchema,
   /** Absent: use the ssh-agent at SSH_AUTH_SOCK. */
@@ -56,6 +78,10 @@ export const sshTargetSchema = v.object({
   hostKey: hostKeyPolicySchema,
   /** Run privileged commands with `sudo -n`. */
   sudo: v.boolean(),
+  /** Jump hosts, first to last (OpenSSH's ProxyJump). Absent: a direct connection. */
+  jump: v.optional(v.array(sshHopSchema)),
+  /** Read this OpenSSH client config at connect time for what the app left unset (`address` is its Host). */
+  sshConfig: v.optional(v.object({ path: controllerPath, explicit: v.array(v.picklist(SSH_CONFIG_FIELDS)) })),
 });
 export type SshTargetSpec = v.InferOutput<typeof sshTargetSchema>;
 
@@ -73,7 +99,7 @@ export const manifestKeySchema = v.object({
 });
 export type ManifestKey = v.InferOutput<typeof manifestKeySchema>;
 
-/** A file to place on a host: chrony.conf or the managed sources file (chrony.keys is built at apply). */
+/** A file to place on a host: chrony.conf, the managed sources file, NTS certificates (chrony.keys and an NTS private key are built at apply). */
 export const hostFileSchema = v.object({
   path: absolutePathSchema,
   content: v.string(),
@@ -91,6 +117,8 @@ export const expectedSourceSchema = v.object({
   name: nonEmpty,
   keyId: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   nts: v.boolean(),
+  /** Why synth expects NTS-KE with this source to fail (e.g. an issuer the host does not trust), for verify's message. */
+  ntsProblem: v.optional(v.string()),
 });
 export type ExpectedSource = v.InferOutput<typeof expectedSourceSchema>;
 
@@ -101,6 +129,42 @@ export const rotationStatusSchema = v.object({
   toKeyId: v.number(),
 });
 export type RotationStatus = v.InferOutput<typeof rotationStatusSchema>;
+
+const daysSchema = v.pipe(v.number(), v.integer(), v.minValue(0, "a number of days"));
+
+/** A certificate the host holds: an NTS server's own, or a CA it trusts. Public facts only. */
+export const ntsCertificateEntrySchema = v.object({
+  role: v.picklist(["server", "trusted"]),
+  /** The NtsCertificate's or NtsCertificateAuthority's construct path, for reports. */
+  name: v.string(),
+  /** Where the host holds it. */
+  path: absolutePathSchema,
+  ...certificateFactsSchema.entries,
+  /** An authority of the app issued it (synth re-issues it when due); absent: brought, or a CA. */
+  issuedBy: v.optional(v.string()),
+  /** The names its clients use on their source lines: apply checks the certificate has each. */
+  requiredNames: v.array(v.string()),
+  renewBeforeDays: daysSchema,
+  hardLimitDays: daysSchema,
+});
+export type NtsCertificateEntry = v.InferOutput<typeof ntsCertificateEntrySchema>;
+
+/** NTS material of a host: its server key (by source and keyed fingerprint, never the key) and certificates. */
+export const manifestNtsSchema = v.object({
+  key: v.optional(
+    v.object({
+      path: absolutePathSchema,
+      owner: accountNameSchema,
+      group: accountNameSchema,
+      mode: fileModeSchema,
+      source: ntsKeySourceSchema,
+      /** Keyed fingerprint of the key at synth time. */
+      fingerprint: v.pipe(v.string(), v.regex(/^hmac-sha256:[0-9a-f]{32}$/, "a keyed fingerprint (hmac-sha256:...)")),
+    }),
+  ),
+  certificates: v.array(ntsCertificateEntrySchema),
+});
+export type ManifestNts = v.InferOutput<typeof manifestNtsSchema>;
 
 export const hostManifestSchema = v.object({
   schema: v.literal(MANIFEST_SCHEMA),
@@ -131,8 +195,10 @@ export const hostManifestSchema = v.object({
     timeoutSeconds: positive,
   }),
   rotations: v.array(rotationStatusSchema),
+  /** Absent for a host without NTS certificates of the app. */
+  nts: v.optional(manifestNtsSchema),
   warnings: v.array(v.string()),
   /** The digests in the push resource's triggers. */
-  digests: v.object({ files: v.string(), keys: v.string() }),
+  digests: v.object({ files: v.string(), keys: v.string(), nts: v.optional(v.string()) }),
 });
 export type HostManifest = v.InferOutput<typeof hostManifestSchema>;

@@ -1,5 +1,10 @@
 import { ArgsCheck, eitherOf, listOf, noArgs, positional, withOptions } from "./arg-checks";
+import { isAtLeast } from "./version";
+import { RATE_LIMIT_FIELDS } from "./areas/binding";
+import { LOCAL_FIELDS } from "./areas/clock";
+import { HWTIMESTAMP_FIELDS, REFCLOCK_FIELDS } from "./areas/refclocks";
 import { sourceCheck } from "./areas/sources";
+import { optionSpecs } from "./prop-rows";
 import {
   TokenCheck,
   TokenProblem,
@@ -18,8 +23,20 @@ import {
 export interface DirectiveSpec {
   /** The release that added it. */
   readonly since: string;
-  /** The release that removed it, and what to use instead. */
-  readonly removed?: { readonly in: string; readonly instead: string };
+  /**
+   * From this release chronyd still reads the line but ignores it (it logs "directive is no longer
+   * supported", or nothing): accepted with a warning that names the modern replacement, so an old
+   * configuration can be imported and cleaned up afterwards.
+   */
+  readonly obsolete?: { readonly in: string; readonly instead: string };
+  /**
+   * How many lines count: "once" when chronyd keeps only the last line (a host's line replaces the
+   * profile's), "perFamily" for one line per address family (IPv4, IPv6, Unix socket), "many" when
+   * every line adds something.
+   */
+  readonly repeat: "once" | "perFamily" | "many";
+  /** Directives that set the same thing share a slot (rtcsync and rtcfile exclude each other). @default the name */
+  readonly slot?: string;
   readonly check: ArgsCheck;
 }
 
@@ -46,12 +63,7 @@ const cmdAddress: TokenCheck<string> = (token) =>
     ? token
     : new TokenProblem("an IP address, a Unix socket path, or / to disable the socket");
 
-const rateLimit = withOptions([], {
-  interval: { value: integer(-19, 12) },
-  burst: { value: integer(1, 255) },
-  leak: { value: integer(1, 4) },
-  kod: { value: integer(0, 255), since: "4.6" },
-});
+const rateLimit = withOptions([], optionSpecs(RATE_LIMIT_FIELDS));
 
 const logNames = [
   "rawmeasurements",
@@ -75,56 +87,34 @@ const logCheck: ArgsCheck = (args, version) => {
   return undefined;
 };
 
-const refclockOptions = {
-  refid: { value: (t: string) => (/^[\x21-\x7e]{1,4}$/.test(t) ? t : new TokenProblem("1 to 4 printable ASCII characters")) },
-  lock: { value: (t: string) => (/^[\x21-\x7e]{1,4}$/.test(t) ? t : new TokenProblem("the refid (1 to 4 characters) of a PPS source's companion")) },
-  poll: { value: integer(-6, 24) },
-  dpoll: { value: integer(-6, 24) },
-  filter: { value: integer(1, 4096) },
-  local: { since: "4.3" },
-  rate: { value: integer(1, 1_000_000) },
-  minsamples: { value: integer(0, 64) },
-  maxsamples: { value: integer(0, 64) },
-  maxlockage: { value: integer(0, 1_000_000) },
-  offset: { value: decimal() },
-  delay: { value: decimal(0) },
-  pps: {},
-  precision: { value: decimal(0) },
-  maxdispersion: { value: decimal(0) },
-  stratum: { value: integer(0, 15) },
-  tai: {},
-  width: { value: decimal(0) },
-  noselect: {},
-  prefer: {},
-  trust: {},
-  require: {},
+/** The refclock drivers and the release that added each (chronyd compares the names case-sensitively). */
+export const REFCLOCK_DRIVERS: Readonly<Record<string, string>> = { PPS: "1.31", SHM: "1.31", SOCK: "1.31", PHC: "1.31", RTC: "4.7" };
+
+const refclockCheck: ArgsCheck = (args, version) => {
+  const driver = args[0];
+  const since = driver === undefined ? undefined : REFCLOCK_DRIVERS[driver];
+  if (driver !== undefined && since === undefined) return `driver must be one of ${Object.keys(REFCLOCK_DRIVERS).join(", ")}, got '${driver}'`;
+  if (since !== undefined && !isAtLeast(version, since)) return `driver ${driver} needs chrony ${since} or newer (this host runs ${version.text})`;
+  return withOptions([["driver", anyWord], ["parameter", anyWord]], optionSpecs(REFCLOCK_FIELDS))(args, version);
 };
 
-const hwtimestampOptions = {
-  minpoll: { value: integer(-6, 24) },
-  maxpoll: { value: integer(-6, 24), since: "4.4" },
-  minsamples: { value: integer(0, 64) },
-  maxsamples: { value: integer(0, 64) },
-  precision: { value: decimal(0) },
-  txcomp: { value: decimal() },
-  rxcomp: { value: decimal() },
-  nocrossts: {},
-  rxfilter: { value: oneOf(["all", "ntp", "ptp", "none"]) },
+/** `driftfile FILE [interval SECONDS]`; the interval came in 4.7. */
+const driftfileCheck: ArgsCheck = (args, version) => {
+  if (args.length === 1) return one("path", path)(args, version);
+  if (args.length === 3 && args[1].toLowerCase() === "interval") {
+    if (!isAtLeast(version, "4.7")) return `option interval needs chrony 4.7 or newer (this host runs ${version.text})`;
+    return positional(["path", path], ["interval", anyWord], ["seconds", integer(1, 2 ** 31 - 1)])(args, version);
+  }
+  return `takes a path, then optionally 'interval SECONDS' (chrony 4.7 or newer), got '${args.join(" ")}'`;
 };
 
-const localOptions = {
-  stratum: { value: integer(1, 15) },
-  orphan: {},
-  distance: { value: decimal(0) },
-  activate: { value: decimal(0), since: "4.6" },
-  waitsynced: { value: decimal(), since: "4.7" },
-  waitunsynced: { value: decimal(), since: "4.7" },
-};
+/** Monitoring commands opencommands can open to cmdallow'ed hosts (chrony 4.7). */
+export const OPEN_COMMANDS = ["activity", "authdata", "clients", "manual", "ntpdata", "rtcdata", "selectdata", "serverstats", "smoothing", "sourcename", "sources", "sourcestats", "tracking"];
 
 const COMMAND_KEY_REMOVED = {
   in: "2.2",
   instead:
-    "command authentication was removed in chrony 2.2; control command access with bindcmdaddress (loopback and the Unix socket by default), cmdallow/cmddeny, and the Unix socket's permissions",
+    "command authentication was removed in chrony 2.2 and chronyd ignores the line; control command access with bindcmdaddress (loopback and the Unix socket by default), cmdallow/cmddeny, and the Unix socket's permissions, then remove the line",
 };
 
 /**
@@ -133,107 +123,108 @@ const COMMAND_KEY_REMOVED = {
  */
 export const DIRECTIVES: ReadonlyMap<string, DirectiveSpec> = new Map<string, DirectiveSpec>([
   // Sources
-  ["server", { since: "1.31", check: sourceCheck("server") }],
-  ["pool", { since: "2.0", check: sourceCheck("pool") }],
-  ["peer", { since: "1.31", check: sourceCheck("peer") }],
-  ["refclock", { since: "1.31", check: withOptions([["driver", oneOf(["PPS", "SHM", "SOCK", "PHC"], true)], ["parameter", anyWord]], refclockOptions) }],
-  ["initstepslew", { since: "1.31", check: (args) => (args.length < 2 || isProblem(decimal(0)(args[0])) ? "takes a threshold in seconds and at least one server" : undefined) }],
-  ["broadcast", { since: "1.31", check: eitherOf(positional(["interval", integer(1, 2 ** 31 - 1)], ["address", ipAddress]), positional(["interval", integer(1, 2 ** 31 - 1)], ["address", ipAddress], ["port", port])) }],
-  ["sourcedir", { since: "4.0", check: listOf("directory", path, 1, 10) }],
+  ["server", { since: "1.31", repeat: "many", check: sourceCheck("server") }],
+  ["pool", { since: "2.0", repeat: "many", check: sourceCheck("pool") }],
+  ["peer", { since: "1.31", repeat: "many", check: sourceCheck("peer") }],
+  ["refclock", { since: "1.31", repeat: "many", check: refclockCheck }],
+  ["initstepslew", { since: "1.31", repeat: "once", check: (args) => (args.length < 1 || isProblem(decimal(0)(args[0])) ? "takes a threshold in seconds and then the servers" : undefined) }],
+  ["broadcast", { since: "1.31", repeat: "many", check: eitherOf(positional(["interval", integer(1, 2 ** 31 - 1)], ["address", ipAddress]), positional(["interval", integer(1, 2 ** 31 - 1)], ["address", ipAddress], ["port", port])) }],
+  ["sourcedir", { since: "4.0", repeat: "many", check: listOf("directory", path, 1, 10) }],
   // Access and binding
-  ["allow", { since: "1.31", check: accessRule }],
-  ["deny", { since: "1.31", check: accessRule }],
-  ["cmdallow", { since: "1.31", check: accessRule }],
-  ["cmddeny", { since: "1.31", check: accessRule }],
-  ["bindaddress", { since: "1.31", check: one("address", ipAddress) }],
-  ["bindacqaddress", { since: "1.31", check: one("address", ipAddress) }],
-  ["bindcmdaddress", { since: "1.31", check: one("address", cmdAddress) }],
-  ["binddevice", { since: "4.0", check: one("interface", anyWord) }],
-  ["bindacqdevice", { since: "4.0", check: one("interface", anyWord) }],
-  ["bindcmddevice", { since: "4.0", check: one("interface", anyWord) }],
-  ["port", { since: "1.31", check: one("port", port) }],
-  ["cmdport", { since: "1.31", check: one("port", port) }],
-  ["acquisitionport", { since: "1.31", check: one("port", port) }],
-  ["ptpport", { since: "4.2", check: one("port", port) }],
-  ["ptpdomain", { since: "4.6", check: one("domain", integer(0, 255)) }],
-  ["ratelimit", { since: "1.31", check: rateLimit }],
-  ["cmdratelimit", { since: "1.31", check: rateLimit }],
-  ["ntsratelimit", { since: "4.0", check: rateLimit }],
-  ["clientloglimit", { since: "1.31", check: one("bytes", integer(0, 2 ** 32 - 1)) }],
-  ["noclientlog", { since: "1.31", check: noArgs() }],
-  ["opencommands", { since: "4.7", check: listOf("command", anyWord) }],
-  ["dscp", { since: "4.0", check: one("value", integer(0, 63)) }],
+  ["allow", { since: "1.31", repeat: "many", check: accessRule }],
+  ["deny", { since: "1.31", repeat: "many", check: accessRule }],
+  ["cmdallow", { since: "1.31", repeat: "many", check: accessRule }],
+  ["cmddeny", { since: "1.31", repeat: "many", check: accessRule }],
+  ["bindaddress", { since: "1.31", repeat: "perFamily", check: one("address", ipAddress) }],
+  ["bindacqaddress", { since: "1.31", repeat: "perFamily", check: one("address", ipAddress) }],
+  ["bindcmdaddress", { since: "1.31", repeat: "perFamily", check: one("address", cmdAddress) }],
+  ["binddevice", { since: "4.0", repeat: "once", check: one("interface", anyWord) }],
+  ["bindacqdevice", { since: "4.0", repeat: "once", check: one("interface", anyWord) }],
+  ["bindcmddevice", { since: "4.0", repeat: "once", check: one("interface", anyWord) }],
+  ["port", { since: "1.31", repeat: "once", check: one("port", port) }],
+  ["cmdport", { since: "1.31", repeat: "once", check: one("port", port) }],
+  ["acquisitionport", { since: "1.31", repeat: "once", check: one("port", port) }],
+  ["ptpport", { since: "4.2", repeat: "once", check: one("port", port) }],
+  ["ptpdomain", { since: "4.6", repeat: "once", check: one("domain", integer(0, 255)) }],
+  ["ratelimit", { since: "2.3", repeat: "once", check: rateLimit }],
+  ["cmdratelimit", { since: "2.3", repeat: "once", check: rateLimit }],
+  ["ntsratelimit", { since: "4.0", repeat: "once", check: rateLimit }],
+  ["clientloglimit", { since: "1.31", repeat: "once", check: one("bytes", integer(0, 2 ** 32 - 1)) }],
+  ["noclientlog", { since: "1.31", repeat: "once", check: noArgs() }],
+  ["opencommands", { since: "4.7", repeat: "once", check: listOf("command", oneOf(OPEN_COMMANDS), 0) }],
+  ["dscp", { since: "4.0", repeat: "once", check: one("value", integer(0, 63)) }],
   // Authentication and NTS
-  ["keyfile", { since: "1.31", check: one("path", path) }],
-  ["authselectmode", { since: "4.0", check: one("mode", oneOf(["require", "prefer", "mix", "ignore"])) }],
-  ["commandkey", { since: "1.31", removed: COMMAND_KEY_REMOVED, check: one("key ID", keyId) }],
-  ["generatecommandkey", { since: "1.31", removed: COMMAND_KEY_REMOVED, check: noArgs() }],
-  ["ntsserverkey", { since: "4.0", check: one("path", path) }],
-  ["ntsservercert", { since: "4.0", check: one("path", path) }],
-  ["ntsdumpdir", { since: "4.0", check: one("directory", path) }],
-  ["ntscachedir", { since: "4.0", removed: { in: "4.0", instead: "it is the old name of ntsdumpdir; write ntsdumpdir" }, check: one("directory", path) }],
-  ["ntsport", { since: "4.0", check: one("port", port) }],
-  ["ntsprocesses", { since: "4.0", check: one("count", integer(0, 1000)) }],
-  ["maxntsconnections", { since: "4.0", check: one("count", integer(1, 2 ** 31 - 1)) }],
-  ["ntsntpserver", { since: "4.0", check: one("hostname", anyWord) }],
-  ["ntsrotate", { since: "4.0", check: one("seconds", integer(0, 2 ** 31 - 1)) }],
-  ["ntsrefresh", { since: "4.0", check: one("seconds", integer(0, 2 ** 31 - 1)) }],
-  ["ntstrustedcerts", { since: "4.0", check: eitherOf(one("path", path), positional(["set ID", integer(0, 2 ** 32 - 1)], ["path", path])) }],
-  ["nosystemcert", { since: "4.0", check: noArgs() }],
-  ["nocerttimecheck", { since: "4.0", check: one("updates", integer(0, 2 ** 31 - 1)) }],
-  ["ntsaeads", { since: "4.6.1", check: listOf("AEAD ID", integer(1, 65535)) }],
-  ["ntpsigndsocket", { since: "1.31", check: one("path", path) }],
+  ["keyfile", { since: "1.31", repeat: "once", check: one("path", path) }],
+  ["authselectmode", { since: "4.0", repeat: "once", check: one("mode", oneOf(["require", "prefer", "mix", "ignore"])) }],
+  ["commandkey", { since: "1.31", repeat: "many", obsolete: COMMAND_KEY_REMOVED, check: one("key ID", keyId) }],
+  ["generatecommandkey", { since: "1.31", repeat: "many", obsolete: COMMAND_KEY_REMOVED, check: noArgs() }],
+  ["ntsserverkey", { since: "4.0", repeat: "many", check: one("path", path) }],
+  ["ntsservercert", { since: "4.0", repeat: "many", check: one("path", path) }],
+  ["ntsdumpdir", { since: "4.0", repeat: "once", check: one("directory", path) }],
+  ["ntscachedir", { since: "4.0", repeat: "once", slot: "ntsdumpdir", obsolete: { in: "4.0", instead: "it is the old name of ntsdumpdir, which chronyd reads the same way: write ntsdumpdir" }, check: one("directory", path) }],
+  ["ntsport", { since: "4.0", repeat: "once", check: one("port", port) }],
+  ["ntsprocesses", { since: "4.0", repeat: "once", check: one("count", integer(0, 1000)) }],
+  ["maxntsconnections", { since: "4.0", repeat: "once", check: one("count", integer(1, 2 ** 31 - 1)) }],
+  ["ntsntpserver", { since: "4.0", repeat: "once", check: one("hostname", anyWord) }],
+  ["ntsrotate", { since: "4.0", repeat: "once", check: one("seconds", integer(0, 2 ** 31 - 1)) }],
+  ["ntsrefresh", { since: "4.0", repeat: "once", check: one("seconds", integer(0, 2 ** 31 - 1)) }],
+  ["ntstrustedcerts", { since: "4.0", repeat: "many", check: eitherOf(one("path", path), positional(["set ID", integer(0, 2 ** 32 - 1)], ["path", path])) }],
+  ["nosystemcert", { since: "4.0", repeat: "once", check: noArgs() }],
+  ["nocerttimecheck", { since: "4.0", repeat: "once", check: one("updates", integer(0, 2 ** 31 - 1)) }],
+  ["ntsaeads", { since: "4.6.1", repeat: "once", check: listOf("AEAD ID", integer(1, 65535)) }],
+  ["ntpsigndsocket", { since: "3.0", repeat: "once", check: one("path", path) }],
   // Clock discipline
-  ["makestep", { since: "1.31", check: positional(["threshold (seconds)", seconds], ["limit (updates, negative = unlimited)", integer(-(2 ** 31), 2 ** 31 - 1)]) }],
-  ["maxupdateskew", { since: "1.31", check: one("skew (ppm)", ppm) }],
-  ["maxchange", { since: "1.31", check: positional(["offset (seconds)", seconds], ["start (updates)", integer(0, 2 ** 31 - 1)], ["ignore (updates)", integer(-1, 2 ** 31 - 1)]) }],
-  ["maxslewrate", { since: "1.31", check: one("rate (ppm)", ppm) }],
-  ["maxdrift", { since: "2.4", check: one("drift (ppm)", ppm) }],
-  ["maxclockerror", { since: "1.31", check: one("error (ppm)", ppm) }],
-  ["corrtimeratio", { since: "1.31", check: one("ratio", decimal(0)) }],
-  ["clockprecision", { since: "4.0", check: one("precision (seconds)", seconds) }],
-  ["rtcsync", { since: "1.31", check: noArgs() }],
-  ["rtcfile", { since: "1.31", check: one("path", path) }],
-  ["rtcautotrim", { since: "1.31", check: one("threshold (seconds)", seconds) }],
-  ["rtconutc", { since: "1.31", check: noArgs() }],
-  ["rtcdevice", { since: "1.31", check: one("device", path) }],
-  ["hwclockfile", { since: "1.31", check: one("path", path) }],
-  ["driftfile", { since: "1.31", check: eitherOf(one("path", path), positional(["path", path], ["interval", oneOf(["interval"])], ["seconds", integer(1, 2 ** 31 - 1)])) }],
-  ["fallbackdrift", { since: "1.31", check: positional(["min", integer(0, 30)], ["max", integer(0, 30)]) }],
-  ["leapsectz", { since: "1.31", check: one("timezone", anyWord) }],
-  ["leapseclist", { since: "4.6", check: one("path", path) }],
-  ["leapsecmode", { since: "2.0", check: one("mode", oneOf(["system", "step", "slew", "ignore"])) }],
-  ["smoothtime", { since: "2.0", check: eitherOf(positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm]), positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm], ["leaponly", oneOf(["leaponly"])])) }],
-  ["local", { since: "1.31", check: withOptions([], localOptions) }],
-  ["manual", { since: "1.31", check: noArgs() }],
-  ["tempcomp", { since: "1.31", check: (args) => (args.length === 3 || args.length === 6 ? undefined : "takes 3 (sensor interval points-file) or 6 (sensor interval T0 k0 k1 k2) arguments") }],
+  ["makestep", { since: "1.31", repeat: "once", check: positional(["threshold (seconds)", seconds], ["limit (updates, negative = unlimited)", integer(-(2 ** 31), 2 ** 31 - 1)]) }],
+  ["maxupdateskew", { since: "1.31", repeat: "once", check: one("skew (ppm)", ppm) }],
+  ["maxchange", { since: "1.31", repeat: "once", check: positional(["offset (seconds)", seconds], ["start (updates)", integer(0, 2 ** 31 - 1)], ["ignore (updates)", integer(-1, 2 ** 31 - 1)]) }],
+  ["maxslewrate", { since: "1.31", repeat: "once", check: one("rate (ppm)", ppm) }],
+  ["maxdrift", { since: "2.4", repeat: "once", check: one("drift (ppm)", ppm) }],
+  ["maxclockerror", { since: "1.31", repeat: "once", check: one("error (ppm)", ppm) }],
+  ["corrtimeratio", { since: "1.31", repeat: "once", check: one("ratio", decimal(0)) }],
+  ["clockprecision", { since: "4.0", repeat: "once", check: one("precision (seconds)", seconds) }],
+  ["rtcsync", { since: "1.31", repeat: "once", slot: "rtcsync|rtcfile", check: noArgs() }],
+  ["rtcfile", { since: "1.31", repeat: "once", slot: "rtcsync|rtcfile", check: one("path", path) }],
+  ["rtcautotrim", { since: "1.31", repeat: "once", check: one("threshold (seconds)", seconds) }],
+  ["rtconutc", { since: "1.31", repeat: "once", check: noArgs() }],
+  ["rtcdevice", { since: "1.31", repeat: "once", check: one("device", path) }],
+  ["hwclockfile", { since: "1.31", repeat: "once", check: one("path", path) }],
+  ["driftfile", { since: "1.31", repeat: "once", check: driftfileCheck }],
+  ["fallbackdrift", { since: "1.31", repeat: "once", check: positional(["min", integer(0, 30)], ["max", integer(0, 30)]) }],
+  ["leapsectz", { since: "1.31", repeat: "once", check: one("timezone", anyWord) }],
+  ["leapseclist", { since: "4.6", repeat: "once", check: one("path", path) }],
+  ["leapsecmode", { since: "2.0", repeat: "once", check: one("mode", oneOf(["system", "step", "slew", "ignore"])) }],
+  ["smoothtime", { since: "2.0", repeat: "once", check: eitherOf(positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm]), positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm], ["leaponly", oneOf(["leaponly"])])) }],
+  ["local", { since: "1.31", repeat: "once", check: withOptions([], optionSpecs(LOCAL_FIELDS)) }],
+  ["manual", { since: "1.31", repeat: "once", check: noArgs() }],
+  ["tempcomp", { since: "1.31", repeat: "once", check: (args) => (args.length === 3 || args.length === 6 ? undefined : "takes 3 (sensor interval points-file) or 6 (sensor interval T0 k0 k1 k2) arguments") }],
   // Source selection
-  ["minsources", { since: "2.0", check: one("count", integer(1, 64)) }],
-  ["maxdistance", { since: "2.2", check: one("distance (seconds)", seconds) }],
-  ["maxjitter", { since: "3.0", check: one("jitter (seconds)", seconds) }],
-  ["combinelimit", { since: "1.31", check: one("limit", decimal(0)) }],
-  ["reselectdist", { since: "1.31", check: one("distance (seconds)", seconds) }],
-  ["stratumweight", { since: "1.31", check: one("weight (seconds)", seconds) }],
-  ["minsamples", { since: "2.0", check: one("samples", integer(0, 64)) }],
-  ["maxsamples", { since: "1.31", check: one("samples", integer(0, 64)) }],
-  ["hwtimestamp", { since: "2.0", check: withOptions([["interface", anyWord]], hwtimestampOptions) }],
-  ["hwtstimeout", { since: "4.4", check: one("timeout (seconds)", seconds) }],
+  ["minsources", { since: "2.0", repeat: "once", check: one("count", integer(1, 64)) }],
+  ["maxdistance", { since: "2.2", repeat: "once", check: one("distance (seconds)", seconds) }],
+  ["maxjitter", { since: "3.0", repeat: "once", check: one("jitter (seconds)", seconds) }],
+  ["combinelimit", { since: "1.31", repeat: "once", check: one("limit", decimal(0)) }],
+  ["reselectdist", { since: "1.31", repeat: "once", check: one("distance (seconds)", seconds) }],
+  ["stratumweight", { since: "1.31", repeat: "once", check: one("weight (seconds)", seconds) }],
+  ["minsamples", { since: "1.31", repeat: "once", check: one("samples", integer(0, 64)) }],
+  ["maxsamples", { since: "1.31", repeat: "once", check: one("samples", integer(0, 64)) }],
+  ["hwtimestamp", { since: "3.0", repeat: "many", check: withOptions([["interface", anyWord]], optionSpecs(HWTIMESTAMP_FIELDS)) }],
+  ["hwtstimeout", { since: "4.4", repeat: "once", check: one("timeout (seconds)", seconds) }],
+  ["refresh", { since: "4.4", repeat: "once", check: one("interval (seconds)", integer(0, 2 ** 31 - 1)) }],
   // Logging, state and files
-  ["logdir", { since: "1.31", check: one("directory", path) }],
-  ["log", { since: "1.31", check: logCheck }],
-  ["logchange", { since: "1.31", check: one("threshold (seconds)", seconds) }],
-  ["logbanner", { since: "1.31", check: one("lines", integer(0, 2 ** 31 - 1)) }],
-  ["mailonchange", { since: "1.31", check: positional(["email", anyWord], ["threshold (seconds)", seconds]) }],
-  ["dumpdir", { since: "1.31", check: one("directory", path) }],
-  ["dumponexit", { since: "1.31", removed: { in: "3.0", instead: "chronyd ignores it and always dumps with dumpdir; remove the line" }, check: noArgs() }],
-  ["pidfile", { since: "1.31", check: one("path", path) }],
-  ["user", { since: "1.31", check: one("user", anyWord) }],
-  ["lock_all", { since: "1.31", check: noArgs() }],
-  ["sched_priority", { since: "1.31", check: one("priority", integer(0, 99)) }],
-  ["include", { since: "1.31", check: one("glob", path) }],
-  ["confdir", { since: "4.0", check: listOf("directory", path, 1, 10) }],
-  ["linux_freq_scale", { since: "1.31", removed: { in: "1.31", instead: "chronyd no longer supports it; remove the line" }, check: (a) => (a.length === 1 ? undefined : "takes 1 argument") }],
-  ["linux_hz", { since: "1.31", removed: { in: "1.31", instead: "chronyd no longer supports it; remove the line" }, check: (a) => (a.length === 1 ? undefined : "takes 1 argument") }],
+  ["logdir", { since: "1.31", repeat: "once", check: one("directory", path) }],
+  ["log", { since: "1.31", repeat: "many", check: logCheck }],
+  ["logchange", { since: "1.31", repeat: "once", check: one("threshold (seconds)", seconds) }],
+  ["logbanner", { since: "1.31", repeat: "once", check: one("lines", integer(0, 2 ** 31 - 1)) }],
+  ["mailonchange", { since: "1.31", repeat: "once", check: positional(["email", anyWord], ["threshold (seconds)", seconds]) }],
+  ["dumpdir", { since: "1.31", repeat: "once", check: one("directory", path) }],
+  ["dumponexit", { since: "1.31", repeat: "many", obsolete: { in: "1.31", instead: "chronyd ignores it (it dumps on exit whenever dumpdir is set): remove the line" }, check: noArgs() }],
+  ["pidfile", { since: "1.31", repeat: "once", check: one("path", path) }],
+  ["user", { since: "1.31", repeat: "once", check: one("user", anyWord) }],
+  ["lock_all", { since: "1.31", repeat: "once", check: noArgs() }],
+  ["sched_priority", { since: "1.31", repeat: "once", check: one("priority", integer(0, 99)) }],
+  ["include", { since: "1.31", repeat: "many", check: one("glob", path) }],
+  ["confdir", { since: "4.0", repeat: "many", check: listOf("directory", path, 1, 10) }],
+  ["linux_freq_scale", { since: "1.31", repeat: "many", obsolete: { in: "1.31", instead: "chronyd ignores it (the kernel's tick rate and frequency scale are detected): remove the line" }, check: (a) => (a.length === 1 ? undefined : "takes 1 argument") }],
+  ["linux_hz", { since: "1.31", repeat: "many", obsolete: { in: "1.31", instead: "chronyd ignores it (the kernel's tick rate and frequency scale are detected): remove the line" }, check: (a) => (a.length === 1 ? undefined : "takes 1 argument") }],
 ]);
 
 /** Directive names that hold time sources, kept in the managed `sourcedir` file when possible. */

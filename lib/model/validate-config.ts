@@ -1,27 +1,16 @@
 import { isIP } from "node:net";
 import { ChronyConfig } from "./chrony-config";
 import { ConfigError } from "./config-error";
-import { Directive, directiveLine } from "./directive";
+import { directiveLine } from "./directive";
 import { HostProfile } from "./profiles/host-profile";
+import { ComposedConf, composeConf } from "./profiles/compose-conf";
 import { sourceKeyId } from "./areas/sources";
-
-/** Directives chronyd reads once: a second line silently replaces the first, so we refuse it. */
-const SINGLE_VALUED = new Set([
-  "port", "cmdport", "acquisitionport", "ptpport", "keyfile", "driftfile", "makestep", "local", "pidfile",
-  "logdir", "ntsdumpdir", "leapsectz", "leapsecmode", "maxupdateskew", "minsources", "maxdistance",
-  "authselectmode", "rtcfile", "user", "dumpdir", "ntsport", "ntsprocesses", "maxntsconnections",
-  "ntsrotate", "clientloglimit", "smoothtime", "maxchange", "maxslewrate", "logchange", "ratelimit",
-  "cmdratelimit", "ntsratelimit", "hwclockfile", "rtcdevice", "sched_priority", "minsamples", "maxsamples",
-]);
 
 export interface ConfigCheck {
   /** Advice that does not stop synth: shown as construct warnings and in the plan. */
   readonly warnings: string[];
-}
-
-function family(d: Directive): string {
-  const a = d.args[0] ?? "";
-  return a.startsWith("/") ? "unix" : isIP(a) === 6 ? "ipv6" : "ipv4";
+  /** chrony.conf's lines, the profile's merged with the host's. */
+  readonly composed: ComposedConf;
 }
 
 function isLoopback(address: string): boolean {
@@ -39,32 +28,13 @@ function prefixBits(subnet: string | undefined): number {
 }
 
 /**
- * Checks across lines of one host: conflicts with the profile, duplicates chronyd would silently
- * override, keys the host must hold, and command access that is wider than intended.
+ * Checks across lines of one host: lines that set the same thing (see composeConf), sources, keys
+ * the host must hold, and command access that is wider than intended.
  */
 export function checkHostConfig(config: ChronyConfig, profile: HostProfile, heldKeyIds: ReadonlySet<number>, hostName: string): ConfigCheck {
-  const warnings: string[] = [];
-  const all: Array<{ d: Directive; from: string }> = [
-    ...profile.baseDirectives.map((d) => ({ d, from: `profile '${profile.name}'` })),
-    ...config.directives.map((d) => ({ d, from: `host ${hostName}` })),
-  ];
-  const seen = new Map<string, { d: Directive; from: string }>();
-  for (const entry of all) {
-    const name = entry.d.name.toLowerCase();
-    const key = name === "bindaddress" || name === "bindacqaddress" || name === "bindcmdaddress" ? `${name}/${family(entry.d)}` : name;
-    if (!SINGLE_VALUED.has(name) && !key.includes("/")) continue;
-    const first = seen.get(key);
-    if (first) {
-      throw new ConfigError(
-        `'${directiveLine(first.d)}' (${first.from}) and '${directiveLine(entry.d)}' (${entry.from}) set the same thing; chronyd would use only the last: keep one`,
-      );
-    }
-    seen.set(key, entry);
-  }
-  const names = new Set(all.map((e) => e.d.name.toLowerCase()));
-  if (names.has("rtcsync") && names.has("rtcfile")) {
-    throw new ConfigError(`host ${hostName}: rtcsync cannot be combined with rtcfile (chronyd refuses it): choose one`);
-  }
+  const warnings: string[] = config.warnings.map((w) => `host ${hostName}: ${w}`);
+  const composed = composeConf(config, profile, { heldKeyIds, hostName });
+  const all = [...composed.base, ...composed.host];
 
   const addresses = new Map<string, string>();
   for (const s of config.sources) {
@@ -82,7 +52,7 @@ export function checkHostConfig(config: ChronyConfig, profile: HostProfile, held
 
   const cmdAllows = config.directives.filter((d) => d.name.toLowerCase() === "cmdallow");
   if (cmdAllows.length > 0) {
-    const cmdBinds = all.filter((e) => e.d.name.toLowerCase() === "bindcmdaddress").map((e) => e.d.args[0]);
+    const cmdBinds = all.filter((d) => d.name.toLowerCase() === "bindcmdaddress").map((d) => d.args[0]);
     const remote = cmdBinds.filter((a) => !isLoopback(a));
     const remoteRules = cmdAllows.filter((d) => {
       const subnet = d.args.find((a) => a.toLowerCase() !== "all");
@@ -104,5 +74,5 @@ export function checkHostConfig(config: ChronyConfig, profile: HostProfile, held
       }
     }
   }
-  return { warnings };
+  return { warnings, composed };
 }

@@ -1,25 +1,29 @@
 import { ConfigError } from "./config-error";
 import { Directive, tokenProblem } from "./directive";
 import { DIRECTIVES } from "./directive-grammar";
-import { ChronyVersion, isAtLeast } from "./version";
+import { ChronyVersion, NEWEST_MODELLED_VERSION, compareVersions, isAtLeast, parseChronyVersion } from "./version";
 
 /**
  * Checks one directive against chrony's grammar for the host's version. Throws ConfigError naming
- * the line, what is wrong, and the fix (the release that added a directive, the modern
- * replacement of a removed one).
+ * the line, what is wrong, and the fix (the release that added a directive). A directive chronyd
+ * still reads but ignores (commandkey, ntscachedir...) is accepted: the return value is the
+ * warning that names its modern replacement; undefined for every other valid line.
  */
-export function validateDirective(d: Directive, version: ChronyVersion, where = ""): void {
+export function validateDirective(d: Directive, version: ChronyVersion, where = ""): string | undefined {
   // A fleet repeats the same lines on thousands of hosts: check each distinct line once per version.
   const key = `${version.text}\0${d.name}\0${d.args.join("\0")}`;
-  if (VALID.has(key)) return;
-  check(d, version, where);
+  const known = VALID.get(key);
+  if (known !== undefined) return known === "" ? undefined : known;
+  const warning = check(d, version, where);
   if (VALID.size > 100_000) VALID.clear();
-  VALID.add(key);
+  VALID.set(key, warning ?? "");
+  return warning;
 }
 
-const VALID = new Set<string>();
+/** Lines already found valid, with their warning ("" for none). */
+const VALID = new Map<string, string>();
 
-function check(d: Directive, version: ChronyVersion, where: string): void {
+function check(d: Directive, version: ChronyVersion, where: string): string | undefined {
   const name = d.name.toLowerCase();
   const spec = DIRECTIVES.get(name);
   const at = where ? ` (${where})` : "";
@@ -34,13 +38,13 @@ function check(d: Directive, version: ChronyVersion, where: string): void {
     }
   }
   const line = [d.name, ...d.args].join(" ");
+  const newer = compareVersions(version, parseChronyVersion(NEWEST_MODELLED_VERSION)) > 0;
+  const unchecked = `'${line}'${at} is not in cdktf-chrony's grammar, which models chrony up to ${NEWEST_MODELLED_VERSION}: it is passed through unchecked (chronyd -p checks it on the host at apply)`;
+  if (!spec && newer) return unchecked;
   if (!spec) {
     throw new ConfigError(
       `unknown directive '${d.name}' in '${line}'${at}: chronyd ${version.text} refuses to start on it; check the spelling against chrony.conf(5)`,
     );
-  }
-  if (spec.removed && isAtLeast(version, spec.removed.in)) {
-    throw new ConfigError(`'${d.name}' is not supported by chrony ${version.text}${at}: ${spec.removed.instead}`);
   }
   if (!isAtLeast(version, spec.since)) {
     throw new ConfigError(
@@ -48,5 +52,10 @@ function check(d: Directive, version: ChronyVersion, where: string): void {
     );
   }
   const problem = spec.check(d.args, version);
+  if (problem && newer && /(^|: )unknown option/.test(problem)) return unchecked;
   if (problem) throw new ConfigError(`invalid '${line}'${at}: ${d.name} ${problem}`);
+  if (spec.obsolete && isAtLeast(version, spec.obsolete.in)) {
+    return `'${line}'${at} is obsolete in chrony ${version.text}: ${spec.obsolete.instead}`;
+  }
+  return undefined;
 }

@@ -11,6 +11,13 @@ export interface ChronyVersion {
 /** Debian 12's chrony, the version the project tests against. */
 export const DEFAULT_CHRONY_VERSION = "4.3";
 
+/**
+ * The newest release whose grammar we model (conf.c and chrony.conf(5) of 4.8). On a newer host a
+ * directive or an option we do not know may be new: it is let through with a warning, and chronyd
+ * -p checks it on the host at apply.
+ */
+export const NEWEST_MODELLED_VERSION = "4.8";
+
 /** The oldest version whose grammar we model; older hosts are refused rather than guessed at. */
 export const OLDEST_SUPPORTED_VERSION = "1.31";
 

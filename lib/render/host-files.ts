@@ -2,12 +2,10 @@ import * as path from "node:path";
 import { ChronyConfig } from "../model/chrony-config";
 import { Directive, directiveLine } from "../model/directive";
 import { HostProfile } from "../model/profiles/host-profile";
+import { ComposedConf, composeConf } from "../model/profiles/compose-conf";
 import type { HostFile } from "../manifest/schema";
 
-const MANAGED_NOTE = [
-  "# Managed by cdktf-chrony. Local edits are overwritten by the next deploy and",
-  "# reported by `cdktf-chrony drift`.",
-];
+const MANAGED_NOTE = ["# Managed by cdktf-chrony. Local edits are overwritten by the next deploy and", "# reported by `cdktf-chrony drift`."];
 
 function lines(directives: readonly Directive[]): string[] {
   return directives.map(directiveLine);
@@ -17,22 +15,31 @@ export function sourcesFilePath(profile: HostProfile): string {
   return path.posix.join(profile.sourceDir, profile.sourcesFileName);
 }
 
+export interface RenderOptions {
+  /** IDs of the keys the host holds: chrony.conf then reads the keys file. @default - none */
+  readonly heldKeyIds?: ReadonlySet<number>;
+  /** For messages. @default "this host" */
+  readonly hostName?: string;
+  /** chrony.conf's lines when the caller already composed them (the fleet compiler, after its checks). @default - composed here */
+  readonly composed?: ComposedConf;
+}
+
 /**
- * chrony.conf and, when sources live in a sourcedir, the managed `.sources` file. Same config and
- * profile give the same bytes; one changed field changes one line.
+ * chrony.conf and, when sources live in a sourcedir, the managed `.sources` file: the profile's
+ * lines with the host's replacements in place (see composeConf), then the sources (or a note where
+ * they are), then the host's other lines. Same config and profile give the same bytes; one changed
+ * field changes one line.
  */
-export function renderHostFiles(config: ChronyConfig, profile: HostProfile): HostFile[] {
+export function renderHostFiles(config: ChronyConfig, profile: HostProfile, options: RenderOptions = {}): HostFile[] {
+  const composed = options.composed ?? composeConf(config, profile, { heldKeyIds: options.heldKeyIds ?? new Set(), hostName: options.hostName });
   const inSourceDir = config.sourcesPlacement === "sourcedir";
-  const base = inSourceDir
-    ? profile.baseDirectives
-    : profile.baseDirectives.filter((d) => d.name !== "sourcedir" || d.args[0] !== profile.sourceDir);
-  const conf: string[] = [...MANAGED_NOTE, "", `# Host profile: ${profile.name}`, ...lines(base), ""];
+  const conf: string[] = [...MANAGED_NOTE, "", `# Host profile: ${composed.profileLabel}`, ...lines(composed.base), ""];
   if (inSourceDir) {
     conf.push(`# Sources are in ${sourcesFilePath(profile)} ('chronyc reload sources' applies them).`);
   } else if (config.sources.length > 0) {
     conf.push("# Sources", ...lines(config.sources));
   }
-  if (config.directives.length > 0) conf.push("", ...lines(config.directives));
+  if (composed.host.length > 0) conf.push("", ...lines(composed.host));
   const owner = `${profile.confOwner}:${profile.confGroup}`;
   const files: HostFile[] = [{ path: profile.confPath, content: `${conf.join("\n")}\n`, mode: profile.confMode, owner, role: "conf" }];
   if (inSourceDir) {

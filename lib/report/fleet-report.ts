@@ -1,3 +1,5 @@
+import type { AuthData } from "../cmdmon";
+import { ntsSummary } from "../deploy/rules";
 import { HostVerification } from "../deploy/verify";
 
 export interface ReportRow {
@@ -26,7 +28,13 @@ export function formatFleetReport(rows: readonly ReportRow[]): string {
     const mark = v.result === "verified" ? "✔" : "✘";
     out.push(`${mark} ${v.host.padEnd(10)} ${v.address.padEnd(21)} deploy: ${(action ?? "-").padEnd(16)} ${sync}`);
     for (const s of v.sources) {
-      const auth = s.keyId !== undefined ? (s.authenticated ? `key ${s.keyId}: authenticated` : `key ${s.keyId}: NOT authenticated`) : "no key";
+      const auth = s.nts
+        ? ntsSummary({ ...s.nts, mode: "nts" } as AuthData)
+        : s.keyId !== undefined
+          ? s.authenticated
+            ? `key ${s.keyId}: authenticated`
+            : `key ${s.keyId}: NOT authenticated`
+          : "no key";
       const reach = s.reach === undefined ? "-" : s.reach.toString(8).padStart(3, "0");
       out.push(`    ${s.kind.padEnd(6)} ${s.name.padEnd(16)} ${(s.state ? STATE[s.state] ?? s.state : "missing").padEnd(20)} reach ${reach}  ${auth}`);
     }

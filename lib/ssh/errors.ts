@@ -13,6 +13,7 @@ export type SshErrorCode =
   | "CONNECTION_LOST"
   | "EXEC_FAILED"
   | "EXEC_TIMEOUT"
+  | "SUDO_REFUSED"
   | "BAD_OPTIONS";
 
 const SSH_ERROR = Symbol.for("cdktf-chrony/SshError");

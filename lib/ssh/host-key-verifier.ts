@@ -3,7 +3,15 @@ import * as path from "node:path";
 import { SshError } from "./errors";
 import { normalizeSha256Fingerprint, sha256Fingerprint } from "./fingerprint";
 import { algorithmsForKeyType, keyTypeOfBlob } from "./key-blob";
-import { formatKnownHostsLine, knownHostsName, knownKeyTypes, lookupHostKey, parseKnownHosts, type KnownHostsEntry } from "./known-hosts";
+import {
+  certAuthorityFor,
+  formatKnownHostsLine,
+  knownHostsName,
+  knownKeyTypes,
+  lookupHostKey,
+  parseKnownHosts,
+  type KnownHostsEntry,
+} from "./known-hosts";
 import { shellQuote } from "./shell-quote";
 import type { HostKeyLearned, HostKeyPolicy } from "./types";
 
@@ -40,11 +48,28 @@ function describeKey(type: string, fingerprint: string, withType: boolean): stri
 
 async function readKnownHosts(file: string): Promise<{ entries: KnownHostsEntry[]; exists: boolean }> {
   try {
-    return { entries: parseKnownHosts(await fs.readFile(file, "utf8")), exists: true };
+    return { entries: parseKnownHosts(await fs.readFile(file, "utf8")).map((e) => ({ ...e, file })), exists: true };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return { entries: [], exists: false };
     throw new SshError("BAD_OPTIONS", `cannot read known_hosts file ${file}: ${(err as Error).message}`);
   }
+}
+
+/** OpenSSH's GlobalKnownHostsFile: read with the user's file for every host, never written. */
+export const SYSTEM_KNOWN_HOSTS: readonly string[] = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"];
+
+/** The user's file (the one trust on first use writes) and the read-only ones, read together. */
+async function readAllKnownHosts(
+  file: string,
+  extras: readonly string[],
+): Promise<{ entries: KnownHostsEntry[]; exists: boolean; extrasFound: string[] }> {
+  const own = await readKnownHosts(file);
+  const others = await Promise.all(extras.filter((f) => f !== file).map(async (f) => ({ f, read: await readKnownHosts(f) })));
+  return {
+    entries: [...own.entries, ...others.flatMap((o) => o.read.entries)],
+    exists: own.exists,
+    extrasFound: others.filter((o) => o.read.exists).map((o) => o.f),
+  };
 }
 
 // Appends to one file are serialised inside this process, so two sessions learning the same host
@@ -93,15 +118,21 @@ function pinnedVerifier(target: HostKeyTarget, pinned: string): HostKeyVerifier 
 async function knownHostsVerifier(
   target: HostKeyTarget,
   file: string,
+  extras: readonly string[],
   trustOnFirstUse: boolean,
   onLearned: (event: HostKeyLearned) => void,
 ): Promise<HostKeyVerifier> {
   const { host, port } = target;
   const name = knownHostsName(host, port);
   const where = displayHostPort(host, port);
-  const initial = await readKnownHosts(file);
+  const initial = await readAllKnownHosts(file, extras);
 
-  const check = (entries: readonly KnownHostsEntry[], keyType: string, keyBlob: Buffer, exists: boolean) => {
+  const check = (
+    known: { entries: readonly KnownHostsEntry[]; exists: boolean; extrasFound: readonly string[] },
+    keyType: string,
+    keyBlob: Buffer,
+  ) => {
+    const { entries, exists } = known;
     const got = sha256Fingerprint(keyBlob);
     const lookup = lookupHostKey(entries, name, keyBlob);
     switch (lookup.kind) {
@@ -110,22 +141,32 @@ async function knownHostsVerifier(
       case "revoked":
         throw new SshError(
           "HOST_KEY_REVOKED",
-          `host key for ${where} (${keyType} ${got}) is marked @revoked in ${file} line ${lookup.entry.lineNumber}: refusing to connect; give the host a new key and add that one to ${file}`,
+          `host key for ${where} (${keyType} ${got}) is marked @revoked in ${lookup.entry.file ?? file} line ${lookup.entry.lineNumber}: refusing to connect; give the host a new key and add that one to ${file}`,
         );
       case "changed": {
         const otherType = lookup.expected.some((e) => e.keyType !== keyType);
         const expected = lookup.expected.map((e) => describeKey(e.keyType, sha256Fingerprint(e.keyBlob), otherType)).join(" or ");
+        const files = [...new Set(lookup.expected.map((e) => e.file ?? file))];
+        const fix = files.map((f) => `\`ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(f)}\``).join(" and ");
         throw new SshError(
           "HOST_KEY_CHANGED",
-          `host key for ${where} CHANGED (expected ${expected}, got ${describeKey(keyType, got, otherType)}): possible man-in-the-middle; if the host was reinstalled, remove the old line with \`ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(file)}\``,
+          `host key for ${where} CHANGED (expected ${expected}, got ${describeKey(keyType, got, otherType)}): possible man-in-the-middle; if the host was reinstalled, remove the old line with ${fix}`,
         );
       }
       case "unknown": {
         if (trustOnFirstUse) return { trusted: false as const, fingerprint: got };
         const scan = port === 22 ? `ssh-keyscan ${shellQuote(host)}` : `ssh-keyscan -p ${port} ${shellQuote(host)}`;
+        const searched = `${file}${exists ? "" : ", which does not exist"}${known.extrasFound.length > 0 ? `, nor in ${known.extrasFound.join(" or ")}` : ""}`;
+        const ca = certAuthorityFor(entries, name);
+        if (ca) {
+          throw new SshError(
+            "HOST_KEY_UNKNOWN",
+            `host key for ${where} (${keyType} ${got}) is vouched for only by the @cert-authority line ${ca.lineNumber} of ${ca.file ?? file}, and host certificates are not supported (ssh2 cannot negotiate them): add the host's own key with \`${scan} >> ${shellQuote(file)}\` after checking that fingerprint, or pin it with hostKey { fingerprint: "${got}" }`,
+          );
+        }
         throw new SshError(
           "HOST_KEY_UNKNOWN",
-          `host key for ${where} is not known (${keyType} ${got} is not in ${file}${exists ? "" : ", which does not exist"}): check that fingerprint with the host's owner, then add it with \`${scan} >> ${shellQuote(file)}\`, or pin it with hostKey { fingerprint: "${got}" }, or enable trustOnFirstUse`,
+          `host key for ${where} is not known (${keyType} ${got} is not in ${searched}): check that fingerprint with the host's owner, then add it with \`${scan} >> ${shellQuote(file)}\`, or pin it with hostKey { fingerprint: "${got}" }, or enable trustOnFirstUse`,
         );
       }
     }
@@ -138,12 +179,12 @@ async function knownHostsVerifier(
       if (keyType === undefined) {
         throw new SshError("CONNECTION_FAILED", `host ${where} sent a malformed host key: refusing to connect`);
       }
-      const first = check(initial.entries, keyType, keyBlob, initial.exists);
+      const first = check(initial, keyType, keyBlob);
       if (first.trusted) return first.fingerprint;
       return withFileLock(file, async () => {
-        // Another session may have learned this host meanwhile: decide again on the current file.
-        const current = await readKnownHosts(file);
-        const again = check(current.entries, keyType, keyBlob, current.exists);
+        // Another session may have learned this host meanwhile: decide again on the current files.
+        const current = await readAllKnownHosts(file, extras);
+        const again = check(current, keyType, keyBlob);
         if (again.trusted) return again.fingerprint;
         const line = formatKnownHostsLine(host, port, keyType, keyBlob);
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -180,5 +221,12 @@ export async function createHostKeyVerifier(
     }
     return pinnedVerifier(target, policy.fingerprint as string);
   }
-  return knownHostsVerifier(target, path.resolve(policy.knownHostsPath as string), policy.trustOnFirstUse === true, onLearned ?? defaultOnLearned);
+  const extras = (policy.extraKnownHostsPaths ?? SYSTEM_KNOWN_HOSTS).map((f) => path.resolve(f));
+  return knownHostsVerifier(
+    target,
+    path.resolve(policy.knownHostsPath as string),
+    extras,
+    policy.trustOnFirstUse === true,
+    onLearned ?? defaultOnLearned,
+  );
 }

@@ -13,4 +13,15 @@ export {
   type HostKeyLookup,
 } from "./known-hosts";
 export { shellQuote, shellJoin } from "./shell-quote";
-export type { HostKeyPolicy, HostKeyLearned, SshConnectOptions, SshSession, ExecOptions, ExecResult, ScriptOptions } from "./types";
+export { SshConnectionPool, type PoolStats } from "./pool";
+export { SUDO_ENTRY, sudoersLine, sudoersDropIn } from "./sudo-entry";
+export { SYSTEM_KNOWN_HOSTS } from "./host-key-verifier";
+export {
+  SshConfig,
+  resolveCommandLineDestination,
+  resolveDestination,
+  type CommandLineDestination,
+  type Destination,
+  type ResolvedDestination,
+} from "./ssh-config";
+export type { HostKeyPolicy, HostKeyLearned, SshConnectOptions, SshHop, SshSession, ExecOptions, ExecResult, ScriptOptions } from "./types";

@@ -13,6 +13,8 @@ export interface KnownHostsEntry {
   readonly hosts: string;
   readonly keyType: string;
   readonly keyBlob: Buffer;
+  /** The file the line came from, when several are read together (for messages). */
+  readonly file?: string;
 }
 
 const MARKERS: Record<string, KnownHostsMarker> = { "@revoked": "revoked", "@cert-authority": "cert-authority" };
@@ -107,6 +109,15 @@ export function lookupHostKey(entries: readonly KnownHostsEntry[], name: string,
   const known = plain.find((e) => e.keyBlob.equals(keyBlob));
   if (known) return { kind: "known", entry: known };
   return plain.length > 0 ? { kind: "changed", expected: plain } : { kind: "unknown" };
+}
+
+/**
+ * The `@cert-authority` line that names this host, if any. ssh2 cannot check host certificates (it
+ * never negotiates the `*-cert-v01@openssh.com` host key types), so such a line never trusts a host:
+ * it only explains why a host known that way is refused.
+ */
+export function certAuthorityFor(entries: readonly KnownHostsEntry[], name: string): KnownHostsEntry | undefined {
+  return entries.find((e) => e.marker === "cert-authority" && hostFieldMatches(e.hosts, name));
 }
 
 /** Key types known_hosts holds for this host, so the client can ask the server for one of them first. */

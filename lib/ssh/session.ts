@@ -3,6 +3,7 @@ import { SshError } from "./errors";
 import { displayHostPort } from "./host-key-verifier";
 import { Semaphore } from "./semaphore";
 import { shellJoin } from "./shell-quote";
+import { sudoCommandLine, sudoEntryHeader, sudoRefusal } from "./sudo-entry";
 import type { ExecOptions, ExecResult, RunningCommand, ScriptOptions, SshSession, StartOptions } from "./types";
 
 export interface SessionInit {
@@ -13,6 +14,8 @@ export interface SessionInit {
   readonly hostKeyFingerprint: string;
   readonly sudo: boolean;
   readonly maxChannels: number;
+  /** Runs once the connection is closed by `close()`: e.g. closes the jump hosts it went through. */
+  readonly afterClose?: () => Promise<void>;
 }
 
 /** `SshSession` over one connected ssh2 `Client`. */
@@ -27,6 +30,7 @@ export class Ssh2Session implements SshSession {
   private closed = false;
   private lastError: string | undefined;
   private readonly closedPromise: Promise<void>;
+  private readonly afterClose?: () => Promise<void>;
 
   constructor(init: SessionInit) {
     this.client = init.client;
@@ -36,6 +40,7 @@ export class Ssh2Session implements SshSession {
     this.hostKeyFingerprint = init.hostKeyFingerprint;
     this.sudoByDefault = init.sudo;
     this.channels = new Semaphore(init.maxChannels);
+    this.afterClose = init.afterClose;
     this.closedPromise = new Promise((resolve) => {
       this.client.on("close", () => {
         this.closed = true;
@@ -59,9 +64,8 @@ export class Ssh2Session implements SshSession {
     return new SshError("CONNECTION_LOST", `SSH connection to ${this.where} is closed${why}: connect again`);
   }
 
-  private command(argv: readonly string[], sudo: boolean | undefined): string {
-    const useSudo = (sudo ?? this.sudoByDefault) && this.user !== "root";
-    return shellJoin(useSudo ? ["sudo", "-n", "--", ...argv] : argv);
+  private usesSudo(sudo: boolean | undefined): boolean {
+    return (sudo ?? this.sudoByDefault) && this.user !== "root";
   }
 
   exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -78,29 +82,29 @@ export class Ssh2Session implements SshSession {
 
   async start(argv: readonly string[], options: StartOptions = {}): Promise<RunningCommand> {
     const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs > 0 ? options.timeoutMs : undefined;
+    const sudo = this.usesSudo(options.sudo);
     // OpenSSH refuses signal requests on root sessions ("session signalling requires privilege
     // separation"), so the host itself enforces the limit: coreutils `timeout` kills the command's
-    // whole process group.
-    const limited = timeoutMs === undefined ? argv : ["timeout", "-s", "KILL", `${timeoutMs / 1000}`, ...argv];
-    const command = this.command(limited, options.sudo);
+    // whole process group. Through sudo, the command and its limit travel on stdin to the one fixed
+    // entry point (see sudo-entry.ts), so the sudoers rule is a single exact line.
+    const command = sudo ? sudoCommandLine() : shellJoin(timeoutMs === undefined ? argv : ["timeout", "-s", "KILL", `${timeoutMs / 1000}`, ...argv]);
     const program = argv[0] ?? "";
     // The slot is held until the channel is really closed, which for a killed command may be after
     // the promise has settled: the server still counts the channel until then.
     const release = await this.channels.acquire();
     let stream: ClientChannel;
+    let status: ExitStatus;
     try {
-      stream = await this.openChannel(command, program);
+      ({ stream, status } = await this.openChannel(command, program));
     } catch (err) {
       release();
       throw err;
     }
+    if (sudo) stream.write(sudoEntryHeader(argv, timeoutMs));
     const done = new Promise<ExecResult>((resolve, reject) => {
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let partial = "";
-      let exited = false;
-      let code: number | null = null;
-      let signal: string | undefined;
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       stream.on("data", (chunk: Buffer) => {
@@ -113,11 +117,6 @@ export class Ssh2Session implements SshSession {
         }
       });
       stream.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-      stream.on("exit", (exitCode: number | null, exitSignal?: string) => {
-        exited = true;
-        code = exitCode ?? null;
-        signal = exitSignal ?? undefined;
-      });
       stream.on("error", () => {
         // Reported through "close" below; a channel error alone must not crash the process.
       });
@@ -129,7 +128,12 @@ export class Ssh2Session implements SshSession {
         if (settled) return;
         settled = true;
         if (partial !== "" && options.onLine) options.onLine(partial);
+        const { exited, code, signal } = status;
         if (!exited && this.closed) return reject(this.lostError());
+        const refused = sudo
+          ? sudoRefusal(code, stdout.length === 0, Buffer.concat(stderr).toString("utf8"), { where: this.where, user: this.user })
+          : undefined;
+        if (refused) return reject(refused);
         // The host's `timeout` may fire a moment before the timer here: same outcome.
         if (timeoutMs !== undefined && code === KILLED_BY_TIMEOUT && Date.now() - started >= timeoutMs) {
           return reject(timeoutError());
@@ -174,14 +178,26 @@ export class Ssh2Session implements SshSession {
       await this.closedPromise;
       clearTimeout(timer);
     }
+    await this.afterClose?.();
   }
 
-  private async openChannel(command: string, program: string): Promise<ClientChannel> {
+  private async openChannel(command: string, program: string): Promise<{ stream: ClientChannel; status: ExitStatus }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await new Promise<ClientChannel>((resolve, reject) => {
+        return await new Promise<{ stream: ClientChannel; status: ExitStatus }>((resolve, reject) => {
           if (this.closed) return reject(this.lostError());
-          this.client.exec(command, (err, stream) => (err ? reject(err) : resolve(stream)));
+          this.client.exec(command, (err, stream) => {
+            if (err) return reject(err);
+            // Listen now: a command that exits at once (sudo refusing, say) can have its exit status
+            // in the same packets as the exec's confirmation, emitted before an awaiting caller resumes.
+            const status: ExitStatus = { exited: false, code: null };
+            stream.on("exit", (exitCode: number | null, exitSignal?: string) => {
+              status.exited = true;
+              status.code = exitCode ?? null;
+              status.signal = exitSignal ?? undefined;
+            });
+            resolve({ stream, status });
+          });
         });
       } catch (err) {
         if (this.closed) throw this.lostError();
@@ -195,6 +211,12 @@ export class Ssh2Session implements SshSession {
       }
     }
   }
+}
+
+interface ExitStatus {
+  exited: boolean;
+  code: number | null;
+  signal?: string;
 }
 
 const OPEN_ATTEMPTS = 6;

@@ -1,13 +1,31 @@
+import type { SshConnectionPool } from "./pool";
+
 /**
  * How the host's key is checked. Exactly one form:
  * - `{ knownHostsPath }`: an OpenSSH known_hosts file must list the key;
  * - `{ knownHostsPath, trustOnFirstUse: true }`: as above, but a host with no line at all is accepted
  *   and its key appended (a changed or revoked key is still refused);
  * - `{ fingerprint: "SHA256:..." }`: the key must have this fingerprint (as `ssh-keygen -lf` prints it).
+ * Like OpenSSH, a known_hosts policy also reads the system-wide /etc/ssh/ssh_known_hosts. Host
+ * certificates (`@cert-authority`) are not supported: ssh2 cannot negotiate them.
  */
 export type HostKeyPolicy =
-  | { readonly knownHostsPath: string; readonly trustOnFirstUse?: boolean; readonly fingerprint?: undefined }
-  | { readonly fingerprint: string; readonly knownHostsPath?: undefined; readonly trustOnFirstUse?: undefined };
+  | {
+      readonly knownHostsPath: string;
+      readonly trustOnFirstUse?: boolean;
+      /**
+       * Read with `knownHostsPath`, never written (OpenSSH's GlobalKnownHostsFile, further UserKnownHostsFile entries).
+       * @default ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]
+       */
+      readonly extraKnownHostsPaths?: readonly string[];
+      readonly fingerprint?: undefined;
+    }
+  | {
+      readonly fingerprint: string;
+      readonly knownHostsPath?: undefined;
+      readonly trustOnFirstUse?: undefined;
+      readonly extraKnownHostsPaths?: undefined;
+    };
 
 /** Reported when trust on first use appends a host's key to known_hosts. */
 export interface HostKeyLearned {
@@ -20,11 +38,12 @@ export interface HostKeyLearned {
   readonly line: string;
 }
 
-export interface SshConnectOptions {
+/** One SSH server on the way: a jump host (bastion), or the target itself. */
+export interface SshHop {
   readonly host: string;
   /** @default 22 */
   readonly port?: number;
-  /** @default "root" */
+  /** @default "root" for the target; a jump host's default is the target's user */
   readonly user?: string;
   /** Private key file (OpenSSH or PEM). @default - the agent is used */
   readonly privateKeyPath?: string;
@@ -32,8 +51,24 @@ export interface SshConnectOptions {
   readonly passphrase?: string;
   /** ssh-agent socket path. @default - `SSH_AUTH_SOCK`, when no `privateKeyPath` is given */
   readonly agent?: string;
+  /** Checked before authenticating, on every hop. */
   readonly hostKey: HostKeyPolicy;
-  /** Limit for TCP connect + handshake + authentication. @default 10000 */
+}
+
+export interface SshConnectOptions extends SshHop {
+  /**
+   * Jump hosts, first to last, as OpenSSH's ProxyJump: the first is connected to directly, each
+   * next one (and the target) through a forwarded channel of the one before.
+   * @default - a direct connection
+   */
+  readonly jump?: readonly SshHop[];
+  /**
+   * Shares jump-host connections between the sessions opened with it (drift and verify open one
+   * bastion connection per run instead of one per host). Close it when done.
+   * @default - each session opens, and closes, its own
+   */
+  readonly pool?: SshConnectionPool;
+  /** Limit for TCP connect + handshake + authentication, per hop. @default 10000 */
   readonly readyTimeoutMs?: number;
   /** SSH-level keepalive period; 0 disables it. Three unanswered keepalives close the connection. @default 5000 */
   readonly keepaliveIntervalMs?: number;

@@ -11,10 +11,25 @@ export interface DeployRun {
   readonly output: string;
 }
 
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
 export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
 
-/** Real `cdktf deploy` (synth + terraform init/plan/apply) of one of the examples. */
+/**
+ * Makes this repository the cdktf-chrony of a project folder, as `npm install cdktf-chrony` would
+ * (a link in its node_modules): the provisioners find the CLI from the stack's folder at apply
+ * time, as in a user's project. Inside the repository the package finds itself by name.
+ */
+export function linkPackageInto(projectDir: string): void {
+  if (!path.relative(ROOT, path.resolve(projectDir)).startsWith("..")) return;
+  const link = path.join(projectDir, "node_modules", "cdktf-chrony");
+  if (fs.existsSync(link)) return;
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(ROOT, link, "dir");
+}
+
+/** Real `cdktf deploy` (synth + terraform init/plan/apply) of one of the examples; the output's parent folder is the project. */
 export function cdktfDeploy(options: { app: string; stack: string; outdir: string; env: NodeJS.ProcessEnv }): DeployRun {
+  linkPackageInto(path.dirname(options.outdir));
   const r = spawnSync(CDKTF, ["deploy", "--auto-approve", "--output", options.outdir, "--app", `node ${options.app}`, options.stack], {
     cwd: ROOT,
     encoding: "utf8",

@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,17 +15,9 @@ export interface CommandRun {
 }
 
 /** cdktf-chrony installed from its tarball in a new folder outside the repository, as a user would. */
-export interface InstalledPackage {
+export interface InstalledPackage extends UserProject {
   /** The `npm pack` tarball. */
   readonly tarball: string;
-  /** The project folder: node_modules/cdktf-chrony and the packages installed beside it. */
-  readonly dir: string;
-  /** Write a file of the project (e.g. an app), relative to `dir`; returns its path. */
-  writeFile(relative: string, content: string): string;
-  /** Run a program in the project folder (`npx`, `node`, ...); never throws on a non-zero exit. */
-  run(program: string, args: readonly string[], env?: NodeJS.ProcessEnv): CommandRun;
-  /** Remove the tarball and the project folder. */
-  remove(): void;
 }
 
 export interface InstallOptions {
@@ -39,35 +31,100 @@ export interface InstallOptions {
  * the repository's dist/ while other tests use it.
  */
 export function installPackedPackage(options: InstallOptions = {}): InstalledPackage {
-  const staging = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-chrony-pack-"));
+  const packed = packPackage();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-chrony-user-"));
   const remove = () => {
-    fs.rmSync(staging, { recursive: true, force: true });
+    packed.remove();
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const tarball = pack(staging);
     fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify({ name: "cdktf-chrony-user", private: true }, null, 2)}\n`);
-    npm(dir, ["install", "--no-audit", "--no-fund", tarball, ...(options.with ?? [])]);
-    return {
-      tarball,
-      dir,
-      writeFile(relative, content) {
-        const file = path.join(dir, relative);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, content);
-        return file;
-      },
-      run(program, args, env = {}) {
-        const r = spawnSync(program, [...args], { cwd: dir, encoding: "utf8", env: { ...cleanEnv(), ...env }, timeout: 300_000 });
-        return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-      },
-      remove,
-    };
+    npm(dir, ["install", "--no-audit", "--no-fund", packed.tarball, ...(options.with ?? [])]);
+    return { ...projectIn(dir, remove), tarball: packed.tarball };
   } catch (error) {
     remove();
     throw error;
   }
+}
+
+/** The package as `npm pack` makes it, in a staging folder of its own. */
+export interface PackedPackage {
+  readonly tarball: string;
+  /** Remove the tarball and its staging folder. */
+  remove(): void;
+}
+
+export function packPackage(): PackedPackage {
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-chrony-pack-"));
+  const remove = () => fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    return { tarball: pack(staging), remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+/** A project folder of a user: its files, and programs run in it. */
+export interface UserProject {
+  readonly dir: string;
+  /** Write a file of the project (e.g. an app), relative to `dir`; returns its path. */
+  writeFile(relative: string, content: string): string;
+  /** Run a program in the project folder (`npx`, `node`, ...); never throws on a non-zero exit. */
+  run(program: string, args: readonly string[], env?: NodeJS.ProcessEnv): CommandRun;
+  /** Remove the project folder. */
+  remove(): void;
+}
+
+export interface NewProjectOptions {
+  /** The folder's name prefix under the system temp folder. */
+  readonly prefix: string;
+  /** Files to write before installing, relative to the folder: package.json names the packages. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/**
+ * A new project under the system temp folder: its files written, then `npm install` (run
+ * asynchronously, so that several projects can install at once).
+ */
+export async function newProject(options: NewProjectOptions): Promise<UserProject> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), options.prefix));
+  const project = projectIn(dir, () => fs.rmSync(dir, { recursive: true, force: true }));
+  try {
+    for (const [file, content] of Object.entries(options.files)) project.writeFile(file, content);
+    await npmAsync(dir, ["install", "--no-audit", "--no-fund"]);
+    return project;
+  } catch (error) {
+    project.remove();
+    throw error;
+  }
+}
+
+/**
+ * A copy of a project folder in a new folder beside it under the system temp folder, as a CI
+ * artifact carries a project to another job: without the folders named in `skip` at any depth.
+ */
+export function copyProject(from: string, prefix: string, skip: ReadonlySet<string>): UserProject {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.cpSync(from, dir, { recursive: true, filter: (source) => !skip.has(path.basename(source)) });
+  return projectIn(dir, () => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+function projectIn(dir: string, remove: () => void): UserProject {
+  return {
+    dir,
+    writeFile(relative, content) {
+      const file = path.join(dir, relative);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
+      return file;
+    },
+    run(program, args, env = {}) {
+      const r = spawnSync(program, [...args], { cwd: dir, encoding: "utf8", env: { ...cleanEnv(), ...env }, timeout: 300_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+    remove,
+  };
 }
 
 /** Copies the package's sources to `staging`, packs them there and returns the tarball's path. */
@@ -79,6 +136,22 @@ function pack(staging: string): string {
   const run = npm(source, ["pack", "--json", "--pack-destination", staging]);
   const [{ filename }] = JSON.parse(run.stdout.slice(run.stdout.indexOf("["))) as Array<{ filename: string }>;
   return path.join(staging, filename);
+}
+
+function npmAsync(cwd: string, args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", [...args], { cwd, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGTERM"), 300_000);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`npm ${args.join(" ")} in ${cwd} exited ${code ?? signal}: ${output.trim().split("\n").slice(-10).join(" | ")}`));
+    });
+  });
 }
 
 function npm(cwd: string, args: readonly string[]): SpawnSyncReturns<string> {

@@ -164,7 +164,7 @@ export async function startChronyd(options: StartChronydOptions): Promise<Runnin
   } catch (error) {
     const log = await readFile(logPath, "utf8").catch(() => "(no log)");
     await stop();
-    throw new Error(`${(error as Error).message}\n${log}`);
+    throw new Error(`${(error as Error).message}\n${log}`, { cause: error });
   }
   return daemon;
 }

@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { compileFleet, HostDeclaration, KeyDeclaration, SourceDeclaration } from "../../lib/fleet";
+import { compileFleet, HostDeclaration, KeyDeclaration, NtsAuthorityDeclaration, NtsCertificateDeclaration, SourceDeclaration } from "../../lib/fleet";
+import { projectNtsMaterial } from "../../lib/keys/nts/project-nts";
 import { keyFingerprint } from "../../lib/keys/fingerprint";
 import { decodeKeyMaterial } from "../../lib/keys/key-material";
 import type { HostManifest } from "../../lib/manifest";
@@ -17,7 +18,8 @@ import type { HostProfile } from "../../lib/model/profiles/host-profile";
  * - `state/live` holds the source lines the daemon uses (reread on start, restart, reload sources);
  * - `state/calls` logs every chronyc and service call;
  * - flags: `state/fail-restart`, `state/fail-reload` make those fail; `state/fault` ("STEP kill|term|hang")
- *   makes the fault hook act at that step.
+ *   makes the fault hook act at that step; `state/nts-fail` makes every NTS source's NTS-KE fail
+ *   (authdata: one attempt, no cookies), otherwise each holds 8 cookies.
  * The stub chronyd -p refuses a config with a line starting "invalid-directive".
  */
 export interface FakeHost {
@@ -51,6 +53,14 @@ case "$words" in
   tracking) echo "7F000001,127.0.0.1,2,0,0,0,0,0,0,0,0,0,0,Normal" ;;
   sources) awk '{ printf "%s,?,%s,0,6,0,4294967295,0.000000000,0.000000000,0.000000000\\n", ($1 == "peer" ? "=" : "^"), $2 }' "$state/live" ;;
   ntpdata) : ;;
+  authdata)
+    awk -v fail="$([ -e "$state/nts-fail" ] && echo 1)" '{
+      nts = 0; for (i = 3; i <= NF; i++) if ($i == "nts") nts = 1
+      if (!nts) printf "%s,-,0,0,0,4294967295,0,0,0,0\\n", $2
+      else if (fail) printf "%s,NTS,0,0,0,4294967295,1,0,0,0\\n", $2
+      else printf "%s,NTS,1,15,256,3,0,0,8,100\\n", $2
+    }' "$state/live" ;;
+  "delete "*) echo "200 OK" ;;
   "reload sources")
     [ -e "$state/fail-reload" ] && { echo "501 Not authorised"; exit 1; }
     "$state/../bin/relist"; echo "200 OK" ;;
@@ -81,12 +91,13 @@ esac
 `;
 
 const STUB_CHRONYD = `#!/bin/sh
-# chronyd -p -f FILE: refuse a config (or an included file) with an invalid directive.
+# chronyd -p -f FILE: refuse a config (or an included file) with an invalid directive; otherwise
+# print its directives, one per line with single spaces, as chronyd -p does.
 file=$3
 for f in "$file" $(awk '$1 == "include" { print $2 }' "$file"); do
   if grep -q '^invalid-directive' "$f" 2>/dev/null; then echo "2026-01-01T00:00:00Z Fatal error : Invalid directive at line 1 in file $f" >&2; exit 1; fi
 done
-exit 0
+awk '$1 !~ /^[#!;%]/ && NF > 0 { $1 = $1; print }' "$file"
 `;
 
 // The test-only fault hook: at the step named in state/fault, kill (SIGKILL) or terminate
@@ -108,7 +119,7 @@ export function makeFakeHost(): FakeHost {
   const root = path.join(dir, "root");
   const state = path.join(dir, "state");
   const bin = path.join(dir, "bin");
-  for (const d of [path.join(root, "etc/chrony/sources.d"), state, bin]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [path.join(root, "etc/chrony/sources.d"), path.join(root, "var/lib/chrony"), state, bin]) fs.mkdirSync(d, { recursive: true });
   const env = `STATE=${state}\nROOT=${root}\nexport STATE ROOT\n`;
   const write = (name: string, body: string) => {
     const [shebang, ...rest] = body.split("\n");
@@ -141,7 +152,7 @@ export function makeFakeHost(): FakeHost {
     chronyd: [path.join(bin, "chronyd")],
     chronyc: [path.join(bin, "chronyc")],
     service: { restart: [path.join(bin, "service"), "restart"], start: [path.join(bin, "service"), "start"], isActive: [path.join(bin, "service"), "status"] },
-    baseDirectives: [directive("keyfile", r("etc/chrony/chrony.keys")), directive("sourcedir", r("etc/chrony/sources.d"))],
+    baseDirectives: [directive("keyfile", r("etc/chrony/chrony.keys")), directive("sourcedir", r("etc/chrony/sources.d")), directive("ntsdumpdir", r("var/lib/chrony"))],
     ntpPort: 123,
     cmdPort: 323,
   };
@@ -173,6 +184,14 @@ export interface FakeHostConfig extends ChronyConfigProps {
   /** Key IDs the host holds (material from FAKE_HOST_KEY_<ID>, set by this function). */
   readonly keyIds?: readonly number[];
   readonly undeclaredKeys?: HostDeclaration["undeclaredKeys"];
+  /** Makes the host an NTS server: a certificate for 127.0.0.1 (and `names`) issued by the authority `ntsAuthority` of the host's key store. */
+  readonly ntsServer?: { readonly names?: readonly string[] };
+  /** NTS sources by address; the host trusts the authority `ntsAuthority`. */
+  readonly ntsServers?: readonly string[];
+  /** The key store authority that issues and is trusted. @default "test-ca" */
+  readonly ntsAuthority?: string;
+  /** The time synth issues certificates at. @default - now */
+  readonly now?: Date;
 }
 
 /** Compiles a one-host fleet for the fake host, as synth would. */
@@ -182,8 +201,16 @@ export function fakeManifest(host: FakeHost, config: FakeHostConfig = {}): HostM
     process.env[FAKE_KEY_ENV(id)] ??= `HEX:${id.toString(16).padStart(2, "0").repeat(20)}`;
     return { ref: `app/K${id}`, keyId: id, type: "SHA1", source: { kind: "env", variable: FAKE_KEY_ENV(id) } };
   });
+  const authorityName = config.ntsAuthority ?? "test-ca";
+  const authorities: NtsAuthorityDeclaration[] = [
+    { ref: `app/${authorityName}`, keyStore: ".chrony-keys", name: authorityName, commonName: `test CA ${authorityName}`, validityDays: 3650, renewBeforeDays: 30, hardLimitDays: 7 },
+  ];
+  const certificates: NtsCertificateDeclaration[] = config.ntsServer
+    ? [{ ref: "app/fake/NtsCertificate", issuer: { authority: `app/${authorityName}`, extraNames: [...(config.ntsServer.names ?? [])], validityDays: 365 }, renewBeforeDays: 30, hardLimitDays: 7 }]
+    : [];
   const sources: SourceDeclaration[] = [
     ...(config.servers ?? []).map((a): SourceDeclaration => ({ kind: "server", to: { address: a }, options: { iburst: true } })),
+    ...(config.ntsServers ?? []).map((a): SourceDeclaration => ({ kind: "server", to: { address: a }, options: { iburst: true, nts: true } })),
     ...(config.peers ?? []).map((a): SourceDeclaration => ({ kind: "peer", to: { address: a }, options: {} })),
   ];
   const declaration: HostDeclaration = {
@@ -198,15 +225,18 @@ export function fakeManifest(host: FakeHost, config: FakeHostConfig = {}): HostM
     keys: keys.map((k) => ({ key: k.ref })),
     reloadPolicy: "least-disruptive",
     ...(config.undeclaredKeys ? { undeclaredKeys: config.undeclaredKeys } : {}),
-    verify: {},
+    verify: { timeoutSeconds: 10 },
+    ...(config.ntsServer || config.ntsServers
+      ? { nts: { ...(config.ntsServer ? { certificate: certificates[0].ref } : {}), ...(config.ntsServers ? { trustedAuthorities: [`app/${authorityName}`] } : {}) } }
+      : {}),
   };
   const salt = Buffer.from("fake-salt");
   return compileFleet(
-    { hosts: [declaration], keys, rotations: [] },
+    { hosts: [declaration], keys, rotations: [], ntsAuthorities: authorities, ntsCertificates: certificates },
     {
       saltSpec: { kind: "env", variable: FAKE_SALT_ENV },
       fingerprint: (k) => ({ fingerprint: keyFingerprint(salt, k.keyId, k.type, decodeKeyMaterial(k.keyId, process.env[FAKE_KEY_ENV(k.keyId)]!)), warnings: [] }),
     },
-    { generator: "cdktf-chrony test" },
+    { generator: "cdktf-chrony test", nts: projectNtsMaterial(host.dir, { kind: "env", variable: FAKE_SALT_ENV }, () => config.now ?? new Date()) },
   ).hosts[0].manifest;
 }

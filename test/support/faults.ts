@@ -30,6 +30,8 @@ export interface FaultCase {
   readonly fault: Fault;
   readonly step: Step;
   readonly change: Change;
+  /** Whether the run got to the step (a keys-only change has no validate step: it then completes). */
+  readonly stepReached: boolean;
   /** The configuration chronyd runs after the fault, before recovery. */
   readonly outcome: "old" | "new" | "inconsistent";
   /** The next apply brought the host to the new configuration, and drift then found it clean. */
@@ -126,8 +128,9 @@ export async function startFaultLab(firstAddress: string): Promise<FaultLab> {
       const out = chronyc(["-n", "-c", "sources", "-a"]).stdout;
       return out.includes(",NEW1,") ? "new" : out.includes(",OLD1,") ? "old" : "unknown";
     }
-    const auth = chronyc(["-n", "-c", "authdata", "-a"]).stdout;
-    return /,SHA256,/.test(auth) ? "new" : /,SHA1,/.test(auth) ? "old" : "unknown";
+    // authdata's 4th field is chrony's hash ID: 2 is SHA1, 3 is SHA256.
+    const type = chronyc(["-n", "-c", "authdata", "-a"]).stdout.split("\n").find((l) => l.startsWith(`${h1.address},`))?.split(",")[3];
+    return type === "3" ? "new" : type === "2" ? "old" : "unknown";
   };
 
   const files = ["etc/chrony/chrony.conf", "etc/chrony/sources.d/cdktf-chrony.sources", "etc/chrony/chrony.keys"];
@@ -154,6 +157,8 @@ export async function startFaultLab(firstAddress: string): Promise<FaultLab> {
       const r = apply(next, fault === "hang" ? ["--timeout", "6"] : [], env);
       applyResult = r.stdout.trim() || r.stderr.trim().split("\n").pop() || `exit ${r.status}`;
     }
+    // The hook removes its control file when it acts at the step.
+    const stepReached = !fs.existsSync(path.join(hookDir, "fault"));
     fs.rmSync(path.join(hookDir, "fault"), { force: true });
     // The host finishes what it does on its own (a rollback after the controller left) under its lock.
     lockFree();
@@ -171,6 +176,7 @@ export async function startFaultLab(firstAddress: string): Promise<FaultLab> {
       fault,
       step,
       change,
+      stepReached,
       outcome: live === diskSide ? diskSide : "inconsistent",
       recovered: recovery.status === 0 && running(change) === "new" && after.status === 0,
       chronydRunning,
@@ -232,7 +238,7 @@ async function killWhenReached(manifestFile: string, env: NodeJS.ProcessEnv, rea
 /** The fault table as text, one line per case. */
 export function faultTable(cases: readonly FaultCase[]): string {
   const rows = cases.map((c) =>
-    [c.fault.padEnd(15), c.step.padEnd(8), c.change.padEnd(14), c.outcome.padEnd(12), String(c.recovered).padEnd(9), String(c.chronydRunning).padEnd(7), String(c.driftBefore).padEnd(6), c.leftovers.join(",") || "-"].join(" "),
+    [c.fault.padEnd(15), `${c.step}${c.stepReached ? "" : "*"}`.padEnd(9), c.change.padEnd(14), c.outcome.padEnd(12), String(c.recovered).padEnd(9), String(c.chronydRunning).padEnd(7), String(c.driftBefore).padEnd(6), c.leftovers.join(",") || "-"].join(" "),
   );
-  return [["FAULT".padEnd(15), "STEP".padEnd(8), "CHANGE".padEnd(14), "OUTCOME".padEnd(12), "RECOVERED", "CHRONYD", "DRIFT", "LEFTOVERS"].join(" "), ...rows].join("\n");
+  return [["FAULT".padEnd(15), "STEP".padEnd(9), "CHANGE".padEnd(14), "OUTCOME".padEnd(12), "RECOVERED", "CHRONYD", "DRIFT", "LEFTOVERS"].join(" "), ...rows, "* the change has no such step (keys only: no chronyd -p); the apply completed"].join("\n");
 }

@@ -1,4 +1,5 @@
 import { describeKeySource } from "../../keys/key-source";
+import { describeNtsKeySource } from "../../keys/nts/private-key";
 import { HostManifest } from "../../manifest";
 import { readOutdir, selectHosts } from "../../deploy/outdir";
 import { UserError } from "../../errors";
@@ -52,6 +53,7 @@ example:
         files: {
           ...Object.fromEntries(m.files.map((f) => [f.path, f.content])),
           [m.keys.path]: redactedKeyFile(m),
+          ...(m.nts?.key ? { [m.nts.key.path]: `<NTS private key redacted ${m.nts.key.fingerprint}; source: ${describeNtsKeySource(m.nts.key.source)}>\n` } : {}),
         },
         warnings: m.warnings,
       }));
@@ -69,7 +71,7 @@ example:
           m.chronyVersion,
           String(m.verify.sources.length),
           m.keys.entries.map((k) => `${k.id}/${k.type}`).join(",") || "-",
-          [...m.files.map((f) => f.path), m.keys.path].join(" "),
+          [...m.files.map((f) => f.path), m.keys.path, ...(m.nts?.key ? [m.nts.key.path] : [])].join(" "),
         ]),
       ),
     );

@@ -1,6 +1,8 @@
 import { readApplyRecord } from "../../deploy/apply-record";
 import { readOutdir } from "../../deploy/outdir";
+import { certificateStatuses } from "../../deploy/certificate-expiry";
 import { describeKeySource } from "../../keys/key-source";
+import { describeNtsKeySource } from "../../keys/nts/private-key";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 import { formatTable } from "../format/table";
@@ -12,10 +14,14 @@ export const command: CliCommand = {
 
 Lists the NTP keys each host of a synth output (default ./cdktf.out) holds: key ID, type, keyed
 fingerprint (HMAC with the project's salt, safe to share) and where the material comes from, plus
-where each key rotation stands. Key material is never read or printed by this command.
+where each key rotation stands. Then the NTS certificates: each server's (its names, its end, where
+its private key comes from, the key's keyed fingerprint) and each CA a client trusts, with the days
+left and what to do as the end nears (within renewBeforeDays: renew; synth re-issues the ones an
+NtsCertificateAuthority of the app issued). Key material is never read or printed by this command.
 
 options:
-  --json   {"hosts":[{"id","keys":[{"id","type","fingerprint","source"}],"rotations":[...]}]}
+  --json   {"hosts":[{"id","keys":[{"id","type","fingerprint","source"}],"rotations":[...],
+           "nts":[{"role","path","subject","issuer","names","notAfter","daysLeft","status","advice","key"?}]}]}
 
 example:
   cdktf-chrony keys cdktf.out
@@ -23,12 +29,29 @@ example:
   async run(args, io) {
     const { positionals, options } = parseArgs(args, { command: "keys", options: { json: "flag" }, maxPositionals: 1 });
     const hosts = readOutdir(positionals[0] ?? "cdktf.out");
+    const now = new Date();
+    const nts = (m: (typeof hosts)[number]["manifest"]) =>
+      certificateStatuses(m, now).map((s) => ({
+        role: s.entry.role,
+        name: s.entry.name,
+        path: s.entry.path,
+        subject: s.entry.subject,
+        issuer: s.entry.issuer,
+        names: s.entry.names,
+        notAfter: s.entry.notAfter,
+        daysLeft: s.daysLeft,
+        status: s.status,
+        advice: s.advice,
+        sha256: s.entry.sha256,
+        ...(s.entry.role === "server" && m.nts?.key ? { key: { fingerprint: m.nts.key.fingerprint, source: describeNtsKeySource(m.nts.key.source) } } : {}),
+      }));
     if (options.json) {
       const out = hosts.map(({ manifest: m, stackDir }) => ({
         id: m.id,
         stack: m.stack,
         keys: m.keys.entries.map((k) => ({ id: k.id, type: k.type, fingerprint: k.fingerprint, source: describeKeySource(k.source), name: k.name })),
         rotations: m.rotations,
+        nts: nts(m),
         lastApply: readApplyRecord(stackDir, m.id)?.at,
       }));
       io.stdout(`${JSON.stringify({ hosts: out }, null, 2)}\n`);
@@ -44,6 +67,24 @@ example:
         ),
       ),
     );
+    const certificates = hosts.flatMap(({ manifest: m }) => nts(m).map((c) => ({ host: m.id, ...c })));
+    if (certificates.length > 0) {
+      io.stdout(
+        `\nNTS certificates:\n${formatTable(
+          ["HOST", "ROLE", "SUBJECT", "NAMES", "NOT AFTER", "DAYS", "STATUS", "SERVER KEY"],
+          certificates.map((c) => [
+            c.host,
+            c.role === "server" ? "server" : "trusted CA",
+            c.subject,
+            c.names.join(",") || "-",
+            c.notAfter.slice(0, 10),
+            String(c.daysLeft),
+            c.status === "ok" ? "ok" : `${c.status.toUpperCase()}: ${c.advice}`,
+            c.key ? `${c.key.fingerprint} (${c.key.source})` : "-",
+          ]),
+        )}`,
+      );
+    }
     const rotations = new Map<string, { phase: string; from: number; to: number; hosts: string[] }>();
     for (const { manifest: m } of hosts) {
       for (const r of m.rotations) {

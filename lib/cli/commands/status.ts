@@ -4,14 +4,20 @@ import { parseArgs } from "../args";
 import { UserError } from "../../errors";
 import { CmdmonClient, formatSources, formatTracking, isCmdmonError, parseEndpoint } from "../../cmdmon";
 import { countOption, durationOption } from "../number-options";
+import { RemoteChronyc } from "../../deploy/remote-chronyc";
+import { connectSsh } from "../../ssh/connect";
+import { resolveCommandLineDestination } from "../../ssh/ssh-config";
 
 const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_TIMEOUT_MS = 60_000;
 const DEFAULT_CONCURRENCY = 64;
 
 const USAGE = "usage: cdktf-chrony status HOST[:PORT]|OUTDIR [--json] [--format markdown] [--timeout MS] [--concurrency N]";
+const SSH_USAGE =
+  "       cdktf-chrony status --ssh [USER@]HOST[:PORT] [--jump HOPS] [--identity FILE] [--known-hosts FILE] [--ssh-config FILE|none] [--json]";
 
 const HELP = `${USAGE}
+${SSH_USAGE}
 
 Show a chronyd's tracking and sources over the command protocol (UDP, cmdport 323 by
 default), laid out like 'chronyc tracking' and 'chronyc -N sources'.
@@ -36,22 +42,51 @@ options:
                    at most ${MAX_TIMEOUT_MS})
   --concurrency N  OUTDIR only: hosts asked at once over UDP (default ${DEFAULT_CONCURRENCY}; over SSH at most 16)
 
+With --ssh, HOST is an SSH destination and 'chronyc -c tracking' and 'chronyc -c sources' run on it
+(through sudo when the user is not root), so a host behind a bastion, or one whose command port is
+closed to this machine, can be shown too. As with ssh, ~/.ssh/config is read for the destination
+and the jump hosts (HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile,
+StrictHostKeyChecking); options on the command line win. Host keys are always checked
+(~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts unless --known-hosts or the config says otherwise).
+
+options with --ssh:
+  --jump HOPS          jump hosts, [USER@]HOST[:PORT] separated by commas, as ssh -J
+  --identity FILE      private key, also for jump hosts the config names none for
+                       (default: the config's IdentityFile, else the ssh-agent)
+  --known-hosts FILE   known_hosts for the destination (default: the config's, else ~/.ssh/known_hosts)
+  --ssh-config FILE    OpenSSH client config to read, or 'none' (default ~/.ssh/config)
+  the user defaults to the config's User, else root
+
 examples:
   cdktf-chrony status cdktf.out
   cdktf-chrony status cdktf.out --format markdown >> "$GITHUB_STEP_SUMMARY"
   cdktf-chrony status 127.0.0.1
   cdktf-chrony status [::1]:11323 --json
   cdktf-chrony status ntp1.example.com --timeout 300
+  cdktf-chrony status --ssh deploy@10.0.0.3 --jump jump@bastion.example.net
 `;
 
 async function run(args: readonly string[], io: CliIO): Promise<number> {
   const { positionals, options } = parseArgs(args, {
     command: "status",
-    options: { json: "flag", timeout: "value", format: "value", concurrency: "value" },
+    options: {
+      json: "flag",
+      timeout: "value",
+      format: "value",
+      concurrency: "value",
+      ssh: "flag",
+      jump: "value",
+      identity: "value",
+      "known-hosts": "value",
+      "ssh-config": "value",
+    },
     maxPositionals: 1,
   });
   const target = positionals[0];
   if (target === undefined) throw new UserError(`missing HOST: ${USAGE}`);
+  if (options.ssh) return statusOverSsh(target, options, io);
+  const sshOnly = (["jump", "identity", "known-hosts", "ssh-config"] as const).find((o) => options[o] !== undefined);
+  if (sshOnly) throw new UserError(`option --${sshOnly} needs --ssh (it says how to reach the host over SSH): add --ssh, or drop --${sshOnly}`);
   const timeoutMs = durationOption("timeout", options.timeout, "milliseconds", MAX_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS;
   if (isSynthOutput(target)) return fleet(target, options, timeoutMs, io);
   if (options.format !== undefined || options.concurrency !== undefined) {
@@ -106,6 +141,42 @@ async function fleet(
   if (options.json) io.stdout(`${JSON.stringify({ hosts: statuses, summary }, null, 2)}\n`);
   else io.stdout(formatFleetStatus(statuses, summary, format));
   return summary.notAnswering > 0 ? 2 : 0;
+}
+
+interface SshOptions {
+  readonly json: boolean;
+  readonly timeout: string | undefined;
+  readonly jump: string | undefined;
+  readonly identity: string | undefined;
+  readonly "known-hosts": string | undefined;
+  readonly "ssh-config": string | undefined;
+}
+
+/** tracking and sources from `chronyc -c` on the host, over SSH (jump hosts and ~/.ssh/config honoured). */
+async function statusOverSsh(text: string, options: SshOptions, io: CliIO): Promise<number> {
+  if (options.timeout !== undefined) throw new UserError("option --timeout is for the command protocol over UDP: drop it with --ssh");
+  const resolved = await resolveCommandLineDestination({
+    target: text,
+    jump: options.jump,
+    identity: options.identity,
+    knownHosts: options["known-hosts"],
+    sshConfig: options["ssh-config"],
+  });
+  for (const note of resolved.notes) io.stderr(`${note}\n`);
+  const session = await connectSsh({ ...resolved, sudo: true });
+  try {
+    const chronyc = new RemoteChronyc(session, ["chronyc"]);
+    const tracking = await chronyc.tracking();
+    const sources = await chronyc.sources();
+    if (options.json) io.stdout(`${JSON.stringify({ tracking, sources }, null, 2)}\n`);
+    else io.stdout(`${formatTracking(tracking)}\n${formatSources(sources)}`);
+    return 0;
+  } catch (error) {
+    if (isCmdmonError(error)) throw new UserError(`${text}: ${error.message}`);
+    throw error;
+  } finally {
+    await session.close();
+  }
 }
 
 export const command: CliCommand = {

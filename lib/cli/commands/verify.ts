@@ -1,25 +1,32 @@
 import { mapLimit } from "../../map-limit";
+import { connectHost, HostConnector } from "../../deploy/connect-host";
 import { readHosts, selectHosts } from "../../deploy/outdir";
+import { SshConnectionPool } from "../../ssh/pool";
 import { HostVerification, verifyHost } from "../../deploy/verify";
 import { parseArgs } from "../args";
 import { CliCommand } from "../command";
 import { formatTable } from "../format/table";
 import { countOption, durationOption } from "../number-options";
 import { UserError } from "../../errors";
+import { checkReportFile, reportFormat, writeReportFile } from "../report-options";
+import { verifyJUnit, verifyMarkdown } from "../../report/verify-report";
 
 const DEFAULT_CONCURRENCY = 16;
 
 export const command: CliCommand = {
   name: "verify",
   summary: "check deployed hosts: sources present, reachable, authenticated",
-  help: `usage: cdktf-chrony verify [OUTDIR|BUNDLE] [--host ID[,ID...]] [--json] [--timeout SECONDS] [--concurrency N]
-                           [--require-synchronised] [--max-offset SECONDS] [--gate NAME]
+  help: `usage: cdktf-chrony verify [OUTDIR|BUNDLE] [--host ID[,ID...]] [--json | --format F] [--junit FILE] [--timeout SECONDS]
+                           [--concurrency N] [--require-synchronised] [--max-offset SECONDS] [--gate NAME]
 
 Checks every host of a synth output (default ./cdktf.out), or of one stack's chrony-hosts.jsonl,
 against its manifest:
   - every configured source is present in chronyd and has answered (reach > 0), waiting up to
     the timeout for iburst to do its work
-  - sources with a key (or NTS) are authenticated ('ntpdata' over SSH: Authenticated: Yes)
+  - sources with a key (or NTS) are authenticated ('ntpdata' over SSH: Authenticated: Yes);
+    NTS sources also by 'authdata': mode NTS, cookies held, no NAK. An NTS source whose NTS-KE
+    failed is reported with the reason (an issuer the host does not trust, a name the server's
+    certificate lacks, as synth foresaw it, or what to check)
   - chronyd is synchronised, when the host's verify props ask for it
 tracking and sources come over chronyd's UDP command protocol when the host's verify.cmdEndpoint is
 reachable from here, otherwise from 'chronyc -c' over SSH.
@@ -27,6 +34,11 @@ reachable from here, otherwise from 'chronyc -c' over SSH.
 options:
   --host ID          only this host (or STACK/ID); several separated by commas
   --json             {"hosts":[{"host","result","synchronised","sources":[...],"problems":[...]}]}
+                     (the same as --format json)
+  --format F         text (default), markdown (one line when every host verifies, else a table of
+                     the failed and unreachable hosts with their problems), or json
+  --junit FILE       also write a JUnit XML report: one test case per host, a failure per host
+                     that did not verify, an error per host that could not be queried
   --timeout S        how long to wait for sources (default: each host's verify.timeoutSeconds, 30)
   --concurrency N    hosts checked at once (default ${DEFAULT_CONCURRENCY})
   --require-synchronised
@@ -46,6 +58,8 @@ example:
       command: "verify",
       options: {
         json: "flag",
+        format: "value",
+        junit: "value",
         host: "value",
         timeout: "value",
         concurrency: "value",
@@ -55,14 +69,19 @@ example:
       },
       maxPositionals: 1,
     });
+    const format = reportFormat(options);
+    if (options.junit !== undefined) checkReportFile("--junit", options.junit);
     const timeoutSeconds = durationOption("timeout", options.timeout, "seconds");
     const concurrency = countOption("concurrency", options.concurrency) ?? DEFAULT_CONCURRENCY;
     const maxOffsetSeconds = durationOption("max-offset", options["max-offset"], "seconds");
     const gate = options.gate;
-    if (gate !== undefined && options.json) throw new UserError("--gate and --json do not go together: a gate prints its verdict as text");
+    if (gate !== undefined && (options.json || options.format !== undefined)) throw new UserError("--gate prints its verdict as text: leave out --json and --format");
     const hosts = selectHosts(readHosts(positionals[0] ?? "cdktf.out"), options.host);
     io.stderr(`verify: ${hosts.length} host(s), ${concurrency} at a time\n`);
     let done = 0;
+    // Hosts behind one bastion share one connection to it for the whole run.
+    const pool = new SshConnectionPool();
+    const connect: HostConnector = (m, o) => connectHost(m, { ...o, pool });
     const results: HostVerification[] = await mapLimit(
       hosts,
       concurrency,
@@ -71,14 +90,18 @@ example:
           timeoutSeconds,
           log: (l) => io.stderr(`${l}\n`),
           projectDir: h.projectDir,
+          connect,
           requireSynchronised: options["require-synchronised"],
           maxOffsetSeconds,
         }),
       (r) => io.stderr(`verify: [${++done}/${hosts.length}] ${r.host}: ${r.result}${r.problems.length ? ` (${r.problems[0]})` : ""}\n`),
-    );
+    ).finally(() => pool.close());
+    if (options.junit !== undefined) writeReportFile("--junit", options.junit, verifyJUnit(results));
     if (gate !== undefined) {
       io.stdout(gateVerdict(gate, results));
-    } else if (options.json) {
+    } else if (format === "markdown") {
+      io.stdout(verifyMarkdown(results));
+    } else if (format === "json") {
       io.stdout(`${JSON.stringify({ hosts: results }, null, 2)}\n`);
     } else {
       io.stdout(

@@ -16,7 +16,8 @@
 #
 # The preamble adds: FILES (lines "role mode owner sha256 path", owner "-" for any), file_data ROLE,
 # KEYS_PATH DECLARED_KEY_IDS UNDECLARED_KEYS (refuse|keep|remove) MANAGED_MARKER KEPT_MARKER,
-# CHECK_CONF, do_action ACTION.
+# CHECK_CONF, NTS_SOURCES (names of the NTS sources) NTS_DUMP_DIR (ntsdumpdir, or empty),
+# do_action ACTION.
 
 set -u
 trap '' PIPE
@@ -118,7 +119,7 @@ if [ -n "$KEYS_PATH" ] && [ -e "$KEYS_PATH" ]; then
 fi
 
 # The live state of each file, for the controller to compare with what it wants.
-while read -r role _mode _owner _sha path; do
+while read -r role _mode _owner sha path; do
   [ -n "$role" ] || continue
   if [ -e "$path" ]; then
     tell "FILE $role $(sha256sum <"$path" | cut -d' ' -f1) $(stat -c '%a %U:%G' -- "$path")"
@@ -131,6 +132,15 @@ while read -r role _mode _owner _sha path; do
     { file_data keys && printf '%s\n' "$KEPT_MARKER" && host_keys | awk -v ids=" $undeclared " 'index(ids, " " $1 " ")'; } >"$staged" ||
       abandon stage "cannot write $staged"
     tell "CANDIDATE keys $(sha256sum <"$staged" | cut -d' ' -f1)"
+  fi
+  # A new chrony.conf may mean the same to chronyd (an adopted host: other comments, order,
+  # number format): what chronyd -p makes of both lets the controller skip the restart.
+  if [ "$role" = conf ] && [ "$CHECK_CONF" = 1 ] && [ -e "$path" ] && [ "$(sha256sum <"$path" | cut -d' ' -f1)" != "$sha" ]; then
+    staged=$(staged_name "$path" "$RUN")
+    file_data conf >"$staged" || abandon stage "cannot write $staged"
+    live_p=$(run_chronyd -p -f "$path" 2>/dev/null) || live_p=""
+    next_p=$(run_chronyd -p -f "$staged" 2>/dev/null) || next_p=""
+    tell "PROBE $(b64 "$live_p") $(b64 "$next_p")"
   fi
 done <<FILES_END
 $FILES
@@ -161,6 +171,18 @@ journal_state staging
 
 is_changed() { case "+$changed+" in *"+$1+"*) return 0 ;; esac; return 1; }
 
+# For a "+nts-ke" action: remove the NTS sources (chronyd saves their cookies as <address>.nts in
+# ntsdumpdir), delete those files, then the restart or start creates the sources without cookies and
+# NTS-KE runs at once, under the CAs now trusted. The server's ntskeys file is left alone.
+# shellcheck disable=SC2317 # called from do_action
+nts_forget() {
+  if svc_active >/dev/null 2>&1; then
+    for s in $NTS_SOURCES; do run_chronyc delete "$s" >/dev/null 2>&1 || :; done
+  fi
+  if [ -n "$NTS_DUMP_DIR" ] && [ -d "$NTS_DUMP_DIR" ]; then rm -f -- "$NTS_DUMP_DIR"/*.nts; fi
+  return 0
+}
+
 # Mode and owner are fixed in place: no content changes, nothing for chronyd to reload.
 fix_meta() {
   while read -r role mode owner _sha path; do
@@ -179,7 +201,14 @@ list_sources() {
   tell "LISTING $(printf '%s' "$plain" | base64 | tr -d '\n') $(printf '%s' "$named" | base64 | tr -d '\n')"
 }
 
-if [ "$J_ACTION" = none ]; then
+# NTS state of the sources (authdata), when the host has NTS sources.
+list_auth() {
+  [ -n "$NTS_SOURCES" ] || return 0
+  auth=$(list_authdata 2>&1) || return 1
+  tell "AUTHDATA $(printf '%s' "$auth" | base64 | tr -d '\n')"
+}
+
+if [ -z "$changed" ]; then
   fix_meta || abandon swap "cannot set the mode or owner of a managed file"
   drop_copies
   rm -f -- "$JOURNAL"
@@ -201,7 +230,9 @@ while read -r role mode owner _sha path; do
   is_changed "$role" || continue
   staged=$(staged_name "$path" "$RUN")
   dir=${path%/*}
-  [ -d "${dir:-/}" ] || mkdir -p -- "$dir" || abandon stage "cannot create $dir"
+  # A new folder (RHEL has no /etc/chrony) must let chronyd, once it runs as its own user, read the
+  # sources in it: 0755, not the 0700 this program's umask would give.
+  [ -d "${dir:-/}" ] || (umask 022 && mkdir -p -- "$dir") || abandon stage "cannot create $dir"
   if [ ! -e "$staged" ]; then file_data "$role" >"$staged" || abandon stage "cannot write $staged"; fi
   chmod "$mode" -- "$staged" || abandon stage "cannot set the mode of $staged"
   if [ "$owner" != - ]; then
@@ -265,10 +296,17 @@ tell "STEP verify"
 hook verify
 journal_state verifying
 wait_answers || roll_back verify "chronyd does not answer after the $J_ACTION"
-list_sources || roll_back verify "listing chronyd's sources failed: $plain$named"
-tell AWAIT_VERDICT
-verdict=""
-if IFS= read -r verdict && [ "$verdict" = "COMMIT $NONCE" ]; then
+# The controller answers COMMIT, ROLLBACK, or AGAIN while NTS-KE is still under way.
+while :; do
+  list_sources || roll_back verify "listing chronyd's sources failed: $plain$named"
+  list_auth || roll_back verify "chronyc authdata failed: $auth"
+  tell AWAIT_VERDICT
+  verdict=""
+  IFS= read -r verdict || break
+  [ "$verdict" = "AGAIN $NONCE" ] || break
+  sleep 1
+done
+if [ "$verdict" = "COMMIT $NONCE" ]; then
   journal_state verified
   drop_copies
   rm -f -- "$JOURNAL"

@@ -14,6 +14,11 @@ JOURNAL="$CONF.cdktf-chrony.journal"
 
 say() { printf '@%s %s\n' "$NONCE" "$*"; }
 
+# b64 TEXT: TEXT base64-encoded on one line ("-" when empty).
+b64() {
+  if [ -n "$1" ]; then printf '%s' "$1" | base64 | tr -d '\n'; else printf '%s' -; fi
+}
+
 # say_text WORD TEXT: TEXT travels base64-encoded ("-" when empty).
 say_text() {
   if [ -n "$2" ]; then
@@ -108,7 +113,9 @@ revert_daemon() {
     svc_start >/dev/null 2>&1 || svc_restart >/dev/null 2>&1 || return 1
   else
     case "$J_ACTION" in
-      restart | start) svc_restart >/dev/null 2>&1 || return 1 ;;
+      # A "+nts-ke" run left the NTS sources without cookies: the restart makes them run NTS-KE at
+      # once under the restored trust.
+      restart* | start*) svc_restart >/dev/null 2>&1 || return 1 ;;
       # A reload that fails (the socket refuses us, say) falls back to a restart, which rereads all.
       *) revert_running >/dev/null 2>&1 || svc_restart >/dev/null 2>&1 || return 1 ;;
     esac

@@ -1,10 +1,12 @@
 # shellcheck shell=sh
-# What drift needs from a host, read under the host's lock (after the preamble and common.sh):
-# an unfinished apply, each managed file's digest, mode and owner, chrony.keys (to fingerprint it
-# key by key on the controller; it never leaves memory there), chronyd's state and live sources.
+# What drift and plan need from a host, read under the host's lock (after the preamble and
+# common.sh): an unfinished apply, each managed file's digest, mode and owner (and the text of
+# chrony.conf and the sources file), chrony.keys (to fingerprint it key by key on the controller;
+# it never leaves memory there), the NTS server key likewise (to fingerprint it), chronyd's state
+# and live sources, and their NTS state when the host has NTS sources. It changes nothing.
 #
-# The preamble adds: FILES (lines "role path"), KEYS_PATH, SOURCE_DIR, OWN_SOURCES, and
-# list_sources_plain, list_sources_named, list_ntpdata.
+# The preamble adds: FILES (lines "role path"), KEYS_PATH, NTS_KEY_PATH (or empty), NTS_SOURCES,
+# SOURCE_DIR, OWN_SOURCES, and list_sources_plain, list_sources_named, list_ntpdata, list_authdata.
 #
 # Drift runs on every host every night: the program starts as few processes as it can (one
 # sha256sum and one stat for all the files, base64 without tr, the service asked only when chronyd
@@ -23,6 +25,9 @@ while read -r role path; do
   if [ -e "$path" ]; then
     set -- "$@" "$path"
     roles="$roles $role"
+    # The text of chrony.conf and the sources file, for plan's and drift's line summaries (only
+    # these roles: chrony.keys travels apart, to be fingerprinted and never shown).
+    case $role in conf | sources) say "TEXT $role $(base64 -w 0 <"$path")" ;; esac
   else
     say "FILE $role - - -"
   fi
@@ -46,6 +51,7 @@ $modes
 MODES
 fi
 if [ -n "$KEYS_PATH" ] && [ -e "$KEYS_PATH" ]; then say "KEYS $(base64 -w 0 <"$KEYS_PATH")"; fi
+if [ -n "$NTS_KEY_PATH" ] && [ -e "$NTS_KEY_PATH" ]; then say "NTSKEY $(base64 -w 0 <"$NTS_KEY_PATH")"; fi
 # chronyd runs when it answers on its socket; only when it does not, ask the service manager.
 if plain=$(list_sources_plain 2>&1); then
   running=yes
@@ -62,5 +68,6 @@ if [ "$running" = yes ]; then
   say "SOURCES $(printf '%s' "$plain" | base64 -w 0)"
   say "NAMED $(list_sources_named 2>&1 | base64 -w 0)"
   say "NTPDATA $(list_ntpdata 2>&1 | base64 -w 0)"
+  if [ -n "$NTS_SOURCES" ]; then say "AUTHDATA $(list_authdata 2>&1 | base64 -w 0)"; fi
 fi
 say DONE

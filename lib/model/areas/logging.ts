@@ -1,28 +1,48 @@
-import { Directive, directive } from "../directive";
+import { directive } from "../directive";
+import { PropRow, customRow, numberRow, readNumber, wordRow } from "../prop-rows";
 
-export type LogName =
-  | "measurements"
-  | "rawmeasurements"
-  | "statistics"
-  | "tracking"
-  | "rtc"
-  | "refclocks"
-  | "tempcomp"
-  | "selection";
+export type LogName = "measurements" | "rawmeasurements" | "statistics" | "tracking" | "rtc" | "refclocks" | "tempcomp" | "selection";
+
+const LOG_NAMES: readonly string[] = ["measurements", "rawmeasurements", "statistics", "tracking", "rtc", "refclocks", "tempcomp", "selection"];
+
+export interface MailOnChange {
+  /** Who gets the mail. */
+  readonly email: string;
+  /** Mail when the clock is corrected by more than this. */
+  readonly thresholdSeconds: number;
+}
 
 export interface LoggingProps {
-  /** Statistics files to write under the log folder. @default - none */
+  /** `log`: statistics files to write under the log folder (several `log` lines add up). @default - none */
   readonly log?: readonly LogName[];
-  /** @default - the profile's log folder */
+  /** `logdir`: the folder of those files. @default - the profile's (Debian and RHEL: /var/log/chrony) */
   readonly logDir?: string;
-  /** Log to syslog when the clock is corrected by more than this. @default 1 */
+  /** `logchange`: log to syslog when the clock is corrected by more than this. @default 1 */
   readonly logChangeSeconds?: number;
+  /** `logbanner`: repeat the column banner every this many lines of a log file; 0 never. @default 32 */
+  readonly logBanner?: number;
+  /** `mailonchange`: mail when the clock is corrected by more than a threshold. @default - none */
+  readonly mailOnChange?: MailOnChange;
 }
 
-export function loggingDirectives(props: LoggingProps): Directive[] {
-  const out: Directive[] = [];
-  if (props.logDir !== undefined) out.push(directive("logdir", props.logDir));
-  if (props.log && props.log.length > 0) out.push(directive("log", ...props.log));
-  if (props.logChangeSeconds !== undefined) out.push(directive("logchange", props.logChangeSeconds));
-  return out;
-}
+export const LOGGING_ROWS: readonly PropRow[] = [
+  wordRow("logDir", "logdir"),
+  // chronyd reads the names case-sensitively.
+  customRow(
+    "log",
+    ["log"],
+    (names: readonly LogName[]) => (names.length > 0 ? [directive("log", ...names)] : []),
+    (args) => (args.length > 0 && args.every((a) => LOG_NAMES.includes(a)) ? [...args] : undefined),
+  ),
+  numberRow("logChangeSeconds", "logchange"),
+  numberRow("logBanner", "logbanner", { integer: true }),
+  customRow(
+    "mailOnChange",
+    ["mailonchange"],
+    (m: MailOnChange) => [directive("mailonchange", m.email, m.thresholdSeconds)],
+    (args) => {
+      const threshold = readNumber(args[1]);
+      return args.length === 2 && threshold !== undefined ? { email: args[0], thresholdSeconds: threshold } : undefined;
+    },
+  ),
+];

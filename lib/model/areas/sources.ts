@@ -74,7 +74,7 @@ export interface NtpSourceOptions {
   readonly autoOffline?: boolean;
   /** `copy`: copy the server's reference ID and stratum (server and pool only; chrony ≥ 4.1). @default false */
   readonly copy?: boolean;
-  /** `extfield F323`: the experimental NTPv4 extension field (chrony ≥ 4.2). @default - none */
+  /** `extfield`: add the experimental NTPv4 extension field F323 (chrony ≥ 4.2). @default - none */
   readonly extField?: "F323";
   /** `ipv4`: use only IPv4 addresses of a name (chrony ≥ 4.6). @default false */
   readonly ipv4?: boolean;

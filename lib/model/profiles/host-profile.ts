@@ -91,7 +91,8 @@ export const hostProfileSchema: v.GenericSchema<unknown, HostProfile> = v.object
 /** `profile.keysMode: a file mode from 0 to 0o7777, got "644 /dev/null"`: the first problem, as one line. */
 export function describeIssue(where: string, issue: v.BaseIssue<unknown>): string {
   const path = v.getDotPath(issue);
-  const received = issue.input === undefined ? "nothing" : JSON.stringify(issue.input);
+  if (issue.input === undefined) return `${where}${path ? `.${path}` : ""} is missing`;
+  const received = JSON.stringify(issue.input);
   const expected = issue.message.startsWith("Invalid") ? (issue.expected ?? issue.message) : issue.message;
   return `${where}${path ? `.${path}` : ""}: expected ${expected}, got ${received}`;
 }

@@ -22,7 +22,46 @@ function forVersion(directives: readonly Directive[], options: PresetOptions): D
 
 const SOURCES_FILE = "cdktf-chrony.sources";
 
-/** Debian and Ubuntu: /etc/chrony, the `chrony` unit, keys owned root:_chrony. */
+/**
+ * Debian 12's /etc/chrony/chrony.conf (package chrony 4.3-2+deb12u1), in its order, without its
+ * vendor pool: a source is declared by the app (pools: [{ name: "2.debian.pool.ntp.org", iburst:
+ * true }] for the stock one). The drop-in confdir comes first, so lines here override drop-ins;
+ * the DHCP sourcedir keeps NTP servers from DHCP working.
+ */
+const DEBIAN_12_DIRECTIVES: readonly Directive[] = [
+  directive("confdir", "/etc/chrony/conf.d"),
+  directive("sourcedir", "/run/chrony-dhcp"),
+  directive("sourcedir", "/etc/chrony/sources.d"),
+  directive("keyfile", "/etc/chrony/chrony.keys"),
+  directive("driftfile", "/var/lib/chrony/chrony.drift"),
+  directive("ntsdumpdir", "/var/lib/chrony"),
+  directive("logdir", "/var/log/chrony"),
+  directive("maxupdateskew", "100.0"),
+  directive("rtcsync"),
+  directive("makestep", "1", "3"),
+  directive("leapsectz", "right/UTC"),
+];
+
+/**
+ * RHEL 9's /etc/chrony.conf (chrony 4.x), in its order, without its vendor pool. RHEL has no
+ * sourcedir of its own besides DHCP's: the managed one (/etc/chrony/sources.d) is added after it
+ * when sources go in a sourcedir.
+ */
+const RHEL_9_DIRECTIVES: readonly Directive[] = [
+  directive("sourcedir", "/run/chrony-dhcp"),
+  directive("driftfile", "/var/lib/chrony/drift"),
+  directive("makestep", "1.0", "3"),
+  directive("rtcsync"),
+  directive("keyfile", "/etc/chrony.keys"),
+  directive("ntsdumpdir", "/var/lib/chrony"),
+  directive("leapsectz", "right/UTC"),
+  directive("logdir", "/var/log/chrony"),
+];
+
+/**
+ * Debian and Ubuntu: /etc/chrony, the `chrony` unit, keys owned root:_chrony; chrony.conf as
+ * Debian 12 ships it (see DEBIAN_12_DIRECTIVES).
+ */
 export function debianProfile(options: PresetOptions = {}): HostProfile {
   return {
     name: "debian",
@@ -43,22 +82,16 @@ export function debianProfile(options: PresetOptions = {}): HostProfile {
       start: ["systemctl", "start", "chrony"],
       isActive: ["systemctl", "is-active", "--quiet", "chrony"],
     },
-    baseDirectives: forVersion(
-      [
-        directive("driftfile", "/var/lib/chrony/chrony.drift"),
-        directive("ntsdumpdir", "/var/lib/chrony"),
-        directive("logdir", "/var/log/chrony"),
-        directive("keyfile", "/etc/chrony/chrony.keys"),
-        directive("sourcedir", "/etc/chrony/sources.d"),
-      ],
-      options,
-    ),
+    baseDirectives: forVersion(DEBIAN_12_DIRECTIVES, options),
     ntpPort: 123,
     cmdPort: 323,
   };
 }
 
-/** RHEL, Fedora, CentOS Stream, Rocky, Alma: /etc/chrony.conf, the `chronyd` unit, root:chrony. */
+/**
+ * RHEL, Fedora, CentOS Stream, Rocky, Alma: /etc/chrony.conf, the `chronyd` unit, root:chrony;
+ * chrony.conf as RHEL 9 ships it (see RHEL_9_DIRECTIVES).
+ */
 export function rhelProfile(options: PresetOptions = {}): HostProfile {
   return {
     name: "rhel",
@@ -79,16 +112,7 @@ export function rhelProfile(options: PresetOptions = {}): HostProfile {
       start: ["systemctl", "start", "chronyd"],
       isActive: ["systemctl", "is-active", "--quiet", "chronyd"],
     },
-    baseDirectives: forVersion(
-      [
-        directive("driftfile", "/var/lib/chrony/drift"),
-        directive("ntsdumpdir", "/var/lib/chrony"),
-        directive("logdir", "/var/log/chrony"),
-        directive("keyfile", "/etc/chrony.keys"),
-        directive("sourcedir", "/etc/chrony/sources.d"),
-      ],
-      options,
-    ),
+    baseDirectives: forVersion(RHEL_9_DIRECTIVES, options),
     ntpPort: 123,
     cmdPort: 323,
   };
@@ -105,7 +129,8 @@ export interface SandboxHostLayout {
 
 /**
  * A sandbox host (see `cdktf-chrony sandbox`): the Debian layout under the host's root folder,
- * its own addresses and ports, and a service script instead of systemd.
+ * its own addresses and ports, and a service script instead of systemd. Its directives are the ones
+ * `sandbox up` writes into a new host's chrony.conf, in that order.
  */
 export function sandboxProfile(host: SandboxHostLayout): HostProfile {
   const r = (p: string) => path.posix.join(host.root, p);
@@ -137,6 +162,7 @@ export function sandboxProfile(host: SandboxHostLayout): HostProfile {
       directive("logdir", r("var/log/chrony")),
       directive("keyfile", r("etc/chrony/chrony.keys")),
       directive("sourcedir", r("etc/chrony/sources.d")),
+      directive("confdir", r("etc/chrony/conf.d")),
       directive("port", host.ntpPort),
       directive("bindaddress", host.address),
       directive("bindacqaddress", host.address),

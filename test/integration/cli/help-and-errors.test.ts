@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../helpers/fleet";
 
-const COMMANDS = ["keygen", "status", "inspect", "apply", "verify", "drift", "keys", "sandbox"];
+const COMMANDS = ["keygen", "status", "inspect", "apply", "plan", "verify", "drift", "keys", "import", "ca", "sandbox"];
 
 describe("the cdktf-chrony CLI", () => {
   it("lists its commands with --help, -h and help, and exits 0", () => {
@@ -49,11 +49,11 @@ describe("the cdktf-chrony CLI", () => {
     [["--json"], "cdktf-chrony: unknown option '--json': put options after the command; run 'cdktf-chrony --help' for the list"],
     [
       ["help", "frobnicate"],
-      "cdktf-chrony help: unknown command 'frobnicate': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, verify, drift, keys, sandbox",
+      "cdktf-chrony help: unknown command 'frobnicate': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, plan, verify, drift, keys, import, ca, sandbox",
     ],
     [
       ["help", "status", "drift"],
-      "cdktf-chrony help: too many arguments: 'drift': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, verify, drift, keys, sandbox",
+      "cdktf-chrony help: too many arguments: 'drift': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, plan, verify, drift, keys, import, ca, sandbox",
     ],
     // unknown options, long and short
     [["inspect", "--yaml"], "cdktf-chrony inspect: unknown option '--yaml' for inspect: see 'cdktf-chrony inspect --help'"],
@@ -74,6 +74,14 @@ describe("the cdktf-chrony CLI", () => {
       "cdktf-chrony sandbox: the action comes first: 'sandbox up|status|down [options]' (got '--dir'; see 'cdktf-chrony sandbox --help')",
     ],
     [["sandbox", "restart"], "cdktf-chrony sandbox: unknown action 'restart': use up, status or down (see 'cdktf-chrony sandbox --help')"],
+    // report formats
+    [["drift", "--format", "html"], "cdktf-chrony drift: invalid --format 'html': use text, markdown, json"],
+    [["verify", "--json", "--format", "markdown"], "cdktf-chrony verify: --json and --format markdown ask for two formats: keep one"],
+    [["plan", "--format"], "cdktf-chrony plan: option --format needs a value: see 'cdktf-chrony plan --help'"],
+    [
+      ["drift", "--junit", "/proc/version/drift.xml"],
+      "cdktf-chrony drift: cannot write --junit /proc/version/drift.xml (ENOTDIR): give a file path in a folder you can write",
+    ],
     // numbers: one helper, one message shape
     [["verify", "--concurrency", "2.5"], "cdktf-chrony verify: invalid --concurrency '2.5': use a whole number ≥ 1"],
     [["drift", "--concurrency", "2.5"], "cdktf-chrony drift: invalid --concurrency '2.5': use a whole number ≥ 1"],

@@ -80,7 +80,7 @@ describe("cdktf-chrony status", () => {
     const { code, stdout } = await runCli("status", `[::1]:${fleet.daemon.cmdPort}`);
     expect(code).toBe(0);
     const lines = stdout.split("\n");
-    expect(lines[0]).toMatch(/^Reference ID    : [0-9A-F]{8} \(.+\)$/);
+    expect(lines[0]).toMatch(/^Reference ID {4}: [0-9A-F]{8} \(.+\)$/);
     expect(lines).toContain("Stratum         : 6");
     expect(lines).toContain("Leap status     : Normal");
     expect(lines).toContain("MS Name/IP address         Stratum Poll Reach LastRx Last sample               ");

@@ -72,13 +72,14 @@ async function udpSources(i: number) {
 }
 
 describe("cdktf-chrony apply on sandbox hosts (real sshd, real chronyd)", () => {
-  it("deploys a fresh fleet with a restart and verifies chronyd afterwards", () => {
+  it("deploys a fresh fleet and verifies chronyd afterwards (no restart: the sandbox's own chrony.conf means the same)", () => {
     const hosts = synth();
     for (const name of ["server", "client-1", "client-2"]) {
       const r = apply(hosts[name]);
       expect(r.stderr).toContain(`[${name}] validate: chronyd -p accepts the new configuration`);
       expect(r.stderr).toContain(`[${name}] verify: chronyd answers;`);
-      expect(r.stdout).toMatch(new RegExp(`^${name} \\(127\\.0\\.3\\.\\d+:\\d+\\) restart ok in [\\d.]+ s\\n$`));
+      expect(r.stderr).toContain(`[${name}] plan: `);
+      expect(r.stdout).toMatch(new RegExp(`^${name} \\(127\\.0\\.3\\.\\d+:\\d+\\) (restart|rekey\\+reload-sources|reload-sources|rekey) ok in [\\d.]+ s\\n$`));
       expect(r.status).toBe(0);
     }
   });

@@ -121,7 +121,7 @@ interface CsvReport {
 const REPORTS: readonly CsvReport[] = [
   {
     name: "tracking",
-    parse: parseChronycTracking as (t: string) => Entry,
+    parse: parseChronycTracking as unknown as (t: string) => Entry,
     oneLine: true,
     columns: [
       hex8("refId"),

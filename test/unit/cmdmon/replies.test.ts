@@ -101,8 +101,7 @@ describe("SOURCE_DATA reply (3, 76 bytes)", () => {
   it("decodes an NTP peer and keeps the address block for follow-up queries", () => {
     const entry = decodeReply(Reports.SOURCE_DATA, 
       reply(ipBlock("c0000201", 1), "fffa", 2, 4, 1, 0xff, "0000002a", [F_HALF, F_MINUS_2M10, F1]),
-      SEQUENCE,
-    );
+      SEQUENCE, 0);
     expect(entry.source).toEqual({
       address: "192.0.2.1",
       mode: "peer",
@@ -120,12 +119,12 @@ describe("SOURCE_DATA reply (3, 76 bytes)", () => {
   });
 
   it("shows a refclock by its refid (sent as an INET4 address) and no sample as lastRx null", () => {
-    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("47505300", 1), "0004", 0, 1, 2, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE);
+    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("47505300", 1), "0004", 0, 1, 2, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE, 0);
     expect(entry.source).toMatchObject({ address: "GPS", mode: "refclock", state: "nonselectable", lastRx: null, poll: 4 });
   });
 
   it("shows an unresolved source as chronyc -a does", () => {
-    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("00000001", 3), "0006", 0, 1, 0, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE);
+    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("00000001", 3), "0006", 0, 1, 0, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE, 0);
     expect(entry.source.address).toBe("ID#0000000001");
     expect(entry.source.mode).toBe("server");
   });
@@ -138,19 +137,19 @@ describe("SOURCE_DATA reply (3, 76 bytes)", () => {
     [4, "combined"],
     [5, "notCombined"],
   ])("maps state %d to %s", (state, name) => {
-    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, state, 0, 1, "00000001", [F1, F1, F1]), SEQUENCE);
+    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, state, 0, 1, "00000001", [F1, F1, F1]), SEQUENCE, 0);
     expect(entry.source.state).toBe(name);
   });
 
   it("refuses modes, states and reach values chronyd never sends", () => {
     const floats = [F1, F1, F1];
-    expect(() => decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, 0, 3, 1, "00000001", floats), SEQUENCE)).toThrow(
+    expect(() => decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, 0, 3, 1, "00000001", floats), SEQUENCE, 0)).toThrow(
       expect.objectContaining({ code: "malformed" }),
     );
-    expect(() => decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, 6, 0, 1, "00000001", floats), SEQUENCE)).toThrow(
+    expect(() => decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, 6, 0, 1, "00000001", floats), SEQUENCE, 0)).toThrow(
       expect.objectContaining({ code: "malformed" }),
     );
-    expect(() => decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, 0, 0, 0x100, "00000001", floats), SEQUENCE)).toThrow(
+    expect(() => decodeReply(Reports.SOURCE_DATA, reply(ipBlock("7f000001", 1), "0006", 1, 0, 0, 0x100, "00000001", floats), SEQUENCE, 0)).toThrow(
       expect.objectContaining({ code: "malformed" }),
     );
   });
@@ -160,15 +159,15 @@ describe("NTP_SOURCE_NAME reply (19, 284 bytes)", () => {
   const withName = (nameHex: string): Buffer => bytes(header({ command: 65, reply: 19 }), nameHex.padEnd(512, "0"));
 
   it("reads the NUL-padded name", () => {
-    expect(decodeReply(Reports.NTP_SOURCE_NAME, withName(Buffer.from("ntp1.example.com").toString("hex")), SEQUENCE)).toBe("ntp1.example.com");
+    expect(decodeReply(Reports.NTP_SOURCE_NAME, withName(Buffer.from("ntp1.example.com").toString("hex")), SEQUENCE, address("192.0.2.1"))).toBe("ntp1.example.com");
   });
 
   it("refuses a name without its terminator, as chronyc does", () => {
-    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("61".repeat(256)), SEQUENCE)).toThrow(expect.objectContaining({ code: "malformed" }));
+    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("61".repeat(256)), SEQUENCE, address("192.0.2.1"))).toThrow(expect.objectContaining({ code: "malformed" }));
   });
 
   it("refuses control characters in the name", () => {
-    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("610a62"), SEQUENCE)).toThrow(expect.objectContaining({ code: "malformed" }));
+    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("610a62"), SEQUENCE, address("192.0.2.1"))).toThrow(expect.objectContaining({ code: "malformed" }));
   });
 });
 
@@ -187,7 +186,7 @@ describe("SOURCESTATS reply (6, 84 bytes)", () => {
       F_HALF,
       F_2M10,
     );
-    expect(decodeReply(Reports.SOURCESTATS, reply, SEQUENCE)).toEqual({
+    expect(decodeReply(Reports.SOURCESTATS, reply, SEQUENCE, 0)).toEqual({
       address: "127.0.0.1",
       samples: 16,
       runs: 5,
@@ -202,7 +201,7 @@ describe("SOURCESTATS reply (6, 84 bytes)", () => {
 
   it("names a refclock (family 0) by its refid", () => {
     const reply = bytes(header({ command: 34, reply: 6 }), "53484d30", ipBlock("", 0), zeros(12), zeros(20));
-    expect(decodeReply(Reports.SOURCESTATS, reply, SEQUENCE).address).toBe("SHM0");
+    expect(decodeReply(Reports.SOURCESTATS, reply, SEQUENCE, 0).address).toBe("SHM0");
   });
 });
 
@@ -245,7 +244,7 @@ describe("NTP_DATA reply (16, 152 bytes)", () => {
       "ff".repeat(12),
     );
     expect(reply.length).toBe(152);
-    expect(decodeReply(Reports.NTP_DATA, reply, SEQUENCE)).toEqual({
+    expect(decodeReply(Reports.NTP_DATA, reply, SEQUENCE, address("192.0.2.1"))).toEqual({
       remoteAddress: "192.0.2.1",
       remotePort: 123,
       localAddress: "192.0.2.2",
@@ -313,7 +312,7 @@ describe("NTP_DATA reply (16, 152 bytes)", () => {
       zeros(12),
       "ff".repeat(12),
     );
-    const d = decodeReply(Reports.NTP_DATA, reply, SEQUENCE);
+    const d = decodeReply(Reports.NTP_DATA, reply, SEQUENCE, address("192.0.2.1"));
     expect(d).toMatchObject({ localAddress: null, mode: "unknown", txTimestamping: "unknown", testBits: 0, authenticated: false, totalTx: 3 });
     expect(d).not.toHaveProperty("refName");
     expect(d.tests.test1).toBe(false);
@@ -322,9 +321,9 @@ describe("NTP_DATA reply (16, 152 bytes)", () => {
   it("maps the test bits in chrony's order (test1 is bit 9, testD bit 0)", () => {
     const reply = (flags: string): Buffer =>
       bytes(header({ command: 57, reply: 16 }), ipBlock("7f000001", 1), ipBlock("", 0), zeros(8), zeros(8), zeros(4), zeros(12), zeros(20), flags, zeros(18), "ff".repeat(12));
-    expect(decodeReply(Reports.NTP_DATA, reply("0200"), SEQUENCE).tests).toMatchObject({ test1: true, test2: false, testD: false });
-    expect(decodeReply(Reports.NTP_DATA, reply("0001"), SEQUENCE).tests).toMatchObject({ test1: false, testD: true });
-    expect(decodeReply(Reports.NTP_DATA, reply("0040"), SEQUENCE).tests).toMatchObject({ test5: true, test3: false, test6: false });
+    expect(decodeReply(Reports.NTP_DATA, reply("0200"), SEQUENCE, address("192.0.2.1")).tests).toMatchObject({ test1: true, test2: false, testD: false });
+    expect(decodeReply(Reports.NTP_DATA, reply("0001"), SEQUENCE, address("192.0.2.1")).tests).toMatchObject({ test1: false, testD: true });
+    expect(decodeReply(Reports.NTP_DATA, reply("0040"), SEQUENCE, address("192.0.2.1")).tests).toMatchObject({ test5: true, test3: false, test6: false });
   });
 });
 
@@ -354,7 +353,7 @@ describe("AUTH_DATA reply (20, 52 bytes)", () => {
 describe("SELECT_DATA reply (23, 76 bytes)", () => {
   it("decodes every field", () => {
     const reply = bytes(header({ command: 69, reply: 23 }), "7f000001", ipBlock("7f000001", 1), "2a", "01", "00", "00", "0002", "000a", u32(3), F1, F_MINUS_2M10, F_2M10);
-    expect(decodeReply(Reports.SELECT_DATA, reply, SEQUENCE)).toEqual({
+    expect(decodeReply(Reports.SELECT_DATA, reply, SEQUENCE, 0)).toEqual({
       address: "127.0.0.1",
       stateChar: "*",
       authenticated: true,
@@ -370,9 +369,9 @@ describe("SELECT_DATA reply (23, 76 bytes)", () => {
 
   it("names a refclock by its refid and refuses a non-printable state", () => {
     const ok = bytes(header({ command: 69, reply: 23 }), "53484d30", ipBlock("", 0), "73", "00", "03", "00", "0001", "0001", zeros(16));
-    expect(decodeReply(Reports.SELECT_DATA, ok, SEQUENCE)).toMatchObject({ address: "SHM0", stateChar: "s", leapStatus: "unsynchronised" });
+    expect(decodeReply(Reports.SELECT_DATA, ok, SEQUENCE, 0)).toMatchObject({ address: "SHM0", stateChar: "s", leapStatus: "unsynchronised" });
     const bad = bytes(header({ command: 69, reply: 23 }), "53484d30", ipBlock("", 0), "00", "00", "03", "00", "0001", "0001", zeros(16));
-    expect(() => decodeReply(Reports.SELECT_DATA, bad, SEQUENCE)).toThrow(expect.objectContaining({ code: "malformed" }));
+    expect(() => decodeReply(Reports.SELECT_DATA, bad, SEQUENCE, 0)).toThrow(expect.objectContaining({ code: "malformed" }));
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Reports, decodeReply, isCmdmonError } from "../../../lib/cmdmon";
+import { Reports, decodeReply, isCmdmonError, parseIpAddr } from "../../../lib/cmdmon";
 import { SEQUENCE, bytes, header, zeros } from "./reply-bytes";
 
 const TRACKING = 33;
@@ -9,7 +9,7 @@ function failure(fn: () => unknown): { code: string; message: string; status?: n
   try {
     fn();
   } catch (error) {
-    if (!isCmdmonError(error)) throw new Error(`expected a CmdmonError, got ${String(error)}`);
+    if (!isCmdmonError(error)) throw new Error(`expected a CmdmonError, got ${String(error)}`, { cause: error });
     return { code: error.code, message: error.message, status: error.status };
   }
   throw new Error("expected the decoder to throw");
@@ -69,7 +69,7 @@ describe("reply validation", () => {
   });
 
   it("explains UNAUTH: the command is served only on the Unix socket", () => {
-    const f = failure(() => decodeReply(Reports.NTP_DATA, bytes(header({ command: 57, reply: 1, status: 2 })), SEQUENCE));
+    const f = failure(() => decodeReply(Reports.NTP_DATA, bytes(header({ command: 57, reply: 1, status: 2 })), SEQUENCE, parseIpAddr("192.0.2.1")!));
     expect(f.code).toBe("unauthorised");
     expect(f.status).toBe(2);
     expect(f.message).toBe(
@@ -78,7 +78,7 @@ describe("reply validation", () => {
   });
 
   it("names other statuses", () => {
-    const noSuch = failure(() => decodeReply(Reports.SOURCE_DATA, bytes(header({ command: 15, reply: 1, status: 4 })), SEQUENCE));
+    const noSuch = failure(() => decodeReply(Reports.SOURCE_DATA, bytes(header({ command: 15, reply: 1, status: 4 })), SEQUENCE, 0));
     expect(noSuch).toMatchObject({ code: "no-such-source", status: 4 });
     const invalid = failure(() => decodeReply(Reports.TRACKING, bytes(header({ command: TRACKING, reply: 1, status: 3 })), SEQUENCE));
     expect(invalid).toMatchObject({ code: "status", status: 3 });

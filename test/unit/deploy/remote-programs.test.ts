@@ -74,6 +74,13 @@ describe("apply: the transaction", () => {
     );
   });
 
+  it("creates a missing sourcedir (RHEL has no /etc/chrony) readable by chronyd's user: 0755", async () => {
+    fs.rmSync(host.file("etc/chrony/sources.d"), { recursive: true });
+    const r = await apply(v1());
+    expect(r.result, lines.join("\n")).toBe("ok");
+    expect((fs.statSync(host.file("etc/chrony/sources.d")).mode & 0o777).toString(8)).toBe("755");
+  });
+
   it("does nothing on a second run, and reloads only sources when only sources changed (twice before chrony 4.5)", async () => {
     await deployed();
     expect((await apply(v1())).result).toBe("unchanged");
@@ -94,6 +101,22 @@ describe("apply: the transaction", () => {
     expect(fs.statSync(host.file("etc/chrony/chrony.keys")).mode & 0o777).toBe(0o640);
     expect(lines).toContain(`[fake] fix: mode and owner of ${host.file("etc/chrony/chrony.keys")}`);
     expect(host.calls().slice(calls).filter((c) => c.startsWith("service restart") || c.includes("rekey"))).toEqual([]);
+  });
+
+  it("swaps in a chrony.conf that chronyd reads as the live one without restarting chronyd", async () => {
+    await deployed();
+    const pid = host.pid();
+    const m = v1();
+    // Other comments and another order: the same configuration to chronyd.
+    const reordered = m.files.map((f) => (f.role === "conf" ? { ...f, content: `# edited by hand\n${f.content.split("\n").filter(Boolean).reverse().join("\n")}\n` } : f));
+    const r = await apply({ ...m, files: reordered });
+    expect(r).toMatchObject({ result: "ok", action: "none", changed: ["conf"] });
+    expect(host.pid()).toBe(pid);
+    expect(host.read("etc/chrony/chrony.conf")).toMatch(/^# edited by hand\n/);
+    expect(lines).toContain("[fake] plan: none (chronyd reads the new chrony.conf as the live one: no restart)");
+    // A real change still restarts.
+    const changed = await apply(v2conf());
+    expect(changed).toMatchObject({ result: "ok", action: "restart" });
   });
 
   it("stops before the swap when chronyd -p refuses the config: files unchanged, nothing left", async () => {
@@ -175,6 +198,107 @@ describe("apply: keys already on an adopted host", () => {
     const r = await apply(fakeManifest(host, { servers: ["192.0.2.1"], keyIds: [1] }));
     expect(r).toMatchObject({ result: "ok", action: "rekey" });
     expect(host.read("etc/chrony/chrony.keys")).not.toMatch(/^2 /m);
+  });
+});
+
+describe("apply: NTS certificates, keys and trust", () => {
+  const server = (names: string[] = []) => fakeManifest(host, { servers: ["192.0.2.1"], ntsServer: { names } });
+  const client = (authority?: string) => fakeManifest(host, { ntsServers: ["192.0.2.10", "192.0.2.11"], ntsAuthority: authority });
+  const nts = (f: string) => host.read(`etc/chrony/nts/${f}`);
+  const mode = (f: string) => (fs.statSync(host.file(f)).mode & 0o777).toString(8);
+
+  it("writes a server's certificate 0644 and its key 0640 with the keys file's owner, in a folder chronyd can read, and restarts", async () => {
+    const m = server();
+    const r = await apply(m);
+    expect(r, lines.join("\n")).toMatchObject({ result: "ok", action: "restart", changed: ["conf", "sources", "nts-cert", "keys", "nts-key"] });
+    expect(nts("server.crt")).toBe(m.files.find((f) => f.role === "nts-cert")!.content);
+    expect(nts("server.key")).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect([mode("etc/chrony/nts"), mode("etc/chrony/nts/server.crt"), mode("etc/chrony/nts/server.key")]).toEqual(["755", "644", "640"]);
+    expect(host.read("etc/chrony/chrony.conf")).toContain(`ntsserverkey ${host.file("etc/chrony/nts/server.key")}\nntsservercert ${host.file("etc/chrony/nts/server.crt")}\n`);
+    expect(host.leftovers()).toEqual([]);
+    expect((await apply(m)).result).toBe("unchanged");
+    expect((await checkDrift(m, { projectDir: host.dir, connect: connector() })).status).toBe("clean");
+  });
+
+  it("restarts (never rekey) for a re-issued certificate: chronyd 4.3 loads the certificate and key only at start", async () => {
+    await apply(server());
+    const before = host.pid();
+    const r = await apply(server(["ntp.example.test"]));
+    expect(r).toMatchObject({ result: "ok", action: "restart", changed: ["nts-cert", "nts-key"] });
+    expect(lines).toContain("[fake] plan: restart (the NTS server certificate or key changed: chronyd loads them only at start (clients keep their cookies))");
+    expect(host.pid()).toBe(before + 1);
+  });
+
+  it("stops before connecting when the key does not match the certificate, or the certificate lacks a client's name", async () => {
+    const m = server();
+    const other = fakeManifest(host, { servers: ["192.0.2.1"], ntsServer: { names: ["renamed.example.test"] } });
+    // m's certificate with the key store's newer key (issued for `other`): a synth since then re-issued it.
+    const stale = await apply(m);
+    expect(stale).toMatchObject({ result: "failed", failedStep: "certificates" });
+    expect(stale.error).toMatch(/the key store holds a key issued after this synth .*: run synth again; nothing was written to the host$/);
+    const entry = other.nts!.certificates[0];
+    const lacking = { ...other, nts: { ...other.nts!, certificates: [{ ...entry, requiredNames: [...entry.requiredNames, "192.0.2.99"] }] } };
+    const r = await apply(lacking);
+    expect(r).toMatchObject({ result: "failed", failedStep: "certificates" });
+    expect(r.error).toContain("the certificate does not name 192.0.2.99, which its clients use");
+    expect(r.error).not.toMatch(/PRIVATE KEY|[A-Za-z0-9+/]{60}/);
+    expect(host.read("etc/chrony/chrony.conf")).toBeUndefined();
+  });
+
+  it("trusts the CA, and a change of trusted CAs drops the NTS sources' cookies and restarts, so NTS-KE runs under the new trust now", async () => {
+    const first = await apply(client());
+    expect(first, lines.join("\n")).toMatchObject({ result: "ok", action: "restart+nts-ke" });
+    expect(lines).toContain("[fake] verify: NTS established with 2 source(s)");
+    expect(host.read("etc/chrony/chrony.conf")).toContain(`ntstrustedcerts ${host.file("etc/chrony/nts/trusted-cas.pem")}\n`);
+    fs.writeFileSync(host.file("var/lib/chrony/192.0.2.10.nts"), "saved cookies\n");
+    const calls = host.calls().length;
+    const r = await apply(client("next-ca"));
+    expect(r).toMatchObject({ result: "ok", action: "restart+nts-ke", changed: ["nts-ca"] });
+    const after = host.calls().slice(calls);
+    expect(after.filter((c) => c.startsWith("chronyc delete") || c === "service restart")).toEqual(["chronyc delete 192.0.2.10", "chronyc delete 192.0.2.11", "service restart"]);
+    expect(fs.existsSync(host.file("var/lib/chrony/192.0.2.10.nts"))).toBe(false);
+  });
+
+  it("rolls back a trust change whose NTS-KE fails, with the reason, and restarts chronyd on the previous CAs", async () => {
+    await apply(client());
+    const before = nts("trusted-cas.pem");
+    host.flag("nts-fail");
+    const r = await apply(client("next-ca"));
+    expect(r).toMatchObject({ result: "rolled-back", failedStep: "verify", action: "restart+nts-ke" });
+    expect(r.error).toMatch(/^verification failed: server 192\.0\.2\.10 uses NTS but NTS-KE failed \(1 attempt, no cookies\): check that its certificate is issued by a CA this host trusts/);
+    expect(nts("trusted-cas.pem")).toBe(before);
+    expect(host.calls().filter((c) => c === "service restart").length).toBeGreaterThanOrEqual(3);
+    expect(host.leftovers()).toEqual([]);
+  });
+});
+
+describe("drift: NTS", () => {
+  it("finds a replaced server key by keyed fingerprint, and warns, then fails, as a certificate nears its end", async () => {
+    const m = fakeManifest(host, { servers: ["192.0.2.1"], ntsServer: {} });
+    expect((await apply(m)).result).toBe("ok");
+    const notAfter = Date.parse(m.nts!.certificates[0].notAfter);
+    const at = (daysBefore: number) => new Date(notAfter - daysBefore * 86_400_000);
+    const renew = await checkDrift(m, { projectDir: host.dir, connect: connector(), now: at(20) });
+    expect(renew.status).toBe("clean");
+    expect(renew.warnings).toEqual([expect.stringMatching(/^NTS certificate \S+server\.crt \(CN=127\.0\.0\.1\) expires in 20 day\(s\) .*, within renewBeforeDays 30: the next synth re-issues it \(app\/test-ca\); deploy then$/)]);
+    const hard = await checkDrift(m, { projectDir: host.dir, connect: connector(), now: at(3) });
+    expect(hard.differences.map((d) => d.kind)).toEqual(["certificate-expiring"]);
+    const expired = await checkDrift(m, { projectDir: host.dir, connect: connector(), now: at(-1) });
+    expect(expired.differences.map((d) => d.kind)).toEqual(["certificate-expired"]);
+    const { generateKeyPairSync } = await import("node:crypto");
+    fs.writeFileSync(host.file("etc/chrony/nts/server.key"), generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }));
+    const drift = await checkDrift(m, { projectDir: host.dir, connect: connector() });
+    expect(drift.differences).toEqual([expect.objectContaining({ kind: "nts-key", detail: expect.stringMatching(/^the NTS server key \S+ differs from the deployed one \(fingerprint hmac-sha256:/) })]);
+  });
+
+  it("reports an NTS source whose NTS-KE failed as unauthenticated, with the reason", async () => {
+    const m = fakeManifest(host, { ntsServers: ["192.0.2.10"] });
+    expect((await apply(m)).result).toBe("ok");
+    host.flag("nts-fail");
+    const drift = await checkDrift(m, { projectDir: host.dir, connect: connector() });
+    expect(drift.differences).toEqual([
+      expect.objectContaining({ kind: "source-unauthenticated", detail: expect.stringMatching(/^server 192\.0\.2\.10 uses NTS but NTS-KE failed \(1 attempt, no cookies\)/) }),
+    ]);
   });
 });
 
@@ -278,10 +402,10 @@ describe("the programs as text", () => {
     for (const name of ["apply", "recover", "survey"] as const) {
       const text = programSource(name, [
         ...basePreamble(m, newRun(), { lockWaitSeconds: 1 }),
-        "FILES=x KEYS_PATH=x DECLARED_KEY_IDS=x UNDECLARED_KEYS=x MANAGED_MARKER=x KEPT_MARKER=x CHECK_CONF=1",
+        "FILES=x KEYS_PATH=x DECLARED_KEY_IDS=x UNDECLARED_KEYS=x MANAGED_MARKER=x KEPT_MARKER=x CHECK_CONF=1 NTS_SOURCES=x NTS_DUMP_DIR=x NTS_KEY_PATH=x",
         "file_data() { :; }",
         "do_action() { :; }",
-        'export FILES KEYS_PATH DECLARED_KEY_IDS UNDECLARED_KEYS MANAGED_MARKER KEPT_MARKER CHECK_CONF',
+        "export FILES KEYS_PATH DECLARED_KEY_IDS UNDECLARED_KEYS MANAGED_MARKER KEPT_MARKER CHECK_CONF NTS_SOURCES NTS_DUMP_DIR NTS_KEY_PATH",
       ]);
       const r = spawnSync("shellcheck", ["-s", "sh", "-e", "SC2034,SC2317", "-"], { input: text, encoding: "utf8" });
       expect(r.stdout, name).toBe("");

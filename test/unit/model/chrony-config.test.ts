@@ -58,13 +58,17 @@ describe("checkHostConfig", () => {
     );
   });
 
-  it("fails when the host repeats what the profile sets", () => {
+  it("lets the host's line replace the profile's in place, and refuses two host lines that set the same thing", () => {
     const config = buildSample({ rawDirectives: ["driftfile /tmp/drift"] });
-    expect(() => checkHostConfig(config, debian, held, "c1")).toThrow(
-      "'driftfile /var/lib/chrony/chrony.drift' (profile 'debian') and 'driftfile /tmp/drift' (host c1) set the same thing; chronyd would use only the last: keep one",
-    );
+    const composed = checkHostConfig(config, debian, held, "c1").composed;
+    expect(composed.base.map(directiveLine)).toContain("driftfile /tmp/drift");
+    expect(composed.base.map(directiveLine)).not.toContain("driftfile /var/lib/chrony/chrony.drift");
+    expect(composed.host).toEqual([]);
     const sandbox = sandboxProfile({ root: "/sb/h1/root", address: "127.0.0.11", ntpPort: 11101, cmdPort: 11301 });
-    expect(() => checkHostConfig(buildSample({ port: 123 }), sandbox, held, "h1")).toThrow(/'port 11101' \(profile 'sandbox'\) and 'port 123' \(host h1\)/);
+    expect(checkHostConfig(buildSample({ port: 123 }), sandbox, held, "h1").composed.base.map(directiveLine)).toContain("port 123");
+    expect(() => checkHostConfig(buildSample({ driftFile: "/a", rawDirectives: ["driftfile /b"] }), debian, held, "c1")).toThrow(
+      "host c1: 'driftfile /a' and 'driftfile /b' set the same thing; chronyd would use only the last: keep one",
+    );
   });
 
   it("fails on two sources with one address, and on rtcsync with rtcfile", () => {

@@ -45,11 +45,11 @@ describe("validateDirective", () => {
     );
   });
 
-  it("fails on commandkey for chrony >= 2.2 and explains the modern access controls", () => {
-    expect(check("commandkey 1")).toThrow(
-      "'commandkey' is not supported by chrony 4.3: command authentication was removed in chrony 2.2; control command access with bindcmdaddress (loopback and the Unix socket by default), cmdallow/cmddeny, and the Unix socket's permissions",
+  it("accepts commandkey for chrony >= 2.2 with a warning that explains the modern access controls (chronyd ignores it)", () => {
+    expect(validateDirective(parseDirectiveLine("commandkey 1")!, v43)).toBe(
+      "'commandkey 1' is obsolete in chrony 4.3: command authentication was removed in chrony 2.2 and chronyd ignores the line; control command access with bindcmdaddress (loopback and the Unix socket by default), cmdallow/cmddeny, and the Unix socket's permissions, then remove the line",
     );
-    expect(check("generatecommandkey")).toThrow(/removed in chrony 2\.2/);
+    expect(validateDirective(parseDirectiveLine("generatecommandkey")!, v43)).toMatch(/removed in chrony 2\.2/);
   });
 
   it("accepts commandkey for chrony older than 2.2", () => {
@@ -64,6 +64,15 @@ describe("validateDirective", () => {
     expect(check("opencommands tracking")).toThrow(/needs chrony 4\.7/);
   });
 
+  it("lets through, with a warning, a directive or option unknown to the grammar on a host newer than it models", () => {
+    expect(validateDirective(parseDirectiveLine("newdirective 1")!, parseChronyVersion("4.9"))).toBe(
+      "'newdirective 1' is not in cdktf-chrony's grammar, which models chrony up to 4.8: it is passed through unchecked (chronyd -p checks it on the host at apply)",
+    );
+    expect(validateDirective(parseDirectiveLine("server 192.0.2.1 newoption")!, parseChronyVersion("4.9"))).toMatch(/passed through unchecked/);
+    expect(check("server 192.0.2.1 minpoll 99", "4.9")).toThrow(/minpoll must be an integer from -7 to 24/);
+    expect(check("newdirective 1", "4.8")).toThrow(/unknown directive 'newdirective'/);
+  });
+
   it("fails on a source option the host's version lacks", () => {
     expect(check("server 192.0.2.1 maxdelayquant 0.2", "4.2")).toThrow(
       "invalid 'server 192.0.2.1 maxdelayquant 0.2': server option maxdelayquant needs chrony 4.3 or newer (this host runs 4.2)",
@@ -74,10 +83,13 @@ describe("validateDirective", () => {
     expect(check("hwtimestamp eth0 maxpoll 3")).toThrow(/option maxpoll needs chrony 4\.4/);
   });
 
-  it("fails on obsolete and renamed directives with the replacement", () => {
-    expect(check("ntscachedir /var/lib/chrony")).toThrow("'ntscachedir' is not supported by chrony 4.3: it is the old name of ntsdumpdir; write ntsdumpdir");
-    expect(check("linux_hz 100")).toThrow(/no longer supports it; remove the line/);
-    expect(check("dumponexit")).toThrow(/chronyd ignores it/);
+  it("accepts obsolete and renamed directives that chronyd 4.3 still reads, with a warning naming the replacement", () => {
+    expect(validateDirective(parseDirectiveLine("ntscachedir /var/lib/chrony")!, v43)).toBe(
+      "'ntscachedir /var/lib/chrony' is obsolete in chrony 4.3: it is the old name of ntsdumpdir, which chronyd reads the same way: write ntsdumpdir",
+    );
+    expect(validateDirective(parseDirectiveLine("linux_hz 100")!, v43)).toMatch(/chronyd ignores it .*: remove the line/);
+    expect(validateDirective(parseDirectiveLine("dumponexit")!, v43)).toMatch(/chronyd ignores it/);
+    expect(validateDirective(parseDirectiveLine("maxslewrate 500")!, v43)).toBeUndefined();
   });
 
   it("fails on values outside chrony's documented ranges, quoting the value", () => {
@@ -95,7 +107,7 @@ describe("validateDirective", () => {
     expect(check("makestep x 3")).toThrow("makestep threshold (seconds) must be a number ≥ 0, got 'x'");
     expect(check("log foo")).toThrow("log 'foo' is not a log (valid:");
     expect(check("refclock SHM 0 refid ABCDE")).toThrow("refclock option refid must be 1 to 4 printable ASCII characters, got 'ABCDE'");
-    expect(check("refclock GPS 0")).toThrow("refclock driver must be one of PPS, SHM, SOCK, PHC, got 'GPS'");
+    expect(check("refclock GPS 0")).toThrow("refclock driver must be one of PPS, SHM, SOCK, PHC, RTC, got 'GPS'");
     expect(check("keyfile chrony.keys")).toThrow("keyfile path must be an absolute path, got 'chrony.keys'");
     expect(check("bindcmdaddress localhost")).toThrow(/an IP address, a Unix socket path, or \/ to disable the socket/);
     expect(check("authselectmode strict")).toThrow("authselectmode mode must be one of require, prefer, mix, ignore, got 'strict'");
@@ -129,7 +141,7 @@ describe("validateDirective", () => {
 
 describe("parseChronyVersion", () => {
   it("reads release numbers and compares them numerically", async () => {
-    const { isAtLeast } = await import("../../../lib/model/version");
+    const { isAtLeast } = await import("../../../lib/model/version.js");
     expect(isAtLeast(parseChronyVersion("4.10"), "4.9")).toBe(true);
     expect(isAtLeast(parseChronyVersion("4.3"), "4.3")).toBe(true);
     expect(isAtLeast(parseChronyVersion("4.3"), "4.6.1")).toBe(false);

@@ -30,12 +30,12 @@ describe("renderHostFiles", () => {
     expect(sources.content.endsWith("server 192.0.2.1 iburst\n")).toBe(true);
   });
 
-  it("keeps sources in chrony.conf when asked, without the managed sourcedir", () => {
+  it("keeps sources in chrony.conf when asked, without the managed sourcedir (RHEL's own DHCP sourcedir stays)", () => {
     const files = renderHostFiles(buildSample(SAMPLE_CONFIGS.inConf), rhelProfile());
     expect(files).toHaveLength(1);
     expect(files[0].path).toBe("/etc/chrony.conf");
     expect(files[0].content).toContain("server 192.0.2.60 iburst\n");
-    expect(files[0].content).not.toContain("sourcedir");
+    expect(files[0].content.match(/^sourcedir .*$/gm)).toEqual(["sourcedir /run/chrony-dhcp"]);
   });
 
   it("changes exactly one line when one field changes", () => {

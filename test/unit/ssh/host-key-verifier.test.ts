@@ -132,4 +132,32 @@ describe("createHostKeyVerifier", () => {
       /invalid host key fingerprint 'SHA256:short'/,
     );
   });
+
+  it("reads the system-wide files with the user's, and learns only into the user's", async () => {
+    const system = path.join(dir, "ssh_known_hosts");
+    writeFileSync(system, `[127.0.0.11]:2201 ${KEY_A.line}\n`);
+    const v = await createHostKeyVerifier(target, { knownHostsPath: file, extraKnownHostsPaths: [system] }, undefined);
+    await expect(v.verify(blobOf(KEY_A.line))).resolves.toBe(KEY_A.fingerprint);
+    const changed = await refusal(v.verify(blobOf(KEY_B.line)));
+    expect(changed.code).toBe("HOST_KEY_CHANGED");
+    expect(changed.message).toContain(`-f ${system}`);
+    const other = { host: "127.0.0.12", port: 2201 };
+    const unknown = await refusal(
+      (await createHostKeyVerifier(other, { knownHostsPath: file, extraKnownHostsPaths: [system] }, undefined)).verify(blobOf(KEY_A.line)),
+    );
+    expect(unknown.message).toContain(`is not in ${file}, which does not exist, nor in ${system})`);
+    const tofu = await createHostKeyVerifier(other, { knownHostsPath: file, trustOnFirstUse: true, extraKnownHostsPaths: [system] }, () => undefined);
+    await tofu.verify(blobOf(KEY_B.line));
+    expect(readFileSync(file, "utf8")).toBe(`[127.0.0.12]:2201 ${KEY_B.line}\n`);
+    expect(readFileSync(system, "utf8")).toBe(`[127.0.0.11]:2201 ${KEY_A.line}\n`);
+  });
+
+  it("explains that a host vouched for only by @cert-authority cannot be checked", async () => {
+    writeFileSync(file, `@cert-authority [127.0.0.*]:2201 ${KEY_B.line}\n`);
+    const v = await createHostKeyVerifier(target, { knownHostsPath: file, extraKnownHostsPaths: [] }, undefined);
+    const r = await refusal(v.verify(blobOf(KEY_A.line)));
+    expect(r.code).toBe("HOST_KEY_UNKNOWN");
+    expect(r.message).toContain(`is vouched for only by the @cert-authority line 1 of ${file}, and host certificates are not supported`);
+    expect(r.message).toContain(`fingerprint: "${KEY_A.fingerprint}"`);
+  });
 });

@@ -75,7 +75,8 @@ example:
     const concurrency = countOption("concurrency", options.concurrency) ?? DEFAULT_CONCURRENCY;
     const maxOffsetSeconds = durationOption("max-offset", options["max-offset"], "seconds");
     const gate = options.gate;
-    if (gate !== undefined && (options.json || options.format !== undefined)) throw new UserError("--gate prints its verdict as text: leave out --json and --format");
+    if (gate !== undefined && (options.json || options.format !== undefined))
+      throw new UserError("--gate prints its verdict as text: leave out --json and --format");
     const hosts = selectHosts(readHosts(positionals[0] ?? "cdktf.out"), options.host);
     io.stderr(`verify: ${hosts.length} host(s), ${concurrency} at a time\n`);
     let done = 0;

@@ -39,6 +39,19 @@ function buildPreset(profile: HostProfile, version: ChronyVersion): HostProfile 
  * what was changed instead of claiming to be the preset: "debian, with keysGroup changed".
  */
 export function profileLabel(profile: HostProfile, version: ChronyVersion): string {
+  // Profiles are read-only and hosts share them: compare each one with its preset once.
+  const known = LABELS.get(profile)?.get(version.text);
+  if (known !== undefined) return known;
+  const label = labelOf(profile, version);
+  const byVersion = LABELS.get(profile) ?? new Map<string, string>();
+  byVersion.set(version.text, label);
+  LABELS.set(profile, byVersion);
+  return label;
+}
+
+const LABELS = new WeakMap<HostProfile, Map<string, string>>();
+
+function labelOf(profile: HostProfile, version: ChronyVersion): string {
   const preset = presetNamed(profile, version);
   if (!preset) return ["debian", "rhel", "sandbox"].includes(profile.name) ? `${profile.name}, modified` : profile.name;
   const changed = (Object.keys(preset) as Array<keyof HostProfile>).filter((k) => !isDeepStrictEqual(profile[k], preset[k]));

@@ -100,7 +100,7 @@ describe("cdktf deploy of examples/rollout to the sandbox (real terraform, sshd,
     const gate = provisionerLines(run.output, "Rollout_Gate1").join("\n");
     expect(gate).toMatch(
       new RegExp(
-        `gate Rollout wave 1: client-1 \\(127\\.0\\.70\\.12:\\d+\\) failed: server ${BAD_UPSTREAM.replace(/\./g, "\\.")} has not answered yet \\(reach 0\\)`,
+        `gate Rollout wave 1: client-1 \\(127\\.0\\.70\\.12:\\d+\\) failed: server ${BAD_UPSTREAM.replace(/\./g, "\\.")} has not answered yet \\(reach 000\\)`,
       ),
     );
     expect(gate).toContain("gate Rollout wave 1: FAILED: 1 of 1 host(s) (client-1); the next waves were not deployed");

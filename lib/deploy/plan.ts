@@ -86,7 +86,12 @@ function fileChanges(manifest: HostManifest, survey: Survey): FileChange[] {
     if (match === "content") {
       const text = survey.texts.get(f.role);
       const lines = text === undefined ? undefined : lineChanges(text, f.content);
-      out.push({ ...base, change: "content", summary: lines ? (f.role === "firewall" ? describeRules(lines) : describeLines(lines)) : "content differs", ...lines });
+      out.push({
+        ...base,
+        change: "content",
+        summary: lines ? (f.role === "firewall" ? describeRules(lines) : describeLines(lines)) : "content differs",
+        ...lines,
+      });
     }
     if (match === "mode") out.push({ ...base, change: "mode", summary: `mode ${live!.mode} → ${f.mode.toString(8)}` });
     if (match === "owner") out.push({ ...base, change: "owner", summary: `owner ${live!.owner} → ${f.owner}` });
@@ -157,7 +162,15 @@ export async function planHost(manifest: HostManifest, options: PlanOptions): Pr
     // Apply stops before changing anything when the firewall rules cannot be loaded or cannot work.
     const firewallProblems = compareFirewall(manifest, survey.firewall).filter((d) => d.kind !== "firewall-rules");
     if (firewallProblems.length > 0) {
-      return { ...base, status: "blocked", action: "none", reason: `apply would stop: ${firewallProblems.map((d) => d.detail).join("; ")}`, files: [], notes, seconds: seconds() };
+      return {
+        ...base,
+        status: "blocked",
+        action: "none",
+        reason: `apply would stop: ${firewallProblems.map((d) => d.detail).join("; ")}`,
+        files: [],
+        notes,
+        seconds: seconds(),
+      };
     }
 
     const files = fileChanges(manifest, survey);

@@ -226,7 +226,14 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   }
 }
 
-async function build(prefix: string, dir: string, specs: readonly LabHostSpec[], log: (line: string) => void, net: LabNetwork, routed: boolean): Promise<Lab> {
+async function build(
+  prefix: string,
+  dir: string,
+  specs: readonly LabHostSpec[],
+  log: (line: string) => void,
+  net: LabNetwork,
+  routed: boolean,
+): Promise<Lab> {
   const started = Date.now();
   const ns = {
     ctl: netnsName(prefix, "ctl"),

@@ -201,6 +201,8 @@ describe("plan: the firewall's table", () => {
     );
     const blocked = await plan(served(["198.18.8.0/24"]));
     expect(blocked.status).toBe("blocked");
-    expect(blocked.reason).toMatch(/^apply would stop: chain ip filter input drops what cdktf-chrony's table inet cdktf_chrony accepts \(policy drop;/);
+    expect(blocked.reason).toMatch(
+      /^apply would stop: chain ip filter input drops what cdktf-chrony's table inet cdktf_chrony accepts \(policy drop;/,
+    );
   });
 });

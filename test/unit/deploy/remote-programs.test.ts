@@ -92,6 +92,15 @@ describe("apply: the transaction", () => {
     expect(host.pid()).toBe(pid);
   });
 
+  it("starts a stopped chronyd whose files match (chronyc shutdown, say)", async () => {
+    await deployed();
+    fs.rmSync(`${host.state}/running`);
+    const r = await apply(v1());
+    expect(r, lines.join("\n")).toMatchObject({ result: "ok", action: "start", changed: [] });
+    expect(host.running()).toBe(true);
+    expect(host.calls()).toContain("service start");
+  });
+
   it("fixes a wrong mode in place without touching chronyd, and reports the fix", async () => {
     await deployed();
     fs.chmodSync(host.file("etc/chrony/chrony.keys"), 0o644);

@@ -195,6 +195,21 @@ describe("Firewall.nftables() on lab hosts with a default-drop policy, monitored
     expect(cli(["drift", outdir]).status).toBe(0);
   });
 
+  it("waits for synchronisation over SSH where the command port is closed, and says why the hosts are not: they serve their local clocks", () => {
+    const r = cli(["waitsync", outdir, "--timeout", "3", "--interval", "1"]);
+    expect(r.status).toBe(1);
+    for (const id of HOSTS)
+      expect(r.stdout).toMatch(
+        new RegExp(`^${id}\\s+no\\s+7F7F0101\\s.*\\sssh\\s+not synchronised: it serves its local clock \\(local reference\\)`, "m"),
+      );
+    expect(r.stderr.trim().split("\n").at(-1)).toMatch(
+      /^cdktf-chrony waitsync: 2 of 2 host\(s\) not synchronised: ntp-1: not synchronised after 3 s/,
+    );
+    const rtc = cli(["status", "--ssh", "ntp-2", "--rtc"]);
+    expect(rtc.status, rtc.stderr).toBe(0);
+    expect(rtc.stdout).toMatch(/^no RTC: chronyd on ntp-2 tracks no real-time clock/);
+  });
+
   it("goes down completely: no namespace, process, table or folder of the lab is left", async () => {
     const pids = lab.hosts.map((h) => Number(fs.readFileSync(path.join(h.dir, "boot.pid"), "utf8")));
     await lab.down();

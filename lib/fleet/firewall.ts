@@ -22,6 +22,12 @@ const SCRATCH_NAMESPACE = ["unshare", "--net", "--"];
  */
 export function hostFirewall(host: HostDeclaration, lines: readonly Directive[], sources: readonly Directive[]): HostFirewall | undefined {
   if (host.firewall === undefined) return undefined;
+  if (host.profile.name === "sandbox") {
+    // One table per host needs one network namespace per host; the sandbox's hosts share this machine's.
+    throw new ConfigError(
+      `host ${host.id}: firewall: the sandbox's hosts share this machine's network namespace and its firewall, so one host's table would replace another's: leave the firewall out on sandbox hosts (the e2e lab gives each host its own)`,
+    );
+  }
   let openings;
   try {
     openings = servedOpenings(lines, sources);

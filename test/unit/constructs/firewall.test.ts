@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { ChronyHost, Firewall, HostKeyPolicy } from "../../../constructs";
+import { ChronyHost, Firewall, HostKeyPolicy, HostProfiles } from "../../../constructs";
 import { readOutdir } from "../../../lib/deploy/outdir";
 import { HostManifest } from "../../../lib/manifest";
 import { testStack } from "../../helpers/synth";
@@ -60,6 +60,15 @@ describe("Firewall", () => {
     expect(() => manifest({ firewall: Firewall.nftables(), allow: ["clients.example.net"] })).toThrow(
       "host ntp: firewall: 'allow clients.example.net': clients.example.net is a hostname (chronyd resolves it only when it starts): use an address or a subnet, or leave the host's firewall unmanaged",
     );
+  });
+
+  it("refuses a firewall on a sandbox host, whose network namespace is this machine's", () => {
+    expect(() =>
+      manifest({
+        firewall: Firewall.nftables(),
+        profile: HostProfiles.sandbox({ root: "/tmp/sb/h1", address: "127.0.0.61", ntpPort: 11123, cmdPort: 11323 }),
+      }),
+    ).toThrow(/^host ntp: firewall: the sandbox's hosts share this machine's network namespace and its firewall/);
   });
 
   it("tells the rule a host's default-drop chain needs", () => {

@@ -186,7 +186,9 @@ export function blockingChains(rulesetJson: string, spec: NftablesTable, familie
   try {
     items = (JSON.parse(rulesetJson) as { nftables?: ReadonlyArray<Record<string, unknown>> }).nftables ?? [];
   } catch {
-    throw new Error("'nft -j list ruleset' printed something that is not JSON");
+    throw new Error(
+      `'nft -j list ruleset' printed something that is not JSON (${rulesetJson.trim().split("\n")[0]?.slice(0, 120) || "nothing"}): the host needs an nft with JSON output (nftables 0.9 or later)`,
+    );
   }
   const chains = items.flatMap((i) => (i.chain ? [i.chain as JsonChain] : []));
   const rules = items.flatMap((i) => (i.rule ? [i.rule as JsonRule] : []));

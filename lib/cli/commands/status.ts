@@ -1,7 +1,7 @@
 import type { CliCommand, CliIO } from "../command";
 import { parseArgs } from "../args";
 import { UserError } from "../../errors";
-import { CmdmonClient, formatSources, formatTracking, isCmdmonError, parseEndpoint } from "../../cmdmon";
+import { CmdmonClient, formatRtcData, formatSources, formatTracking, isCmdmonError, parseEndpoint, type RtcReport } from "../../cmdmon";
 import { durationOption } from "../number-options";
 import { RemoteChronyc } from "../../deploy/remote-chronyc";
 import { connectSsh } from "../../ssh/connect";
@@ -10,9 +10,9 @@ import { resolveCommandLineDestination } from "../../ssh/ssh-config";
 const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_TIMEOUT_MS = 60_000;
 
-const USAGE = "usage: cdktf-chrony status HOST[:PORT] [--json] [--timeout MS]";
+const USAGE = "usage: cdktf-chrony status HOST[:PORT] [--rtc] [--json] [--timeout MS]";
 const SSH_USAGE =
-  "       cdktf-chrony status --ssh [USER@]HOST[:PORT] [--jump HOPS] [--identity FILE] [--known-hosts FILE] [--ssh-config FILE|none] [--json]";
+  "       cdktf-chrony status --ssh [USER@]HOST[:PORT] [--jump HOPS] [--identity FILE] [--known-hosts FILE] [--ssh-config FILE|none] [--rtc] [--json]";
 
 const HELP = `${USAGE}
 ${SSH_USAGE}
@@ -28,6 +28,9 @@ not loopback-only, and the UDP port open. Reports served only on chronyd's Unix 
 options:
   --json        print {"tracking": {...}, "sources": [...]}: numbers in seconds (ppm where
                 the name says so), signs as 'chronyc -c' prints them, reach as a number
+  --rtc         the real-time clock chronyd tracks instead, laid out like 'chronyc rtcdata'
+                (--json: {"rtc": {...}}); a host whose chronyd tracks none (no rtcfile, or
+                rtcsync as Debian and RHEL ship) says "no RTC" ({"rtc": null}), exit 0
   --timeout MS  wait MS milliseconds for a reply, doubling on each of 3 tries (default ${DEFAULT_TIMEOUT_MS},
                 at most ${MAX_TIMEOUT_MS})
 
@@ -49,6 +52,7 @@ options with --ssh:
 examples:
   cdktf-chrony status 127.0.0.1
   cdktf-chrony status [::1]:11323 --json
+  cdktf-chrony status 192.0.2.10 --rtc
   cdktf-chrony status ntp1.example.com --timeout 300
   cdktf-chrony status --ssh deploy@10.0.0.3 --jump jump@bastion.example.net
 `;
@@ -56,7 +60,16 @@ examples:
 async function run(args: readonly string[], io: CliIO): Promise<number> {
   const { positionals, options } = parseArgs(args, {
     command: "status",
-    options: { json: "flag", timeout: "value", ssh: "flag", jump: "value", identity: "value", "known-hosts": "value", "ssh-config": "value" },
+    options: {
+      json: "flag",
+      rtc: "flag",
+      timeout: "value",
+      ssh: "flag",
+      jump: "value",
+      identity: "value",
+      "known-hosts": "value",
+      "ssh-config": "value",
+    },
     maxPositionals: 1,
   });
   const target = positionals[0];
@@ -68,6 +81,10 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
   const { host, port } = parseEndpoint(target);
   const client = new CmdmonClient({ host, port, timeoutMs });
   try {
+    if (options.rtc) {
+      printRtc(await client.rtcData(), client.endpoint, options.json, io);
+      return 0;
+    }
     const [tracking, sources] = await Promise.all([client.tracking(), client.sources()]);
     if (options.json) {
       io.stdout(`${JSON.stringify({ tracking, sources }, null, 2)}\n`);
@@ -83,8 +100,20 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
   }
 }
 
+/** The RTC report, or one line saying there is none (not an error: the host keeps no RTC through chronyd). */
+function printRtc(rtc: RtcReport | null, where: string, json: boolean, io: CliIO): void {
+  if (json) io.stdout(`${JSON.stringify({ rtc }, null, 2)}\n`);
+  else if (rtc) io.stdout(formatRtcData(rtc));
+  else {
+    io.stdout(
+      `no RTC: chronyd on ${where} tracks no real-time clock (status NORTC, chronyc's "513 RTC driver not running"): it needs rtcfile and an RTC device it can use; a host with rtcsync lets the kernel keep its RTC instead\n`,
+    );
+  }
+}
+
 interface SshOptions {
   readonly json: boolean;
+  readonly rtc: boolean;
   readonly timeout: string | undefined;
   readonly jump: string | undefined;
   readonly identity: string | undefined;
@@ -106,6 +135,10 @@ async function statusOverSsh(text: string, options: SshOptions, io: CliIO): Prom
   const session = await connectSsh({ ...resolved, sudo: true });
   try {
     const chronyc = new RemoteChronyc(session, ["chronyc"]);
+    if (options.rtc) {
+      printRtc(await chronyc.rtcData(), text, options.json, io);
+      return 0;
+    }
     const tracking = await chronyc.tracking();
     const sources = await chronyc.sources();
     if (options.json) io.stdout(`${JSON.stringify({ tracking, sources }, null, 2)}\n`);

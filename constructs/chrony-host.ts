@@ -20,6 +20,7 @@ import { validateDirective } from "../lib/model/validate-directive";
 import { ChronyVersion, DEFAULT_CHRONY_VERSION, isAtLeast, parseChronyVersion } from "../lib/model/version";
 import { defaultApplyCommand } from "./apply-command";
 import { Annotations, Construct, TerraformStack } from "./cdk";
+import { Firewall } from "./firewall";
 import { CompiledEntry, FleetRegistry } from "./fleet-registry";
 import { HostKeyPolicy } from "./host-key-policy";
 import { HostProfiles } from "./host-profiles";
@@ -140,6 +141,14 @@ export interface ChronyHostProps extends ChronyConfigProps {
    * @default - none
    */
   readonly ntsTrustedAuthorities?: readonly NtsCertificateAuthority[];
+  /**
+   * Manage the host's firewall for chrony's ports: `Firewall.nftables()` opens exactly what
+   * chrony.conf serves (`cmdAllow` networks on the command port when `bindCmdAddresses` is not
+   * loopback-only, `allow` networks and peers on the NTP port, the NTS-KE port of an NTS server) in
+   * a table of cdktf-chrony's own, loaded and rolled back with the configuration.
+   * @default - none: the host's firewall is left alone
+   */
+  readonly firewall?: Firewall;
   /** @default PushResourceType.TERRAFORM_DATA */
   readonly pushResource?: PushResourceType;
   /** "least-disruptive" uses reload sources / rekey when enough; "restart" always restarts. @default "least-disruptive" */
@@ -232,6 +241,9 @@ export class ChronyHost extends Construct {
         throw new ConfigError(`invalid reloadPolicy '${String(props.reloadPolicy)}': use ${RELOAD_POLICIES.map((p) => `"${p}"`).join(" or ")}`);
       }
       checkVerifyProps(props.verify);
+      if (props.firewall !== undefined && !Firewall.isFirewall(props.firewall)) {
+        throw new ConfigError(`invalid firewall ${JSON.stringify(props.firewall)}: use Firewall.nftables(), or leave it out to leave the host's firewall alone`);
+      }
       if (props.undeclaredKeys !== undefined && !UNDECLARED_KEY_POLICIES.includes(props.undeclaredKeys)) {
         throw new ConfigError(`invalid undeclaredKeys '${String(props.undeclaredKeys)}': use "keep" or "remove"`);
       }
@@ -369,6 +381,7 @@ export class ChronyHost extends Construct {
           }
         : {}),
       ...(this.props.undeclaredKeys ? { undeclaredKeys: this.props.undeclaredKeys } : {}),
+      ...(this.props.firewall ? { firewall: this.props.firewall.declaration } : {}),
       verify: this.props.verify ?? {},
     };
   }

@@ -22,6 +22,8 @@ export { NtsCertificate } from "./nts-certificate";
 export type { NtsCertificateProps } from "./nts-certificate";
 export { CertificateSource } from "./certificate-source";
 export { HostKeyPolicy } from "./host-key-policy";
+export { Firewall } from "./firewall";
+export type { NftablesFirewallProps } from "./firewall";
 export { HostProfiles } from "./host-profiles";
 export { Rollout, RolloutWave } from "./rollout";
 export type { RolloutProps } from "./rollout";

@@ -12,7 +12,7 @@ interface LabFile {
   readonly deployUser: string;
   readonly service: HostProfile["service"];
   readonly hostsNet: string;
-  readonly controller: { readonly privateKeyPath: string; readonly knownHostsPath: string };
+  readonly controller: { readonly address: string; readonly privateKeyPath: string; readonly knownHostsPath: string };
   readonly bastion: { readonly address: string; readonly innerAddress: string; readonly user: string };
   readonly hosts: ReadonlyArray<{ readonly id: string; readonly layout: "debian" | "rhel"; readonly address: string }>;
 }
@@ -23,6 +23,8 @@ export interface LabPlacement {
   readonly subnet: string;
   /** An address inside the lab for cmdallow (the bastion's inner side). */
   readonly monitoring: string;
+  /** The controller's network (/24), for cmdallow where the lab routes UDP from the controller to the hosts. */
+  readonly controllerNet: string;
   readonly hosts: ReadonlyArray<Pick<ChronyHostProps, "target" | "profile" | "ntpAddress">>;
 }
 
@@ -37,6 +39,7 @@ export function labTargets(): LabPlacement | undefined {
     dir: lab.dir,
     subnet: lab.hostsNet,
     monitoring: lab.bastion.innerAddress,
+    controllerNet: `${lab.controller.address.replace(/\.\d+$/, ".0")}/24`,
     hosts: lab.hosts.map((h) => ({
       target: {
         address: h.address,

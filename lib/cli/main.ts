@@ -10,6 +10,7 @@ import type { CliCommand, CliIO } from "./command";
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: CliCommand }> }> = {
   keygen: { summary: "generate a key line, as `chronyc keygen` does", load: () => import("./commands/keygen.js") },
   status: { summary: "tracking and sources of a chronyd, over the command protocol", load: () => import("./commands/status.js") },
+  waitsync: { summary: "wait until chronyd is synchronised, as chronyc waitsync, on one host or a whole synth output", load: () => import("./commands/waitsync.js") },
   inspect: { summary: "hosts in a synth output and their files (secrets redacted)", load: () => import("./commands/inspect.js") },
   apply: { summary: "apply one host manifest over SSH (what the provisioner runs)", load: () => import("./commands/apply.js") },
   plan: { summary: "per host: the files apply would change and the action it would take (read-only)", load: () => import("./commands/plan.js") },

@@ -6,6 +6,7 @@ import {
   type LeapStatus,
   type NtpData,
   type NtpMode,
+  type RtcReport,
   type SelectData,
   type SelectOptions,
   type ServerStats,
@@ -59,7 +60,8 @@ export type ChronycCsvCommand =
   | "authdata"
   | "selectdata"
   | "serverstats"
-  | "activity";
+  | "activity"
+  | "rtcdata";
 
 /** Options of {@link chronycArgs}. */
 export interface ChronycArgsOptions {
@@ -290,6 +292,23 @@ export function parseChronycActivity(text: string): Activity {
   return { online: f.uint(0), offline: f.uint(1), burstOnline: f.uint(2), burstOffline: f.uint(3), unresolved: f.uint(4) };
 }
 
+/**
+ * `chronyc -c rtcdata`: exactly one line (ref time as seconds.nanoseconds, samples, runs, span in
+ * seconds, seconds fast with 6 decimals, ppm with 3). A chronyd that tracks no RTC makes chronyc
+ * print "513 RTC driver not running": a CmdmonError with status 13 (NORTC), as over UDP.
+ */
+export function parseChronycRtcData(text: string): RtcReport {
+  const [f] = rows(text, "rtcdata", 6, { exactlyOne: true });
+  return {
+    refTime: f.number(0),
+    samples: f.uint(1),
+    runs: f.uint(2),
+    spanSeconds: f.uint(3),
+    rtcSecondsFast: f.number(4),
+    rtcGainRatePpm: f.number(5),
+  };
+}
+
 // chronyc prints "never" / "no sample yet" as the u32 all-ones value.
 const NEVER = 0xffffffff;
 
@@ -443,6 +462,8 @@ function chronycStatusError(line: string): CmdmonError {
       );
     case "503":
       return new CmdmonError("no-such-source", `chronyc: ${line}: chronyd has no source with that address`, 4);
+    case "513":
+      return new CmdmonError("status", `chronyd tracks no RTC (${line}): it has no rtcfile, or cannot use the RTC device`, 13);
     case "506":
       return new CmdmonError(
         "unreachable",
@@ -477,6 +498,45 @@ export function formatTracking(t: Tracking): string {
     `Leap status     : ${LEAP_WORDS[t.leapStatus]}`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** `chronyc rtcdata` as chronyc 4.3 prints it, from an {@link RtcReport}. */
+export function formatRtcData(r: RtcReport): string {
+  const lines = [
+    `RTC ref time (UTC) : ${formatUtc(r.refTime)}`,
+    `Number of samples  : ${r.samples}`,
+    `Number of runs     : ${r.runs}`,
+    `Sample span period : ${formatAge(r.spanSeconds)}`,
+    `RTC is fast by     : ${r.rtcSecondsFast.toFixed(6).padStart(12)} seconds`,
+    `RTC gains time at  : ${r.rtcGainRatePpm.toFixed(3).padStart(9)} ppm`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * `chronyc -c rtcdata`'s line from an {@link RtcReport}: what chronyc prints for the same reply
+ * (its CSV mode writes the ref time as seconds.nanoseconds and rounds to 6 and 3 decimals).
+ */
+export function formatRtcDataCsv(r: RtcReport): string {
+  const seconds = Math.floor(r.refTime);
+  const nanoseconds = Math.min(999_999_999, Math.round((r.refTime - seconds) * 1e9));
+  return `${seconds}.${String(nanoseconds).padStart(9, "0")},${r.samples},${r.runs},${r.spanSeconds},${printfFixed(r.rtcSecondsFast, 6)},${printfFixed(r.rtcGainRatePpm, 3)}\n`;
+}
+
+/**
+ * `%.Nf` as glibc's printf writes it: an exact tie rounds to the even digit, where toFixed rounds
+ * up (0.0078125 is "0.007812" in C, "0.007813" from toFixed). chronyd's Floats have at most 89
+ * fractional binary digits, so toFixed(100) holds their exact decimal value.
+ */
+export function printfFixed(x: number, decimals: number): string {
+  const rounded = x.toFixed(decimals);
+  const exact = Math.abs(x).toFixed(100);
+  const rest = exact.slice(exact.indexOf(".") + 1 + decimals);
+  if (!/^50*$/.test(rest)) return rounded;
+  const down = (Math.abs(x) - 0.5 * 10 ** -decimals).toFixed(decimals);
+  const lastDigit = Number(down.at(-1));
+  const even = lastDigit % 2 === 0 ? down : Math.abs(x).toFixed(decimals);
+  return x < 0 ? `-${even}` : even;
 }
 
 /** Like `chronyc -N sources`: the configured name where there is one, else the address. */

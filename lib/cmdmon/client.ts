@@ -3,6 +3,7 @@ import * as dgram from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { UserError } from "../errors";
+import { Status } from "./protocol";
 import { decodeReply, encodeRequest, Reports, type Report } from "./reports";
 import {
   CmdmonError,
@@ -11,6 +12,7 @@ import {
   type AuthData,
   type IpAddr,
   type NtpData,
+  type RtcReport,
   type SelectData,
   type ServerStats,
   type SourceDataEntry,
@@ -273,6 +275,19 @@ export class CmdmonClient {
   /** `chronyc activity`. */
   activity(): Promise<Activity> {
     return this.query(Reports.ACTIVITY);
+  }
+
+  /**
+   * `chronyc rtcdata`: the RTC chronyd tracks, or null when it tracks none (status NORTC: no
+   * `rtcfile`, or no RTC device it can use; hosts with `rtcsync` let the kernel keep the RTC instead).
+   */
+  async rtcData(): Promise<RtcReport | null> {
+    try {
+      return await this.query(Reports.RTCREPORT);
+    } catch (error) {
+      if (isCmdmonError(error) && error.status === Status.NORTC) return null;
+      throw error;
+    }
   }
 
   /** The name an NTP source was configured with. Refclocks and unknown addresses: code `no-such-source`. */

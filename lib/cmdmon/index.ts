@@ -7,6 +7,7 @@
 //   reports.ts   one table entry per report: request body, reply decoder, codes and lengths
 //   client.ts    the UDP client, endpoints, queryMany
 //   chronyc.ts   the `chronyc -c` reader and chronyc-style text
+//   waitsync.ts  chronyc waitsync's test of a TRACKING reply, and the loop that waits for it
 //   types.ts     the report types and CmdmonError
 
 // Reports and errors.
@@ -22,6 +23,7 @@ export {
   type NtpData,
   type NtpMode,
   type NtpTests,
+  type RtcReport,
   type SelectData,
   type SelectOptions,
   type ServerStats,
@@ -52,11 +54,14 @@ export {
 export {
   chronycArgs,
   chronycFailure,
+  formatRtcData,
+  formatRtcDataCsv,
   formatSources,
   formatTracking,
   parseChronycActivity,
   parseChronycAuthData,
   parseChronycNtpData,
+  parseChronycRtcData,
   parseChronycSelectData,
   parseChronycServerStats,
   parseChronycSourceStats,
@@ -65,6 +70,9 @@ export {
   type ChronycArgsOptions,
   type ChronycCsvCommand,
 } from "./chronyc";
+
+// chronyc waitsync's test and loop.
+export { formatSyncTry, notSynchronised, waitSync, type SyncLimits, type SyncTry, type WaitSyncOptions, type WaitSyncResult } from "./waitsync";
 
 // The pure codec: the report table, the field encodings, the protocol's tables.
 export { Reports, decodeReply, encodeRequest, type Report } from "./reports";

@@ -7,6 +7,7 @@ import {
   type IpAddr,
   type NtpData,
   type NtpMode,
+  type RtcReport,
   type SelectData,
   type ServerStats,
   type SourceDataEntry,
@@ -276,6 +277,26 @@ export const Reports = {
       burstOnline: reply.getInt32(36, false),
       burstOffline: reply.getInt32(40, false),
       unresolved: reply.getInt32(44, false),
+    }),
+  }),
+
+  /**
+   * `chronyc rtcdata`: the RTC chronyd tracks (`rtcfile`). A chronyd that tracks none answers status
+   * NORTC (`CmdmonClient.rtcData()` returns null for it).
+   */
+  RTCREPORT: defineReport<[], RtcReport>({
+    name: "RTCREPORT",
+    command: Command.RTCREPORT,
+    reply: ReplyCode.RTC,
+    requestBodyLength: 0,
+    writeRequest: noBody,
+    readReply: (reply): RtcReport => ({
+      refTime: readTimespec(reply, 28),
+      samples: reply.getUint16(40, false),
+      runs: reply.getUint16(42, false),
+      spanSeconds: reply.getUint32(44, false),
+      rtcSecondsFast: readChronyFloat(reply, 48),
+      rtcGainRatePpm: readChronyFloat(reply, 52),
     }),
   }),
 

@@ -234,6 +234,26 @@ export interface AuthData {
   readonly cookieLength: number;
 }
 
+/**
+ * `chronyc rtcdata`: what chronyd knows of the real-time clock it tracks (`rtcfile`; chronyd 4.3
+ * reads /dev/rtc). A host that keeps its RTC with `rtcsync` (Debian's and RHEL's default) or has no
+ * RTC has none: the client returns null there (status NORTC, chronyc's "513 RTC driver not running").
+ */
+export interface RtcReport {
+  /** When chronyd last measured the RTC, seconds since the epoch; 0 when never (chronyc: "RTC ref time (UTC)"). */
+  readonly refTime: number;
+  /** Measurements kept for the RTC's regression. */
+  readonly samples: number;
+  /** Runs of residuals with the same sign; few runs mean a poor fit. */
+  readonly runs: number;
+  /** Time between the oldest and the newest measurement (chronyc: "Sample span period"). */
+  readonly spanSeconds: number;
+  /** How far the RTC is ahead of true time at refTime; negative when it is behind (chronyc: "RTC is fast by"). */
+  readonly rtcSecondsFast: number;
+  /** How fast the RTC gains time; negative when it loses (chronyc: "RTC gains time at"). */
+  readonly rtcGainRatePpm: number;
+}
+
 /** A source's selection options (chrony's noselect, prefer, trust, require). */
 export interface SelectOptions {
   /** Never selected (`noselect`). */

@@ -8,16 +8,17 @@ import { sha256Hex } from "../sha256";
 import { isSshError } from "../ssh/errors";
 import { shellJoin } from "../ssh/shell-quote";
 import { SshSession } from "../ssh/types";
-import { ApplyAction, planChange } from "./change-plan";
+import { blockingChains } from "../firewall/nftables";
+import { ApplyAction, ChronydAction, chronydAction, loadsFirewall, planChange } from "./change-plan";
 import { confEquivalence } from "./conf-equivalence";
 import { HostConnector, connectHost } from "./connect-host";
 import { resolveKeyFile } from "./key-file";
 import { resolveNtsKeyFile } from "./nts-key-file";
 import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
 import { recoverHost, RecoveryOutcome } from "./recover";
-import { LiveFile, authDataOf, fileMatch, findSource, ntsFailure, ntsKeState } from "./rules";
+import { LiveFile, authDataOf, fileMatch, findSource, firewallState, ntsFailure, ntsKeState } from "./rules";
 
-export type ApplyStep = "keys" | "certificates" | "connect" | "lock" | "recover" | "read" | "adopt" | "stage" | "validate" | "swap" | "reload" | "verify";
+export type ApplyStep = "keys" | "certificates" | "connect" | "lock" | "recover" | "read" | "adopt" | "stage" | "validate" | "swap" | "reload" | "firewall" | "verify";
 
 export interface ApplyResult {
   readonly host: string;
@@ -64,7 +65,7 @@ interface DesiredFile {
  * What runs on the host for an action, as shell text. Keys before sources, so new source lines find
  * their keys; `nts_forget` (apply.sh) before the restart or start of a "+nts-ke" action.
  */
-function actionCommands(action: ApplyAction, manifest: HostManifest): string {
+function actionCommands(action: ChronydAction, manifest: HostManifest): string {
   const { chronyc, service } = manifest.profile;
   const reload = [...chronyc, "reload", "sources"];
   // Before 4.5 chronyd drops a source whose options changed on `reload sources` ("Could not add
@@ -99,7 +100,7 @@ function ntsDumpDir(manifest: HostManifest): string {
 }
 
 function applyPreamble(manifest: HostManifest, files: readonly DesiredFile[]): string[] {
-  const actions: ApplyAction[] = ["restart", "start", "rekey", "reload-sources", "rekey+reload-sources", "restart+nts-ke", "start+nts-ke", "none"];
+  const actions: ChronydAction[] = ["restart", "start", "rekey", "reload-sources", "rekey+reload-sources", "restart+nts-ke", "start+nts-ke", "none"];
   // "none" with files to swap: they mean the same to chronyd as the live ones (an equivalent chrony.conf).
   const branches = actions.map((a) => `    ${a}) ${actionCommands(a, manifest)} ;;`);
   return [
@@ -124,11 +125,13 @@ const STEP_LINES: Record<string, (n: number, action: ApplyAction) => string> = {
   stage: (n) => `stage: writing ${n} file(s) beside their targets`,
   validate: () => "validate: chronyd -p on the new configuration",
   swap: (n) => `swap: moving ${n} file(s) into place, keeping the previous ones until verified`,
-  reload: (_n, action) => `reload: ${ACTION_WORDS[action]}`,
+  reload: (_n, action) => `reload: ${ACTION_WORDS[chronydAction(action)]}`,
+  "check-firewall": () => "validate: nft -c on the new firewall rules",
+  firewall: () => "firewall: loading the firewall rules (nft -f)",
   verify: () => "verify: waiting for chronyd to answer and list every source",
 };
 
-const ACTION_WORDS: Record<ApplyAction, string> = {
+const ACTION_WORDS: Record<ChronydAction, string> = {
   none: "nothing to reload (chronyd reads the new files as the live ones)",
   restart: "restarting chronyd",
   start: "starting chronyd",
@@ -145,8 +148,11 @@ const FAILURES: Record<string, (action: ApplyAction) => string> = {
   stage: () => "writing the staged files failed",
   validate: () => "chronyd -p rejected the new configuration",
   swap: () => "moving the files into place failed",
-  reload: (action) =>
-    action.startsWith("restart") || action.startsWith("start") ? `chronyd ${action.replace("+nts-ke", "")} failed` : `chronyc ${action.replace("+", " + ").replace("-", " ")} failed`,
+  reload: (action) => {
+    const chronyd = chronydAction(action);
+    return chronyd.startsWith("restart") || chronyd.startsWith("start") ? `chronyd ${chronyd.replace("+nts-ke", "")} failed` : `chronyc ${chronyd.replace("+", " + ").replace("-", " ")} failed`;
+  },
+  firewall: () => "firewall",
   verify: () => "verification failed",
   recover: () => "an unfinished earlier run could not be finished",
   lock: () => "another run holds the host",
@@ -178,6 +184,8 @@ interface RunState {
   /** The live sources and authdata of the last verify round. */
   liveSources?: ReturnType<typeof parseChronycSources>;
   authData?: AuthData[];
+  /** The firewall as the host reported it (a host whose firewall the app manages). */
+  firewall: { missing?: boolean; live?: string; want?: string; wantError?: string; ruleset?: string; loaded?: string };
   done: boolean;
 }
 
@@ -260,7 +268,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
     return result({ action: "none", result: "failed", changed: [], failedStep: "connect", error: message });
   }
 
-  const state: RunState = { locked: false, live: new Map(), undeclared: [], foreign: [], changed: [], fixed: [], done: false };
+  const state: RunState = { locked: false, live: new Map(), undeclared: [], foreign: [], changed: [], fixed: [], firewall: {}, done: false };
   let lost: string | undefined;
   try {
     lost = await runTransaction(session, manifest, files, state, { ...programOptions, timeoutMs, log });
@@ -375,9 +383,28 @@ async function runTransaction(
       case "AWAIT_PLAN":
         answer(planAnswer(manifest, files, state, run.nonce, log));
         break;
-      case "STEP":
+      case "STEP": {
         state.step = a;
-        if (a !== "verify" || state.changed.length > 0) log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
+        // A run that only reloads (the firewall's table, say) writes no file: no stage or swap line.
+        const quiet = state.changed.length === 0 && (a === "verify" || a === "stage" || a === "swap");
+        if (!quiet) log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
+        break;
+      }
+      case "FWMISSING":
+        state.firewall.missing = true;
+        break;
+      case "FWLIVE":
+        state.firewall.live = decodeArg(a);
+        break;
+      case "FWWANT":
+        if (a === "ok") state.firewall.want = decodeArg(b);
+        else state.firewall.wantError = decodeArg(b);
+        break;
+      case "FWRULESET":
+        state.firewall.ruleset = decodeArg(a);
+        break;
+      case "FWLOADED":
+        state.firewall.loaded = decodeArg(a);
         break;
       case "FIXED":
         state.fixed.push(a as FileRole);
@@ -400,6 +427,11 @@ async function runTransaction(
         const rollback = (why: string) => `ROLLBACK ${run.nonce} ${Buffer.from(why).toString("base64")}\n`;
         if (missing.length > 0) {
           answer(rollback(`chronyd does not list ${missing.join(", ")}`));
+          break;
+        }
+        const fw = state.firewall;
+        if (state.action && loadsFirewall(state.action) && fw.loaded !== undefined && firewallState(fw.loaded, fw.want) === "differs") {
+          answer(rollback(`after 'nft -f', table inet ${manifest.firewall?.table} does not list what its rules file says`));
           break;
         }
         const verdict = nts.judge(state.liveSources ?? [], state.authData ?? []);
@@ -508,6 +540,20 @@ function planAnswer(manifest: HostManifest, files: readonly DesiredFile[], state
     const reason = `${manifest.keys.path} holds key(s) ${state.undeclared.join(", ")} that the app does not declare: set undeclaredKeys: "keep" (carry them over) or "remove" on host ${manifest.id}, or declare them as NtpKeys; nothing was changed`;
     return `ABANDON ${nonce} adopt ${Buffer.from(reason).toString("base64")}\n`;
   }
+  const fw = state.firewall;
+  if (manifest.firewall) {
+    const abandon = (step: string, why: string) => `ABANDON ${nonce} ${step} ${Buffer.from(`${why}; nothing was changed`).toString("base64")}\n`;
+    if (fw.missing) {
+      return abandon("read", `${manifest.firewall.nft[0]} is not installed on the host, and the app manages its firewall with nftables: install nftables (apt-get install nftables, dnf install nftables), or leave the firewall prop out`);
+    }
+    if (fw.wantError !== undefined) return abandon("firewall", `nft cannot list the firewall rules: ${programWords(fw.wantError)}`);
+    try {
+      const blocked = blockingChains(fw.ruleset ?? "", manifest.firewall, new Set(manifest.firewall.families));
+      if (blocked.length > 0) return abandon("firewall", blocked.map((c) => c.reason).join("; "));
+    } catch (err) {
+      return abandon("firewall", (err as Error).message);
+    }
+  }
   const changed: FileRole[] = [];
   const meta: FileRole[] = [];
   for (const f of files) {
@@ -519,7 +565,7 @@ function planAnswer(manifest: HostManifest, files: readonly DesiredFile[], state
   // A chrony.conf that chronyd reads as the live one is swapped in without the restart.
   const equivalence = changed.includes("conf") && state.probe && manifest.reloadPolicy !== "restart" ? confEquivalence(state.probe.live, state.probe.next) : undefined;
   const forAction = equivalence?.equivalent ? changed.filter((r) => r !== "conf") : changed;
-  const decided = planChange(manifest, forAction, state.running === true);
+  const decided = planChange(manifest, forAction, state.running === true, {}, manifest.firewall ? firewallState(fw.live, fw.want) : "same");
   const plan = equivalence?.equivalent ? { ...decided, reason: `${forAction.length > 0 ? `${decided.reason}; ` : ""}${equivalence.reason}: no restart` } : decided;
   state.action = plan.action;
   state.changed = changed;

@@ -8,7 +8,27 @@ export type { FileRole };
  * start over with NTS-KE (their saved cookies dropped), so a change of trusted CAs is exercised,
  * and verified, by the deploy that made it.
  */
-export type ApplyAction = "none" | "start" | "reload-sources" | "rekey" | "rekey+reload-sources" | "restart" | "restart+nts-ke" | "start+nts-ke";
+export type ChronydAction = "none" | "start" | "reload-sources" | "rekey" | "rekey+reload-sources" | "restart" | "restart+nts-ke" | "start+nts-ke";
+
+/**
+ * What apply does: chronyd's action, and "+firewall" when the firewall rules are loaded too (after
+ * chronyd's action; "firewall" alone when chronyd has nothing to do).
+ */
+export type ApplyAction = ChronydAction | "firewall" | `${Exclude<ChronydAction, "none">}+firewall`;
+
+/** chronyd's part of an action. */
+export function chronydAction(action: ApplyAction): ChronydAction {
+  return action === "firewall" ? "none" : (action.replace(/\+firewall$/, "") as ChronydAction);
+}
+
+/** Whether the action loads the firewall rules. */
+export function loadsFirewall(action: ApplyAction): boolean {
+  return action === "firewall" || action.endsWith("+firewall");
+}
+
+function withFirewall(action: ChronydAction): ApplyAction {
+  return action === "none" ? "firewall" : `${action}+firewall`;
+}
 
 export interface ChangePlan {
   readonly changed: readonly FileRole[];
@@ -18,7 +38,7 @@ export interface ChangePlan {
 }
 
 /** What an action does to the clock, as DESIGN's change-class table says (plan shows it). */
-export const CLOCK_EFFECTS: Readonly<Record<ApplyAction, string | undefined>> = {
+export const CLOCK_EFFECTS: Readonly<Record<ChronydAction, string | undefined>> = {
   none: undefined,
   "reload-sources": undefined,
   rekey: undefined,
@@ -41,7 +61,33 @@ export const CLOCK_EFFECTS: Readonly<Record<ApplyAction, string | undefined>> = 
  * still decrypt. Trusted CAs are reread at each NTS-KE session, but a client with cookies does not
  * run one for up to ntsrefresh (4 weeks): changed trust drops the NTS sources' cookies and restarts.
  */
-export function planChange(manifest: HostManifest, changed: readonly FileRole[], running: boolean, what: Partial<Record<FileRole, string>> = {}): ChangePlan {
+/** What an action does to the clock (the firewall never touches it). */
+export function clockEffect(action: ApplyAction): string | undefined {
+  return CLOCK_EFFECTS[chronydAction(action)];
+}
+
+/**
+ * The firewall rules: loaded ("+firewall") when their file changed, or when the table on the host
+ * no longer lists what the file says (`firewallLive: "differs"`: a rule deleted by hand, or the
+ * host's firewall reloaded without it). They never change chronyd's action.
+ */
+export function planChange(
+  manifest: HostManifest,
+  changed: readonly FileRole[],
+  running: boolean,
+  what: Partial<Record<FileRole, string>> = {},
+  firewallLive: "same" | "differs" = "same",
+): ChangePlan {
+  const chronyd = planChronyd(manifest, changed.filter((r) => r !== "firewall"), running, what);
+  const fileChanged = changed.includes("firewall");
+  if (!fileChanged && firewallLive === "same") return { ...chronyd, changed };
+  const why = fileChanged
+    ? `firewall: ${what.firewall ?? "the rules changed"}`
+    : `firewall: table inet ${manifest.firewall?.table ?? "cdktf_chrony"} on the host differs from its rules file (changed by hand, or the host's firewall was reloaded)`;
+  return { changed, action: withFirewall(chronyd.action), reason: chronyd.action === "none" ? why : `${chronyd.reason}; ${why}` };
+}
+
+function planChronyd(manifest: HostManifest, changed: readonly FileRole[], running: boolean, what: Partial<Record<FileRole, string>>): ChangePlan & { readonly action: ChronydAction } {
   const trust = changed.includes("nts-ca");
   if (changed.length === 0) {
     return running

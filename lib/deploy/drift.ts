@@ -4,6 +4,7 @@ import { keyFingerprint, resolveSalt } from "../keys/fingerprint";
 import { decodeKeyMaterial } from "../keys/key-material";
 import { DEFAULT_KEY_LINE_TYPE } from "../keys/key-type";
 import { ntsKeyFingerprint } from "../keys/nts/private-key";
+import { blockingChains, describeRules } from "../firewall/nftables";
 import { certificateExpiry } from "./certificate-expiry";
 import type { FileRole, HostManifest } from "../manifest";
 import { parseKeyFile } from "../parse/parse-keys";
@@ -12,9 +13,9 @@ import { sha256Hex } from "../sha256";
 import { isSshError } from "../ssh/errors";
 import type { SshSession } from "../ssh/types";
 import { HostConnector, connectHost } from "./connect-host";
-import { ProgramOptions, assign, basePreamble, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
+import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
 import { describeLines, lineChanges } from "./line-changes";
-import { LiveFile, authDataOf, authentication, authenticator, extraSources, fileMatch, findSource, ntsFailure } from "./rules";
+import { LiveFile, authDataOf, authentication, authenticator, extraSources, fileMatch, findSource, firewallState, ntsFailure } from "./rules";
 
 export type DifferenceKind =
   | "interrupted-apply"
@@ -30,6 +31,9 @@ export type DifferenceKind =
   | "source-missing"
   | "source-extra"
   | "source-unauthenticated"
+  | "firewall-rules"
+  | "firewall-blocked"
+  | "firewall-unavailable"
   | "daemon-stopped";
 
 export interface Difference {
@@ -80,6 +84,8 @@ export interface Survey {
   named?: string;
   ntpData?: string;
   authData?: string;
+  /** The firewall's markers, for a host whose firewall the app manages. */
+  firewall: { missing?: boolean; live?: string; want?: string; wantError?: string; ruleset?: string };
   done: boolean;
 }
 
@@ -151,7 +157,8 @@ function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFi
     if (match === "missing") out.push({ kind: "file-missing", subject: f.path, detail: `${f.path} is missing` });
     if (match === "content") {
       // As the host has it against what was deployed: "maxslewrate added" was added on the host.
-      const lines = texts.has(f.role) ? describeLines(lineChanges(f.content, texts.get(f.role)!)) : "";
+      const changes = texts.has(f.role) ? lineChanges(f.content, texts.get(f.role)!) : undefined;
+      const lines = changes ? (f.role === "firewall" ? describeRules(changes) : describeLines(changes)) : "";
       out.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)${lines ? `: ${lines}` : ""}` });
     }
     if (match === "mode") out.push({ kind: "file-mode", subject: f.path, detail: `${f.path} has mode ${seen!.mode}, the manifest wants ${f.mode.toString(8)}` });
@@ -169,9 +176,36 @@ function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFi
   return out;
 }
 
+/**
+ * cdktf-chrony's firewall table on the host against the manifest's rules (both as nft lists them
+ * there), and chains of the host's own ruleset that would drop what the table accepts.
+ */
+export function compareFirewall(manifest: HostManifest, fw: Survey["firewall"]): Difference[] {
+  const spec = manifest.firewall;
+  if (!spec) return [];
+  const subject = `table inet ${spec.table}`;
+  if (fw.missing) return [{ kind: "firewall-unavailable", subject, detail: `${spec.nft[0]} is not installed on the host: its firewall rules cannot be loaded (install nftables)` }];
+  if (fw.wantError !== undefined) return [{ kind: "firewall-unavailable", subject, detail: `nft cannot list the firewall rules on the host: ${fw.wantError.trim().split("\n").pop()}` }];
+  const out: Difference[] = [];
+  if (firewallState(fw.live, fw.want) === "differs") {
+    const detail = !fw.live?.trim()
+      ? `${subject} is not loaded (the host's firewall was reloaded or flushed since the deploy?): 'drift --heal' loads it`
+      : `${subject} differs from its rules (changed by hand?): ${describeRules(lineChanges(fw.want ?? "", fw.live))}`;
+    out.push({ kind: "firewall-rules", subject, detail });
+  }
+  try {
+    for (const c of blockingChains(fw.ruleset ?? "", spec, new Set(spec.families))) out.push({ kind: "firewall-blocked", subject: c.chain, detail: c.reason });
+  } catch (err) {
+    out.push({ kind: "firewall-blocked", subject, detail: (err as Error).message });
+  }
+  return out;
+}
+
 function surveyPreamble(manifest: HostManifest): string[] {
   const ntsKey = manifest.nts?.key?.path;
+  const firewall = manifest.files.find((f) => f.role === "firewall");
   return [
+    ...(firewall ? [dataFunction("fw_data", [["firewall", firewall.content]]), "fw_wanted() { fw_data firewall; }"] : []),
     assign("FILES", [...manifest.files.map((f) => `${f.role} ${f.path}`), `keys ${manifest.keys.path}`, ...(ntsKey ? [`nts-key ${ntsKey}`] : [])].join("\n")),
     assign("KEYS_PATH", manifest.keys.path),
     assign("NTS_KEY_PATH", ntsKey ?? ""),
@@ -213,6 +247,7 @@ export async function checkDrift(manifest: HostManifest, options: DriftOptions):
       });
     }
     differences.push(...compareFiles(manifest, survey.files, survey.texts));
+    differences.push(...compareFirewall(manifest, survey.firewall));
     for (const foreign of survey.foreign) {
       differences.push({ kind: "foreign-sources-file", subject: foreign, detail: `${foreign} adds sources that the app does not declare` });
     }
@@ -254,7 +289,7 @@ export async function checkDrift(manifest: HostManifest, options: DriftOptions):
 export async function runSurvey(session: SshSession, manifest: HostManifest, options: ProgramOptions): Promise<Survey> {
   const run = newRun();
   const source = programSource("survey", [...basePreamble(manifest, run, options), ...surveyPreamble(manifest)]);
-  const survey: Survey = { locked: false, files: new Map(), texts: new Map(), running: false, foreign: [], done: false };
+  const survey: Survey = { locked: false, files: new Map(), texts: new Map(), running: false, foreign: [], firewall: {}, done: false };
   const running = await startProgram(session, source, {
     timeoutMs: (options.lockWaitSeconds + 60) * 1000,
     onLine: (line) => {
@@ -300,6 +335,19 @@ export async function runSurvey(session: SshSession, manifest: HostManifest, opt
           break;
         case "NTPDATA":
           survey.ntpData = decodeArg(a);
+          break;
+        case "FWMISSING":
+          survey.firewall.missing = true;
+          break;
+        case "FWLIVE":
+          survey.firewall.live = decodeArg(a);
+          break;
+        case "FWWANT":
+          if (a === "ok") survey.firewall.want = decodeArg(b);
+          else survey.firewall.wantError = decodeArg(b);
+          break;
+        case "FWRULESET":
+          survey.firewall.ruleset = decodeArg(a);
           break;
         case "DONE":
           survey.done = true;

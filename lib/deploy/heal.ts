@@ -1,4 +1,5 @@
 import { applyHost, ApplyResult } from "./apply";
+import { chronydAction } from "./change-plan";
 import type { HostConnector } from "./connect-host";
 import { checkDrift, HostDrift } from "./drift";
 import { HostView } from "./host-view";
@@ -28,7 +29,9 @@ export async function healHost(
   const runtimeFixes: string[] = [];
   if (apply.result === "ok" || apply.result === "unchanged") {
     const runtime = drift.differences.filter((d) => d.kind === "source-extra" || d.kind === "source-missing");
-    if (runtime.length > 0 && apply.action !== "restart" && apply.action !== "start") {
+    // A restart (or start) already dropped runtime sources and reread the configured ones.
+    const restarted = /^(re)?start/.test(chronydAction(apply.action));
+    if (runtime.length > 0 && !restarted) {
       const view = new HostView(manifest, { log, projectDir, connect });
       try {
         const chronyc = new RemoteChronyc(await view.ssh(), manifest.profile.chronyc);

@@ -6,9 +6,10 @@ import { sha256Hex } from "../sha256";
 import type { SshSession } from "../ssh/types";
 import { ApplyAction, planChange } from "./change-plan";
 import { HostConnector, connectHost } from "./connect-host";
-import { compareKeys, runSurvey, Survey } from "./drift";
+import { compareFirewall, compareKeys, runSurvey, Survey } from "./drift";
+import { describeRules } from "../firewall/nftables";
 import { describeLines, lineChanges } from "./line-changes";
-import { fileMatch } from "./rules";
+import { fileMatch, firewallState } from "./rules";
 
 /** What apply would do with one file: write it (missing, or other content), or fix its mode or owner in place. */
 export type FileChangeKind = "create" | "content" | "mode" | "owner";
@@ -85,7 +86,12 @@ function fileChanges(manifest: HostManifest, survey: Survey): FileChange[] {
     if (match === "content") {
       const text = survey.texts.get(f.role);
       const lines = text === undefined ? undefined : lineChanges(text, f.content);
-      out.push({ ...base, change: "content", summary: lines ? describeLines(lines) : "content differs", ...lines });
+      out.push({
+        ...base,
+        change: "content",
+        summary: lines ? (f.role === "firewall" ? describeRules(lines) : describeLines(lines)) : "content differs",
+        ...lines,
+      });
     }
     if (match === "mode") out.push({ ...base, change: "mode", summary: `mode ${live!.mode} → ${f.mode.toString(8)}` });
     if (match === "owner") out.push({ ...base, change: "owner", summary: `owner ${live!.owner} → ${f.owner}` });
@@ -153,6 +159,20 @@ export async function planHost(manifest: HostManifest, options: PlanOptions): Pr
       };
     }
 
+    // Apply stops before changing anything when the firewall rules cannot be loaded or cannot work.
+    const firewallProblems = compareFirewall(manifest, survey.firewall).filter((d) => d.kind !== "firewall-rules");
+    if (firewallProblems.length > 0) {
+      return {
+        ...base,
+        status: "blocked",
+        action: "none",
+        reason: `apply would stop: ${firewallProblems.map((d) => d.detail).join("; ")}`,
+        files: [],
+        notes,
+        seconds: seconds(),
+      };
+    }
+
     const files = fileChanges(manifest, survey);
     const keys = keysChange(manifest, survey, salt);
     if (keys) files.push(keys);
@@ -163,6 +183,7 @@ export async function planHost(manifest: HostManifest, options: PlanOptions): Pr
       rewritten.map((f) => f.role),
       survey.running,
       what,
+      manifest.firewall ? firewallState(survey.firewall.live, survey.firewall.want) : "same",
     );
     const fixes = files.filter((f) => f.change === "mode" || f.change === "owner");
     const status = plan.action === "none" && fixes.length === 0 ? "unchanged" : "change";

@@ -3,10 +3,12 @@ import {
   chronycFailure,
   parseChronycAuthData,
   parseChronycNtpData,
+  parseChronycRtcData,
   parseChronycSources,
   parseChronycTracking,
   type AuthData,
   type NtpData,
+  type RtcReport,
   type SourceReport,
   type Tracking,
 } from "../cmdmon";
@@ -29,6 +31,14 @@ export class RemoteChronyc {
     const r = await this.session.exec(chronycArgs(this.prefix, "tracking"), { timeoutMs: 15_000 });
     if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
     return parseChronycTracking(r.stdout);
+  }
+
+  /** `chronyc -c rtcdata`: the RTC chronyd tracks, or null when it tracks none ("513 RTC driver not running"). */
+  public async rtcData(): Promise<RtcReport | null> {
+    const r = await this.session.exec(chronycArgs(this.prefix, "rtcdata"), { timeoutMs: 15_000 });
+    if (/^513 /m.test(r.stdout)) return null;
+    if (r.code !== 0) throw chronycFailure(r.stdout, r.stderr, r.code);
+    return parseChronycRtcData(r.stdout);
   }
 
   /** Sources with their configured names (`-N`), unresolved ones included (`-a`); one round trip. */

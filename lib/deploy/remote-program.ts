@@ -85,6 +85,33 @@ export function basePreamble(manifest: HostManifest, run: { readonly nonce: stri
     commandFunction("list_authdata", chronycArgs(p.chronyc, "authdata"), false),
     assign("SOURCE_DIR", p.sourceDir),
     assign("OWN_SOURCES", sourcesFilePath(p)),
+    ...firewallPreamble(manifest),
+  ];
+}
+
+/**
+ * The firewall's commands on the host, for a host whose firewall the app manages (FW_FILE empty
+ * otherwise): check, load and remove cdktf-chrony's table, list it as nft prints it, list a rules
+ * file (on stdin) as nft would print it once loaded (in an empty network namespace, so nothing
+ * touches the host's firewall), and the whole ruleset as JSON (to find chains that would drop what
+ * the table accepts). None reads the program's stdin, where the controller's answers arrive.
+ */
+function firewallPreamble(manifest: HostManifest): string[] {
+  const fw = manifest.firewall;
+  const file = manifest.files.find((f) => f.role === "firewall");
+  if (!fw || !file) return [assign("FW_FILE", "")];
+  const nft = shellJoin(fw.nft);
+  const table = `inet ${fw.table}`;
+  const list = `${nft} list table ${table}`;
+  return [
+    assign("FW_FILE", file.path),
+    `fw_present() { command -v ${shellQuote(fw.nft[0])} >/dev/null 2>&1; }`,
+    `fw_check() { ${nft} -c -f "$1" </dev/null; }`,
+    `fw_load() { ${nft} -f "$FW_FILE" </dev/null; }`,
+    `fw_unload() { if ${list} >/dev/null 2>&1 </dev/null; then ${nft} delete table ${table} </dev/null; fi; }`,
+    `fw_live() { ${list} 2>/dev/null </dev/null || :; }`,
+    `fw_canonical() { ${shellJoin([...fw.scratch, "sh", "-c", `${nft} -f /dev/stdin && ${list}`])}; }`,
+    `fw_ruleset() { ${nft} -j list ruleset </dev/null; }`,
   ];
 }
 

@@ -126,3 +126,12 @@ export function fileMatch(live: LiveFile | undefined, wanted: WantedFile): FileM
   if (wanted.owner !== undefined && live.owner !== wanted.owner) return "owner";
   return "same";
 }
+
+/**
+ * Does cdktf-chrony's firewall table on the host hold what its rules say? Both sides as nft lists
+ * them on that host (the wanted rules loaded into an empty network namespace and listed there), so
+ * nft's own formatting never counts as a difference. A table that is not loaded lists as "".
+ */
+export function firewallState(live: string | undefined, want: string | undefined): "same" | "differs" {
+  return (live ?? "").trim() === (want ?? "").trim() ? "same" : "differs";
+}

@@ -12,6 +12,7 @@ import { renderHostFiles } from "../render/host-files";
 import { sha256Hex } from "../sha256";
 import { FleetDeclaration, HostDeclaration, KeyDeclaration, KeyUseRef, RotationDeclaration, SourceDeclaration } from "./declaration";
 import { checkRollouts, orderPushes } from "./order";
+import { hostFirewall } from "./firewall";
 import { NtsDistribution, NtsMaterial, ntsPortOf } from "./nts";
 
 /** Reads key material only to fingerprint it; the compiler never sees the material. */
@@ -277,7 +278,8 @@ function compileHost(
     .map((key) => ({ id: key.keyId, type: key.type, fingerprint: fingerprints(key).fingerprint, source: key.source, name: key.ref }));
   const warnings = [...check.warnings, ...[...held.values()].flatMap((k) => fingerprints(k).warnings.map((w) => `host ${host.id}: ${w}`)), ...hostNts.warnings];
 
-  const files = [...renderHostFiles(config, host.profile, { composed: check.composed }), ...hostNts.files];
+  const firewall = hostFirewall(host, [...check.composed.base, ...check.composed.host], config.sources);
+  const files = [...renderHostFiles(config, host.profile, { composed: check.composed }), ...hostNts.files, ...(firewall ? [firewall.file] : [])];
   const p = host.profile;
   const filesDigest = sha256Hex(files.map((f) => `${f.path}\0${f.mode}\0${f.owner}\0${f.content}`).join("\0"));
   const keysDigest = sha256Hex([p.keysPath, p.keysOwner, p.keysGroup, p.keysMode, host.undeclaredKeys ?? "refuse", ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`)].join("\0"));
@@ -307,6 +309,7 @@ function compileHost(
     },
     rotations: [...rotations].map((r): RotationStatus => ({ name: r.ref, phase: r.phase, fromKeyId: index.keys.get(r.from)!.keyId, toKeyId: index.keys.get(r.to)!.keyId })),
     ...(hostNts.manifest ? { nts: hostNts.manifest } : {}),
+    ...(firewall ? { firewall: firewall.manifest } : {}),
     warnings,
     digests: { files: filesDigest, keys: keysDigest, ...(hostNts.digest ? { nts: hostNts.digest } : {}) },
   };

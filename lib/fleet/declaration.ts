@@ -113,6 +113,20 @@ export interface VerifyDeclaration {
   readonly cmdEndpoint?: string;
 }
 
+/**
+ * The host's firewall, managed by cdktf-chrony: nftables, with a table of its own that opens what
+ * chrony.conf serves (see lib/firewall). Absent: the host's firewall is left alone.
+ */
+export interface FirewallDeclaration {
+  readonly backend: "nftables";
+  /** The bit set on every packet the table accepts. */
+  readonly mark: number;
+  /** nft on the host. */
+  readonly nft: readonly string[];
+  /** Runs a command in a new, empty network namespace on the host. @default ["unshare", "--net", "--"] */
+  readonly scratch?: readonly string[];
+}
+
 export interface HostDeclaration {
   readonly ref: string;
   /** The host's name in manifests and reports, unique within its stack. */
@@ -139,4 +153,6 @@ export interface HostDeclaration {
    * @default - none
    */
   readonly nts?: { readonly certificate?: string; readonly trustedAuthorities?: readonly string[] };
+  /** @default - the host's firewall is left alone */
+  readonly firewall?: FirewallDeclaration;
 }

@@ -4,6 +4,7 @@ import { UserError } from "../errors";
 import { ConfigError } from "../model/config-error";
 import { HostProfile, checkHostProfile, describeIssue } from "../model/profiles/host-profile";
 import { parseChronyVersion } from "../model/version";
+import { firewallFilePath } from "../firewall/nftables";
 import { ntsPaths } from "../render/nts-files";
 import { packageVersion } from "../package-info";
 import { HostManifest, MANIFEST_FORMAT, MANIFEST_SCHEMA, hostManifestSchema } from "./schema";
@@ -111,6 +112,7 @@ function checkOwnPaths(m: HostManifest, where: string): void {
     sources: `${m.profile.sourceDir}/${m.profile.sourcesFileName}`,
     "nts-cert": nts.serverCert,
     "nts-ca": nts.trustedCas,
+    firewall: firewallFilePath(m.profile),
   };
   const seen = new Set<string>();
   m.files.forEach((f, i) => {
@@ -126,6 +128,9 @@ function checkOwnPaths(m: HostManifest, where: string): void {
   }
   if (m.nts?.key && m.nts.key.path !== nts.serverKey) {
     throw new UserError(`invalid host manifest ${where}: manifest.nts.key.path ${JSON.stringify(m.nts.key.path)} is not ${JSON.stringify(nts.serverKey)}: synthesize it again`);
+  }
+  if (seen.has("firewall") !== (m.firewall !== undefined)) {
+    throw new UserError(`invalid host manifest ${where}: the firewall rules (role firewall) and manifest.firewall come together: synthesize it again`);
   }
   if (m.nts?.key && !seen.has("nts-cert")) {
     throw new UserError(`invalid host manifest ${where}: manifest.nts.key has no certificate among the files (role nts-cert): synthesize it again`);

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { KEY_TYPES, NtpKeyTypeName } from "../keys/key-type";
 import { SOURCE_KINDS } from "../model/areas/sources";
 import { hasControlCharacters } from "../model/directive";
-import { absolutePathSchema, accountNameSchema, fileModeSchema, hostProfileSchema } from "../model/profiles/host-profile";
+import { absolutePathSchema, accountNameSchema, argvSchema, fileModeSchema, hostProfileSchema } from "../model/profiles/host-profile";
 import { fingerprintSaltSchema } from "../keys/fingerprint";
 import { controllerPathSchema, keySourceSchema } from "../keys/key-source";
 import { certificateFactsSchema } from "../keys/nts/certificate-facts";
@@ -18,15 +18,16 @@ import { ntsKeySourceSchema } from "../keys/nts/private-key";
  */
 
 /** Bumped when a change would make an older CLI misread a manifest. */
-export const MANIFEST_FORMAT = 2;
+export const MANIFEST_FORMAT = 3;
 export const MANIFEST_SCHEMA = `cdktf-chrony/host-manifest@${MANIFEST_FORMAT}` as const;
 
 /**
  * Which part of chronyd's configuration a file is: it decides reload sources / rekey / restart.
  * NTS: "nts-cert" and "nts-key" are a server's certificate chain and private key (chronyd loads
  * them only at start), "nts-ca" the CAs a client trusts (read at each NTS-KE session).
+ * "firewall" is the host's firewall rules for chrony's ports (loaded into the firewall, not read by chronyd).
  */
-export const FILE_ROLES = ["conf", "sources", "keys", "nts-cert", "nts-key", "nts-ca"] as const;
+export const FILE_ROLES = ["conf", "sources", "keys", "nts-cert", "nts-key", "nts-ca", "firewall"] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
 
 /** "least-disruptive": reload sources / rekey when enough; "restart": always restart on a change. */
@@ -166,6 +167,27 @@ export const manifestNtsSchema = v.object({
 });
 export type ManifestNts = v.InferOutput<typeof manifestNtsSchema>;
 
+/**
+ * The firewall rules apply loads with the configuration (the file of role "firewall" holds them):
+ * nftables, in a table of cdktf-chrony's own whose accepted packets carry `mark`.
+ */
+export const manifestFirewallSchema = v.object({
+  backend: v.literal("nftables"),
+  /** The table (family inet) the file replaces as a whole. */
+  table: v.pipe(v.string(), v.regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/, "an nftables table name")),
+  /** Set on every packet the table accepts; another table's default-drop chain must accept it. */
+  mark: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0xffffffff, "a packet mark from 1 to 0xffffffff")),
+  /** The address families the rules open something in (a dropping chain of another family does not matter). */
+  families: v.array(v.picklist([4, 6])),
+  /** What the rules open, one line each, for reports ("323/udp from 198.18.8.0/24 (cmdallow, bindcmdaddress)"). */
+  openings: v.array(v.string()),
+  /** nft on the host. */
+  nft: argvSchema,
+  /** Runs a command in a new, empty network namespace: nft lists a file's table there as it prints it, without touching the host's. */
+  scratch: argvSchema,
+});
+export type ManifestFirewall = v.InferOutput<typeof manifestFirewallSchema>;
+
 export const hostManifestSchema = v.object({
   schema: v.literal(MANIFEST_SCHEMA),
   id: hostId,
@@ -197,6 +219,8 @@ export const hostManifestSchema = v.object({
   rotations: v.array(rotationStatusSchema),
   /** Absent for a host without NTS certificates of the app. */
   nts: v.optional(manifestNtsSchema),
+  /** Absent: the host's firewall is left alone. */
+  firewall: v.optional(manifestFirewallSchema),
   warnings: v.array(v.string()),
   /** The digests in the push resource's triggers. */
   digests: v.object({ files: v.string(), keys: v.string(), nts: v.optional(v.string()) }),

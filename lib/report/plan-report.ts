@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { ApplyAction, CLOCK_EFFECTS } from "../deploy/change-plan";
+import { ApplyAction, chronydAction, clockEffect } from "../deploy/change-plan";
 import type { FileChange, HostPlan } from "../deploy/plan";
 import { count, mdCode, mdTable, mdText } from "./markdown";
 
@@ -17,13 +17,17 @@ const GROUPS: ReadonlyArray<{ readonly group: Group; readonly one: string; reado
   { group: "rekey+reload-sources", one: "rekeys and reloads sources", many: "rekey and reload sources" },
   { group: "reload-sources", one: "reloads sources", many: "reload sources" },
   { group: "rekey", one: "rekeys", many: "rekey" },
+  { group: "firewall", one: "loads firewall rules only", many: "load firewall rules only" },
   { group: "fix", one: "gets a mode or owner fixed", many: "get a mode or owner fixed" },
   { group: "unchanged", one: "unchanged", many: "unchanged" },
 ];
 
 function groupOf(p: HostPlan): Group {
   if (p.status === "error" || p.status === "blocked" || p.status === "unchanged") return p.status;
-  return p.action === "none" ? "fix" : p.action;
+  // By what chronyd goes through: a restart that also loads the firewall, or drops NTS cookies, is a restart.
+  const chronyd = chronydAction(p.action).replace("+nts-ke", "") as ApplyAction;
+  if (chronyd === "none") return p.action === "firewall" ? "firewall" : "fix";
+  return chronyd;
 }
 
 /**
@@ -72,7 +76,7 @@ export function planText(plans: readonly HostPlan[]): string {
   }
   out.push("", `plan: ${planSentence(plans)}`);
   const effects = [
-    ...new Set(plans.flatMap((p) => (p.status === "change" && CLOCK_EFFECTS[p.action] ? [`${p.action}: ${CLOCK_EFFECTS[p.action]}`] : []))),
+    ...new Set(plans.flatMap((p) => (p.status === "change" && clockEffect(p.action) ? [`${p.action}: ${clockEffect(p.action)}`] : []))),
   ];
   if (effects.length > 0) out.push(`clock: ${effects.join("; ")}`);
   return `${out.join("\n")}\n`;
@@ -98,7 +102,7 @@ export function planMarkdown(plans: readonly HostPlan[]): string {
   const shown = plans.filter((p) => p.status !== "unchanged");
   if (shown.length === 0) return `**cdktf-chrony plan**: no changes, ${count(plans.length, "host")} match the synth output.\n`;
   const rows = shown.map((p) => {
-    const effect = p.status === "change" ? CLOCK_EFFECTS[p.action] : undefined;
+    const effect = p.status === "change" ? clockEffect(p.action) : undefined;
     const action =
       p.status === "error"
         ? "**not read**"

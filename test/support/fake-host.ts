@@ -21,6 +21,12 @@ import type { HostProfile } from "../../lib/model/profiles/host-profile";
  *   makes the fault hook act at that step; `state/nts-fail` makes every NTS source's NTS-KE fail
  *   (authdata: one attempt, no cookies), otherwise each holds 8 cookies.
  * The stub chronyd -p refuses a config with a line starting "invalid-directive".
+ *
+ * A stub nft keeps the one table it is given in `state/nft-table` (as it "lists" it: the file's
+ * table block) and prints `state/ruleset.json` for `-j list ruleset` (the host's other tables);
+ * `nft -c` refuses a file with a line containing "invalid-rule", and `state/nft-fail-load` makes
+ * the next `nft -f` fail (once). A stub unshare runs its command with the nft state in a fresh scratch folder (the
+ * empty network namespace).
  */
 export interface FakeHost {
   readonly dir: string;
@@ -28,6 +34,10 @@ export interface FakeHost {
   readonly state: string;
   readonly profile: HostProfile;
   readonly hook: string;
+  /** The stub nft and unshare, for a firewall declaration. */
+  readonly firewall: { readonly backend: "nftables"; readonly mark: number; readonly nft: readonly string[]; readonly scratch: readonly string[] };
+  /** The table the stub nft has loaded, as it lists it (undefined: none). */
+  nftTable(): string | undefined;
   file(relative: string): string;
   read(relative: string): string | undefined;
   flag(name: string, content?: string): void;
@@ -100,6 +110,33 @@ done
 awk '$1 !~ /^[#!;%]/ && NF > 0 { $1 = $1; print }' "$file"
 `;
 
+const STUB_NFT = `#!/bin/sh
+# nft -c -f FILE | -f FILE | list table F T | delete table F T | -j list ruleset
+dir=\${NFT_STATE:-$STATE}
+echo "nft $*" >> "$STATE/calls"
+listing() { sed -n '/{$/,$p' "$1"; }
+case "$*" in
+  "-c -f "*) if grep -q invalid-rule "$3"; then echo "$3:1:1-1: Error: syntax error" >&2; exit 1; fi ;;
+  "-f "*)
+    [ -z "\${NFT_STATE:-}" ] && [ -e "$STATE/nft-fail-load" ] && { rm -f "$STATE/nft-fail-load"; echo "Error: Could not process rule: simulated" >&2; exit 1; }
+    out=$(listing "$2") || exit 1
+    printf '%s\\n' "$out" > "$dir/nft-table" ;;
+  "list table "*) [ -e "$dir/nft-table" ] || { echo "Error: No such file or directory" >&2; exit 1; }; cat "$dir/nft-table" ;;
+  "delete table "*) rm -f "$dir/nft-table" ;;
+  "-j list ruleset") cat "$STATE/ruleset.json" 2>/dev/null || echo '{"nftables": []}' ;;
+  *) echo "stub nft: unknown command '$*'" >&2; exit 1 ;;
+esac
+`;
+
+const STUB_UNSHARE = `#!/bin/sh
+# unshare --net -- COMMAND...: the command sees an empty nftables (a scratch state folder).
+shift 2
+NFT_STATE=$(mktemp -d) && export NFT_STATE
+"$@"; rc=$?
+rm -rf "$NFT_STATE"
+exit $rc
+`;
+
 // The test-only fault hook: at the step named in state/fault, kill (SIGKILL) or terminate
 // (SIGTERM) the program that runs it, or hang.
 const STUB_HOOK = `#!/bin/sh
@@ -130,6 +167,8 @@ export function makeFakeHost(): FakeHost {
   write("service", STUB_SERVICE);
   write("chronyd", STUB_CHRONYD);
   write("hook", STUB_HOOK);
+  write("nft", STUB_NFT);
+  write("unshare", STUB_UNSHARE);
   fs.writeFileSync(path.join(state, "pid"), "100\n");
   fs.writeFileSync(path.join(state, "calls"), "");
   fs.writeFileSync(path.join(state, "live"), "");
@@ -162,6 +201,8 @@ export function makeFakeHost(): FakeHost {
     state,
     profile,
     hook: path.join(bin, "hook"),
+    firewall: { backend: "nftables", mark: 0x10000000, nft: [path.join(bin, "nft")], scratch: [path.join(bin, "unshare"), "--net", "--"] },
+    nftTable: () => (fs.existsSync(path.join(state, "nft-table")) ? fs.readFileSync(path.join(state, "nft-table"), "utf8") : undefined),
     file: (relative) => path.join(root, relative),
     read: (relative) => (fs.existsSync(path.join(root, relative)) ? fs.readFileSync(path.join(root, relative), "utf8") : undefined),
     flag: (name, content = "") => fs.writeFileSync(path.join(state, name), content),
@@ -192,6 +233,8 @@ export interface FakeHostConfig extends ChronyConfigProps {
   readonly ntsAuthority?: string;
   /** The time synth issues certificates at. @default - now */
   readonly now?: Date;
+  /** Manage the fake host's firewall with the stub nft. @default false */
+  readonly firewall?: boolean;
 }
 
 /** Compiles a one-host fleet for the fake host, as synth would. */
@@ -226,6 +269,7 @@ export function fakeManifest(host: FakeHost, config: FakeHostConfig = {}): HostM
     reloadPolicy: "least-disruptive",
     ...(config.undeclaredKeys ? { undeclaredKeys: config.undeclaredKeys } : {}),
     verify: { timeoutSeconds: 10 },
+    ...(config.firewall ? { firewall: host.firewall } : {}),
     ...(config.ntsServer || config.ntsServers
       ? { nts: { ...(config.ntsServer ? { certificate: certificates[0].ref } : {}), ...(config.ntsServers ? { trustedAuthorities: [`app/${authorityName}`] } : {}) } }
       : {}),

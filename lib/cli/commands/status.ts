@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import type { CliCommand, CliIO } from "../command";
 import { parseArgs } from "../args";
 import { UserError } from "../../errors";
-import { CmdmonClient, formatSources, formatTracking, isCmdmonError, parseEndpoint } from "../../cmdmon";
+import { CmdmonClient, formatRtcData, formatSources, formatTracking, isCmdmonError, parseEndpoint, type RtcReport } from "../../cmdmon";
 import { countOption, durationOption } from "../number-options";
 import { RemoteChronyc } from "../../deploy/remote-chronyc";
 import { connectSsh } from "../../ssh/connect";
@@ -12,9 +12,9 @@ const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_TIMEOUT_MS = 60_000;
 const DEFAULT_CONCURRENCY = 64;
 
-const USAGE = "usage: cdktf-chrony status HOST[:PORT]|OUTDIR [--json] [--format markdown] [--timeout MS] [--concurrency N]";
+const USAGE = "usage: cdktf-chrony status HOST[:PORT]|OUTDIR [--rtc] [--json] [--format markdown] [--timeout MS] [--concurrency N]";
 const SSH_USAGE =
-  "       cdktf-chrony status --ssh [USER@]HOST[:PORT] [--jump HOPS] [--identity FILE] [--known-hosts FILE] [--ssh-config FILE|none] [--json]";
+  "       cdktf-chrony status --ssh [USER@]HOST[:PORT] [--jump HOPS] [--identity FILE] [--known-hosts FILE] [--ssh-config FILE|none] [--rtc] [--json]";
 
 const HELP = `${USAGE}
 ${SSH_USAGE}
@@ -38,6 +38,9 @@ options:
                    for OUTDIR {"hosts": [{"host", "stack", "address", "via", "result",
                    "tracking", "sources", "worstSource", "error"}], "summary": {...}}, worst first
   --format F       OUTDIR only: text (default) or markdown (a table, e.g. for a CI summary)
+  --rtc            the real-time clock chronyd tracks instead, laid out like 'chronyc rtcdata'
+                   (--json: {"rtc": {...}}); a host whose chronyd tracks none (no rtcfile, or
+                   rtcsync as Debian and RHEL ship) says "no RTC" ({"rtc": null}), exit 0
   --timeout MS     wait MS milliseconds for a reply, doubling on each of 3 tries (default ${DEFAULT_TIMEOUT_MS},
                    at most ${MAX_TIMEOUT_MS})
   --concurrency N  OUTDIR only: hosts asked at once over UDP (default ${DEFAULT_CONCURRENCY}; over SSH at most 16)
@@ -62,6 +65,7 @@ examples:
   cdktf-chrony status cdktf.out --format markdown >> "$GITHUB_STEP_SUMMARY"
   cdktf-chrony status 127.0.0.1
   cdktf-chrony status [::1]:11323 --json
+  cdktf-chrony status 192.0.2.10 --rtc
   cdktf-chrony status ntp1.example.com --timeout 300
   cdktf-chrony status --ssh deploy@10.0.0.3 --jump jump@bastion.example.net
 `;
@@ -71,6 +75,7 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
     command: "status",
     options: {
       json: "flag",
+      rtc: "flag",
       timeout: "value",
       format: "value",
       concurrency: "value",
@@ -88,7 +93,10 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
   const sshOnly = (["jump", "identity", "known-hosts", "ssh-config"] as const).find((o) => options[o] !== undefined);
   if (sshOnly) throw new UserError(`option --${sshOnly} needs --ssh (it says how to reach the host over SSH): add --ssh, or drop --${sshOnly}`);
   const timeoutMs = durationOption("timeout", options.timeout, "milliseconds", MAX_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS;
-  if (isSynthOutput(target)) return fleet(target, options, timeoutMs, io);
+  if (isSynthOutput(target)) {
+    if (options.rtc) throw new UserError(`--rtc is for one host, not a synth output ('${target}'): name the host, e.g. status 10.0.0.1 --rtc`);
+    return fleet(target, options, timeoutMs, io);
+  }
   if (options.format !== undefined || options.concurrency !== undefined) {
     throw new UserError(
       `--${options.format !== undefined ? "format" : "concurrency"} is for a synth output (status OUTDIR), not one host '${target}'`,
@@ -97,6 +105,10 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
   const { host, port } = parseEndpoint(target);
   const client = new CmdmonClient({ host, port, timeoutMs });
   try {
+    if (options.rtc) {
+      printRtc(await client.rtcData(), client.endpoint, options.json, io);
+      return 0;
+    }
     const [tracking, sources] = await Promise.all([client.tracking(), client.sources()]);
     if (options.json) {
       io.stdout(`${JSON.stringify({ tracking, sources }, null, 2)}\n`);
@@ -143,8 +155,20 @@ async function fleet(
   return summary.notAnswering > 0 ? 2 : 0;
 }
 
+/** The RTC report, or one line saying there is none (not an error: the host keeps no RTC through chronyd). */
+function printRtc(rtc: RtcReport | null, where: string, json: boolean, io: CliIO): void {
+  if (json) io.stdout(`${JSON.stringify({ rtc }, null, 2)}\n`);
+  else if (rtc) io.stdout(formatRtcData(rtc));
+  else {
+    io.stdout(
+      `no RTC: chronyd on ${where} tracks no real-time clock (status NORTC, chronyc's "513 RTC driver not running"): it needs rtcfile and an RTC device it can use; a host with rtcsync lets the kernel keep its RTC instead\n`,
+    );
+  }
+}
+
 interface SshOptions {
   readonly json: boolean;
+  readonly rtc: boolean;
   readonly timeout: string | undefined;
   readonly jump: string | undefined;
   readonly identity: string | undefined;
@@ -166,6 +190,10 @@ async function statusOverSsh(text: string, options: SshOptions, io: CliIO): Prom
   const session = await connectSsh({ ...resolved, sudo: true });
   try {
     const chronyc = new RemoteChronyc(session, ["chronyc"]);
+    if (options.rtc) {
+      printRtc(await chronyc.rtcData(), text, options.json, io);
+      return 0;
+    }
     const tracking = await chronyc.tracking();
     const sources = await chronyc.sources();
     if (options.json) io.stdout(`${JSON.stringify({ tracking, sources }, null, 2)}\n`);

@@ -17,7 +17,7 @@
 # The preamble adds: FILES (lines "role mode owner sha256 path", owner "-" for any), file_data ROLE,
 # KEYS_PATH DECLARED_KEY_IDS UNDECLARED_KEYS (refuse|keep|remove) MANAGED_MARKER KEPT_MARKER,
 # CHECK_CONF, NTS_SOURCES (names of the NTS sources) NTS_DUMP_DIR (ntsdumpdir, or empty),
-# do_action ACTION.
+# do_action ACTION (chronyd's part of the action), file_data firewall when FW_FILE is set.
 
 set -u
 trap '' PIPE
@@ -146,6 +146,19 @@ done <<FILES_END
 $FILES
 FILES_END
 
+# The firewall: cdktf-chrony's table as nft lists it, the rules as nft would list them once loaded
+# (so formatting is never a difference), and the whole ruleset (chains that would drop what the
+# table accepts).
+if [ -n "$FW_FILE" ]; then
+  if ! fw_present; then
+    tell FWMISSING
+  else
+    tell "FWLIVE $(b64 "$(fw_live)")"
+    if want=$(file_data firewall | fw_canonical 2>&1); then tell "FWWANT ok $(b64 "$want")"; else tell "FWWANT failed $(b64 "$want")"; fi
+    tell "FWRULESET $(b64 "$(fw_ruleset 2>&1)")"
+  fi
+fi
+
 if svc_active >/dev/null 2>&1; then running=yes; else running=no; fi
 tell "RUNNING $running"
 for f in "$SOURCE_DIR"/*.sources; do
@@ -208,7 +221,9 @@ list_auth() {
   tell "AUTHDATA $(printf '%s' "$auth" | base64 | tr -d '\n')"
 }
 
-if [ -z "$changed" ]; then
+# Nothing to write and nothing to do: fix modes and owners, check chronyd, done. (With nothing to
+# write but an action, such as the firewall's table to load again, the run goes through its steps.)
+if [ -z "$changed" ] && [ "$J_ACTION" = none ]; then
   fix_meta || abandon swap "cannot set the mode or owner of a managed file"
   drop_copies
   rm -f -- "$JOURNAL"
@@ -268,6 +283,12 @@ if [ "$CHECK_CONF" = 1 ] && { is_changed conf || is_changed sources; }; then
   tell "PASSED validate"
 fi
 
+if is_changed firewall; then
+  STEP=validate
+  tell "STEP check-firewall"
+  out=$(fw_check "$(staged_name "$FW_FILE" "$RUN")" 2>&1) || abandon firewall "nft -c rejected the new rules: $out"
+fi
+
 STEP=swap
 tell "STEP swap"
 hook swap
@@ -289,13 +310,20 @@ STEP=reload
 tell "STEP reload"
 hook reload
 journal_state acting
-out=$(do_action "$J_ACTION" 2>&1) || roll_back reload "$out"
+out=$(do_action "$(chronyd_part "$J_ACTION")" 2>&1) || roll_back reload "$out"
+if loads_firewall "$J_ACTION"; then
+  STEP=firewall
+  tell "STEP firewall"
+  hook firewall
+  out=$(fw_load 2>&1) || roll_back firewall "nft -f failed: $out"
+fi
 
 STEP=verify
 tell "STEP verify"
 hook verify
 journal_state verifying
 wait_answers || roll_back verify "chronyd does not answer after the $J_ACTION"
+if loads_firewall "$J_ACTION"; then tell "FWLOADED $(b64 "$(fw_live)")"; fi
 # The controller answers COMMIT, ROLLBACK, or AGAIN while NTS-KE is still under way.
 while :; do
   list_sources || roll_back verify "listing chronyd's sources failed: $plain$named"

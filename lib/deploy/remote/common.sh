@@ -7,7 +7,9 @@
 # output) is base64-encoded, so no output can forge a marker. The controller ignores other lines.
 #
 # The preamble defines: NONCE RUN CONF LOCK_WAIT_SECONDS ANSWER_WAIT_TENTHS FAULT_HOOK, and the
-# functions run_chronyc, run_chronyd, svc_restart, svc_start, svc_active, revert_running.
+# functions run_chronyc, run_chronyd, svc_restart, svc_start, svc_active, revert_running; FW_FILE
+# (empty unless the app manages the host's firewall) and then fw_present, fw_check, fw_load,
+# fw_unload, fw_live, fw_canonical, fw_ruleset.
 
 LOCK="$CONF.cdktf-chrony.lock"
 JOURNAL="$CONF.cdktf-chrony.journal"
@@ -105,14 +107,32 @@ wait_answers() {
   done
 }
 
-# Brings chronyd back to the files now on disk after a rollback: restarted when the run restarted it
-# (or it is down), reloaded (rekey, reload sources) when the run only reloaded it.
+# An action's parts: chronyd's ("restart+firewall" is a restart; "firewall" alone is none), and
+# whether it loads the firewall rules (after chronyd's part).
+chronyd_part() {
+  case "$1" in firewall) printf none ;; *) printf '%s' "${1%+firewall}" ;; esac
+}
+loads_firewall() {
+  case "$1" in firewall | *+firewall) return 0 ;; esac
+  return 1
+}
+
+# Brings the firewall back to the rules file now on disk: the restored one, or none (then
+# cdktf-chrony's table is removed, as before the run that created it).
+fw_revert() {
+  [ -n "$FW_FILE" ] || return 0
+  if [ -e "$FW_FILE" ]; then fw_load; else fw_unload; fi
+}
+
+# Brings chronyd (and the firewall) back to the files now on disk after a rollback: restarted when
+# the run restarted it (or it is down), reloaded (rekey, reload sources) when the run only reloaded it.
 revert_daemon() {
   case "$J_STATE" in staging | swapping | swapped) return 0 ;; esac
+  if loads_firewall "$J_ACTION"; then fw_revert >/dev/null 2>&1 || return 1; fi
   if ! svc_active >/dev/null 2>&1; then
     svc_start >/dev/null 2>&1 || svc_restart >/dev/null 2>&1 || return 1
   else
-    case "$J_ACTION" in
+    case "$(chronyd_part "$J_ACTION")" in
       # A "+nts-ke" run left the NTS sources without cookies: the restart makes them run NTS-KE at
       # once under the restored trust.
       restart* | start*) svc_restart >/dev/null 2>&1 || return 1 ;;

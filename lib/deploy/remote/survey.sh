@@ -6,7 +6,8 @@
 # and live sources, and their NTS state when the host has NTS sources. It changes nothing.
 #
 # The preamble adds: FILES (lines "role path"), KEYS_PATH, NTS_KEY_PATH (or empty), NTS_SOURCES,
-# SOURCE_DIR, OWN_SOURCES, and list_sources_plain, list_sources_named, list_ntpdata, list_authdata.
+# SOURCE_DIR, OWN_SOURCES, and list_sources_plain, list_sources_named, list_ntpdata, list_authdata;
+# with FW_FILE set, fw_wanted (the manifest's rules) for the firewall's markers.
 #
 # Drift runs on every host every night: the program starts as few processes as it can (one
 # sha256sum and one stat for all the files, base64 without tr, the service asked only when chronyd
@@ -27,7 +28,7 @@ while read -r role path; do
     roles="$roles $role"
     # The text of chrony.conf and the sources file, for plan's and drift's line summaries (only
     # these roles: chrony.keys travels apart, to be fingerprinted and never shown).
-    case $role in conf | sources) say "TEXT $role $(base64 -w 0 <"$path")" ;; esac
+    case $role in conf | sources | firewall) say "TEXT $role $(base64 -w 0 <"$path")" ;; esac
   else
     say "FILE $role - - -"
   fi
@@ -52,6 +53,17 @@ MODES
 fi
 if [ -n "$KEYS_PATH" ] && [ -e "$KEYS_PATH" ]; then say "KEYS $(base64 -w 0 <"$KEYS_PATH")"; fi
 if [ -n "$NTS_KEY_PATH" ] && [ -e "$NTS_KEY_PATH" ]; then say "NTSKEY $(base64 -w 0 <"$NTS_KEY_PATH")"; fi
+# The firewall, as apply reads it: the table as nft lists it, the manifest's rules as nft would
+# list them, and the ruleset (chains that would drop what the table accepts).
+if [ -n "$FW_FILE" ]; then
+  if ! fw_present; then
+    say FWMISSING
+  else
+    say "FWLIVE $(b64 "$(fw_live)")"
+    if want=$(fw_wanted | fw_canonical 2>&1); then say "FWWANT ok $(b64 "$want")"; else say "FWWANT failed $(b64 "$want")"; fi
+    say "FWRULESET $(b64 "$(fw_ruleset 2>&1)")"
+  fi
+fi
 # chronyd runs when it answers on its socket; only when it does not, ask the service manager.
 if plain=$(list_sources_plain 2>&1); then
   running=yes

@@ -66,8 +66,8 @@ const MANIFESTS: ReadonlyArray<readonly [string, () => string, RegExp]> = [
   ["verify.sources a string", set(["verify", "sources"], "all"), /manifest\.verify\.sources: expected Array, got "all": synthesize it again/],
   ["fingerprintSalt missing", drop(["fingerprintSalt"]), /manifest\.fingerprintSalt is missing: synthesize it again/],
   ["target.hostKey missing", drop(["target", "hostKey"]), /manifest\.target\.hostKey is missing: synthesize it again/],
-  ["an older format", mutate((m) => ({ ...m, schema: "cdktf-chrony/host-manifest@1", generator: undefined })), /has format 1, written by an older cdktf-chrony; this CLI \(cdktf-chrony [\w.]+\) reads format 2: synthesize again with this version, or run the version that wrote it$/],
-  ["not a manifest at all", () => JSON.stringify({ hello: "world" }), /is not a cdktf-chrony host manifest \(schema undefined, expected 'cdktf-chrony\/host-manifest@2'\)/],
+  ["an older format", mutate((m) => ({ ...m, schema: "cdktf-chrony/host-manifest@1", generator: undefined })), /has format 1, written by an older cdktf-chrony; this CLI \(cdktf-chrony [\w.]+\) reads format 3: synthesize again with this version, or run the version that wrote it$/],
+  ["not a manifest at all", () => JSON.stringify({ hello: "world" }), /is not a cdktf-chrony host manifest \(schema undefined, expected 'cdktf-chrony\/host-manifest@3'\)/],
 ];
 
 const snapshot = () =>

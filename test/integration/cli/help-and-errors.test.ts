@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../helpers/fleet";
 
-const COMMANDS = ["keygen", "status", "inspect", "apply", "plan", "verify", "drift", "keys", "import", "ca", "sandbox"];
+const COMMANDS = ["keygen", "status", "waitsync", "inspect", "apply", "plan", "verify", "drift", "keys", "import", "ca", "sandbox"];
 
 describe("the cdktf-chrony CLI", () => {
   it("lists its commands with --help, -h and help, and exits 0", () => {
@@ -49,11 +49,11 @@ describe("the cdktf-chrony CLI", () => {
     [["--json"], "cdktf-chrony: unknown option '--json': put options after the command; run 'cdktf-chrony --help' for the list"],
     [
       ["help", "frobnicate"],
-      "cdktf-chrony help: unknown command 'frobnicate': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, plan, verify, drift, keys, import, ca, sandbox",
+      "cdktf-chrony help: unknown command 'frobnicate': use 'cdktf-chrony help COMMAND' with one of keygen, status, waitsync, inspect, apply, plan, verify, drift, keys, import, ca, sandbox",
     ],
     [
       ["help", "status", "drift"],
-      "cdktf-chrony help: too many arguments: 'drift': use 'cdktf-chrony help COMMAND' with one of keygen, status, inspect, apply, plan, verify, drift, keys, import, ca, sandbox",
+      "cdktf-chrony help: too many arguments: 'drift': use 'cdktf-chrony help COMMAND' with one of keygen, status, waitsync, inspect, apply, plan, verify, drift, keys, import, ca, sandbox",
     ],
     // unknown options, long and short
     [["inspect", "--yaml"], "cdktf-chrony inspect: unknown option '--yaml' for inspect: see 'cdktf-chrony inspect --help'"],
@@ -99,7 +99,11 @@ describe("the cdktf-chrony CLI", () => {
       "cdktf-chrony keygen: unknown hash function or cipher 'sha1': use one of MD5, SHA1, SHA256, SHA384, SHA512, SHA3-224, SHA3-256, SHA3-384, SHA3-512, AES128, AES256 (names are upper case, as in chrony.keys)",
     ],
     // what the commands check themselves
-    [["status"], "cdktf-chrony status: missing HOST: usage: cdktf-chrony status HOST[:PORT] [--json] [--timeout MS]"],
+    [["status"], "cdktf-chrony status: missing HOST: usage: cdktf-chrony status HOST[:PORT] [--rtc] [--json] [--timeout MS]"],
+    [["waitsync"], "cdktf-chrony waitsync: missing HOST or OUTDIR: usage: cdktf-chrony waitsync HOST[:PORT]|OUTDIR [--timeout S]; see 'cdktf-chrony waitsync --help'"],
+    [["waitsync", "127.0.0.1", "--max-correction", "-1"], "cdktf-chrony waitsync: option --max-correction needs a value: see 'cdktf-chrony waitsync --help'"],
+    [["waitsync", "127.0.0.1", "--max-correction", "a"], "cdktf-chrony waitsync: invalid --max-correction 'a': use a number ≥ 0 (0: no bound)"],
+    [["waitsync", "127.0.0.1", "--host", "h1"], "cdktf-chrony waitsync: option --host is for a synth output (OUTDIR): '127.0.0.1' is not a folder"],
     [
       ["inspect", "/nonexistent/out"],
       "cdktf-chrony inspect: no synth output at '/nonexistent/out' (no stacks/ folder): run 'cdktf synth' or 'npm run synth' first, or pass the output folder",

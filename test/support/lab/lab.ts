@@ -4,17 +4,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { bastionBootScript, hostBootScript } from "./boot-scripts";
 import {
-  BASTION_ADDRESS,
-  BASTION_INNER_ADDRESS,
-  CONTROLLER_ADDRESS,
   DEPLOY_USER,
-  HOSTS_NET,
   JUMP_USER,
   LAB_SERVICE,
   checkHostSpecs,
-  hostAddress,
   hostDir,
+  labNetwork,
   netnsName,
+  type LabNetwork,
   type LabFile,
   type LabHost,
   type LabHostSpec,
@@ -24,6 +21,15 @@ export interface LabOptions {
   /** Prefix of every namespace name; two labs at once need two prefixes. @default "cclab" */
   readonly prefix?: string;
   readonly hosts: readonly LabHostSpec[];
+  /** Which addresses (see labNetwork); two labs at once need two. @default 0 */
+  readonly network?: number;
+  /**
+   * The bastion also routes between the controller's network and the hosts' (and the hosts route
+   * back through it), as a monitoring network would: the controller then reaches the hosts' UDP
+   * ports (chronyd's command port), and whatever their firewalls let through.
+   * @default false - the bastion forwards nothing; only SSH through its sshd reaches the hosts
+   */
+  readonly routed?: boolean;
   /** Progress lines. @default - silent */
   readonly log?: (line: string) => void;
 }
@@ -213,14 +219,21 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   await labDown(prefix);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
   try {
-    return await build(prefix, dir, options.hosts, log);
+    return await build(prefix, dir, options.hosts, log, labNetwork(options.network ?? 0), options.routed ?? false);
   } catch (err) {
     await labDown(prefix, dir);
     throw err;
   }
 }
 
-async function build(prefix: string, dir: string, specs: readonly LabHostSpec[], log: (line: string) => void): Promise<Lab> {
+async function build(
+  prefix: string,
+  dir: string,
+  specs: readonly LabHostSpec[],
+  log: (line: string) => void,
+  net: LabNetwork,
+  routed: boolean,
+): Promise<Lab> {
   const started = Date.now();
   const ns = {
     ctl: netnsName(prefix, "ctl"),
@@ -245,7 +258,7 @@ async function build(prefix: string, dir: string, specs: readonly LabHostSpec[],
   };
 
   // Namespaces and links; nothing is created in the root namespace.
-  const hosts = specs.map((s, i) => ({ ...s, address: hostAddress(i), netns: netnsName(prefix, s.id), dir: hostDirs(s.id, true) }));
+  const hosts = specs.map((s, i) => ({ ...s, address: net.hostAddress(i), netns: netnsName(prefix, s.id), dir: hostDirs(s.id, true) }));
   for (const name of [ns.ctl, ns.bastion, ns.sw, ...hosts.map((h) => h.netns)]) {
     ip(["netns", "add", name]);
     ip(["-n", name, "link", "set", "lo", "up"]);
@@ -259,16 +272,17 @@ async function build(prefix: string, dir: string, specs: readonly LabHostSpec[],
     ip(["-n", netns, "addr", "add", cidr, "dev", ifname]);
     ip(["-n", netns, "link", "set", ifname, "up"]);
   };
-  ip(["-n", ns.ctl, "addr", "add", `${CONTROLLER_ADDRESS}/24`, "dev", "eth0"]);
+  ip(["-n", ns.ctl, "addr", "add", `${net.controller}/24`, "dev", "eth0"]);
   ip(["-n", ns.ctl, "link", "set", "eth0", "up"]);
-  ip(["-n", ns.bastion, "addr", "add", `${BASTION_ADDRESS}/24`, "dev", "eth0"]);
+  ip(["-n", ns.bastion, "addr", "add", `${net.bastion}/24`, "dev", "eth0"]);
   ip(["-n", ns.bastion, "link", "set", "eth0", "up"]);
-  attach(ns.bastion, "eth1", "bastion", `${BASTION_INNER_ADDRESS}/24`);
+  attach(ns.bastion, "eth1", "bastion", `${net.bastionInner}/24`);
   for (const h of hosts) attach(h.netns, "eth0", h.id, `${h.address}/24`);
   // The controller sends the hosts' traffic to the bastion, which does not forward it: only SSH
   // through the bastion's sshd gets there (the test for a direct connection relies on this).
-  ip(["-n", ns.ctl, "route", "add", HOSTS_NET, "via", BASTION_ADDRESS]);
-  execFileSync("ip", ["netns", "exec", ns.bastion, "sysctl", "-qw", "net.ipv4.ip_forward=0"]);
+  ip(["-n", ns.ctl, "route", "add", net.hostsNet, "via", net.bastion]);
+  execFileSync("ip", ["netns", "exec", ns.bastion, "sysctl", "-qw", `net.ipv4.ip_forward=${routed ? 1 : 0}`]);
+  if (routed) for (const h of hosts) ip(["-n", h.netns, "route", "add", net.controllerNet, "via", net.bastionInner]);
   log(`lab: namespaces and links up (${hosts.length} hosts behind the bastion)`);
 
   // The bastion, then the hosts.
@@ -277,7 +291,7 @@ async function build(prefix: string, dir: string, specs: readonly LabHostSpec[],
   const bastionPid = boot(
     ns.bastion,
     bastionBootScript({
-      address: BASTION_ADDRESS,
+      address: net.bastion,
       dir: bastionDir,
       hostPrivateKey: bastionKey.privateKey,
       hostPublicKey: bastionKey.publicKey,
@@ -297,22 +311,22 @@ async function build(prefix: string, dir: string, specs: readonly LabHostSpec[],
     fs.writeFileSync(path.join(h.dir, "boot.pid"), String(pid));
     return { id: h.id, layout: h.layout, address: h.address, netns: h.netns, dir: h.dir, hostKey: key.publicKey };
   });
-  await waitListening(ns.bastion, bastionDir, bastionPid, BASTION_ADDRESS);
+  await waitListening(ns.bastion, bastionDir, bastionPid, net.bastion);
   await Promise.all(labHosts.map((h) => waitListening(h.netns, h.dir, Number(fs.readFileSync(path.join(h.dir, "boot.pid"), "utf8")), h.address)));
 
   const knownHostsPath = path.join(ctlDir, "known_hosts");
   fs.writeFileSync(knownHostsPath, labHosts.map((h) => `${h.address} ${h.hostKey}\n`).join(""));
-  fs.writeFileSync(path.join(etcSsh, "ssh_known_hosts"), `${BASTION_ADDRESS} ${bastionKey.publicKey}\n`);
-  fs.writeFileSync(path.join(home, ".ssh", "config"), sshConfig(labHosts, privateKeyPath, knownHostsPath), { mode: 0o600 });
+  fs.writeFileSync(path.join(etcSsh, "ssh_known_hosts"), `${net.bastion} ${bastionKey.publicKey}\n`);
+  fs.writeFileSync(path.join(home, ".ssh", "config"), sshConfig(labHosts, privateKeyPath, knownHostsPath, net.bastion), { mode: 0o600 });
 
   const file: LabFile = {
     prefix,
     dir,
     deployUser: DEPLOY_USER,
     service: LAB_SERVICE,
-    hostsNet: HOSTS_NET,
-    controller: { netns: ns.ctl, address: CONTROLLER_ADDRESS, home, privateKeyPath, knownHostsPath, etcSsh },
-    bastion: { address: BASTION_ADDRESS, innerAddress: BASTION_INNER_ADDRESS, user: JUMP_USER, netns: ns.bastion, hostKey: bastionKey.publicKey },
+    hostsNet: net.hostsNet,
+    controller: { netns: ns.ctl, address: net.controller, home, privateKeyPath, knownHostsPath, etcSsh },
+    bastion: { address: net.bastion, innerAddress: net.bastionInner, user: JUMP_USER, netns: ns.bastion, hostKey: bastionKey.publicKey },
     hosts: labHosts,
   };
   fs.writeFileSync(path.join(dir, "lab.json"), `${JSON.stringify(file, null, 2)}\n`);
@@ -321,10 +335,10 @@ async function build(prefix: string, dir: string, specs: readonly LabHostSpec[],
 }
 
 /** The controller's ~/.ssh/config: every host by name, through the bastion, as the deploy user. */
-function sshConfig(hosts: readonly LabHost[], identity: string, knownHosts: string): string {
+function sshConfig(hosts: readonly LabHost[], identity: string, knownHosts: string, bastion: string): string {
   return [
     "Host bastion",
-    `  HostName ${BASTION_ADDRESS}`,
+    `  HostName ${bastion}`,
     `  User ${JUMP_USER}`,
     `  IdentityFile ${identity}`,
     "",

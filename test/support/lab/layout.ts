@@ -33,10 +33,36 @@ export interface LabHost extends LabHostSpec {
   readonly hostKey: string;
 }
 
-export const CONTROLLER_ADDRESS = "198.18.0.1";
-export const BASTION_ADDRESS = "198.18.0.2";
-export const BASTION_INNER_ADDRESS = "198.19.0.1";
-export const HOSTS_NET = "198.19.0.0/24";
+/**
+ * A lab's addresses for network N (0 to 255): 198.18.N.0/24 between the controller and the
+ * bastion, 198.19.N.0/24 for the bastion's inner side and the hosts (198.19.N.11, .12, ...). Two
+ * labs that run at once take two networks (and two prefixes).
+ */
+export interface LabNetwork {
+  readonly controller: string;
+  readonly bastion: string;
+  readonly controllerNet: string;
+  readonly bastionInner: string;
+  readonly hostsNet: string;
+  hostAddress(index: number): string;
+}
+
+export function labNetwork(n = 0): LabNetwork {
+  if (!Number.isInteger(n) || n < 0 || n > 255) throw new Error(`lab network ${n}: use 0 to 255 (198.18.N.0/24 and 198.19.N.0/24)`);
+  return {
+    controller: `198.18.${n}.1`,
+    bastion: `198.18.${n}.2`,
+    controllerNet: `198.18.${n}.0/24`,
+    bastionInner: `198.19.${n}.1`,
+    hostsNet: `198.19.${n}.0/24`,
+    hostAddress: (index) => `198.19.${n}.${11 + index}`,
+  };
+}
+
+export const CONTROLLER_ADDRESS = labNetwork(0).controller;
+export const BASTION_ADDRESS = labNetwork(0).bastion;
+export const BASTION_INNER_ADDRESS = labNetwork(0).bastionInner;
+export const HOSTS_NET = labNetwork(0).hostsNet;
 export const DEPLOY_USER = "deploy";
 /** A user in the `sudo` group with no sudoers drop-in: sudo asks it for a password. */
 export const PASSWORD_SUDO_USER = "ops";
@@ -54,7 +80,7 @@ export const LAB_SERVICE: ServiceCommands = {
 };
 
 export function hostAddress(index: number): string {
-  return `198.19.0.${11 + index}`;
+  return labNetwork(0).hostAddress(index);
 }
 
 export function netnsName(prefix: string, id: string): string {

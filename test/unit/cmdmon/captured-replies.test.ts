@@ -54,7 +54,11 @@ const firstLines = (text: string): string[] => text.trim().split("\n");
 describe("captured chronyd 4.3 exchanges", () => {
   it("cover every report of the table, and were taken from the real daemons", () => {
     const commands = new Set(captured.runs.flatMap(exchangesOf).filter((e) => e.status === 0).map((e) => e.command));
-    expect([...commands].sort((a, b) => a - b)).toEqual(Object.values(Reports).map((r) => r.command).sort((a, b) => a - b));
+    // RTCREPORT answers only where chronyd tracks a real RTC, which the capturing machine has not:
+    // its decoder is tested on bytes laid out from the protocol reference (rtc-and-waitsync.test.ts),
+    // its NORTC answer against a real chronyd (test/integration/cmdmon/rtc-and-waitsync.test.ts).
+    const withoutRtc = Object.values(Reports).filter((r) => r.command !== Command.RTCREPORT);
+    expect([...commands].sort((a, b) => a - b)).toEqual(withoutRtc.map((r) => r.command).sort((a, b) => a - b));
     expect(captured.chronyd).toMatch(/^chronyd \(chrony\) version 4\.3 /);
   });
 

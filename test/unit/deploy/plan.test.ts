@@ -179,3 +179,30 @@ describe("drift, from the same survey", () => {
     ]);
   });
 });
+
+describe("plan: the firewall's table", () => {
+  const served = (cmdAllow: string[]) => fakeManifest(host, { servers: ["192.0.2.1"], firewall: true, bindCmdAddresses: ["0.0.0.0"], cmdAllow });
+
+  it("shows the rules that change and the action, a table changed by hand, and stops where a host chain would drop what it opens", async () => {
+    await deployed(served(["198.18.8.0/24"]));
+    const closing = await plan(served([]));
+    expect(closing).toMatchObject({ status: "change", action: "restart+firewall" });
+    expect(closing.files.find((f) => f.role === "firewall")).toMatchObject({ change: "content", summary: "cmd rule removed" });
+    expect(planSentence([closing])).toBe("1 host restarts (chrony.conf: cmdallow 198.18.8.0/24 removed; firewall: cmd rule removed)");
+
+    fs.writeFileSync(`${host.state}/nft-table`, "table inet cdktf_chrony {\n}\n");
+    const byHand = await plan(served(["198.18.8.0/24"]));
+    expect(byHand).toMatchObject({ status: "change", action: "firewall", files: [] });
+    expect(planSentence([byHand])).toBe("1 host loads firewall rules only");
+
+    fs.writeFileSync(
+      `${host.state}/ruleset.json`,
+      JSON.stringify({ nftables: [{ chain: { family: "ip", table: "filter", name: "input", hook: "input", prio: 0, policy: "drop" } }] }),
+    );
+    const blocked = await plan(served(["198.18.8.0/24"]));
+    expect(blocked.status).toBe("blocked");
+    expect(blocked.reason).toMatch(
+      /^apply would stop: chain ip filter input drops what cdktf-chrony's table inet cdktf_chrony accepts \(policy drop;/,
+    );
+  });
+});

@@ -92,6 +92,15 @@ describe("apply: the transaction", () => {
     expect(host.pid()).toBe(pid);
   });
 
+  it("starts a stopped chronyd whose files match (chronyc shutdown, say)", async () => {
+    await deployed();
+    fs.rmSync(`${host.state}/running`);
+    const r = await apply(v1());
+    expect(r, lines.join("\n")).toMatchObject({ result: "ok", action: "start", changed: [] });
+    expect(host.running()).toBe(true);
+    expect(host.calls()).toContain("service start");
+  });
+
   it("fixes a wrong mode in place without touching chronyd, and reports the fix", async () => {
     await deployed();
     fs.chmodSync(host.file("etc/chrony/chrony.keys"), 0o644);
@@ -394,16 +403,171 @@ describe("the host's lock", () => {
   });
 });
 
+describe("apply and drift: the firewall's table", () => {
+  // A host that serves chronyc to 198.18.8.0/24 (and NTP to 198.19.8.0/24), its firewall managed.
+  const served = (extra: Parameters<typeof fakeManifest>[1] = {}) =>
+    fakeManifest(host, { servers: ["192.0.2.1"], firewall: true, bindCmdAddresses: ["0.0.0.0"], cmdAllow: ["198.18.8.0/24"], allow: ["198.19.8.0/24"], ...extra });
+  const closed = () => fakeManifest(host, { servers: ["192.0.2.1"], firewall: true, bindCmdAddresses: ["0.0.0.0"], allow: ["198.19.8.0/24"] });
+  const rulesFile = () => host.read("etc/chrony/cdktf-chrony.nft");
+  const cmdRule = 'ip saddr 198.18.8.0/24 udp dport 323 meta mark set meta mark | 0x10000000 accept comment "cmd: cmdallow, bindcmdaddress"';
+  const dropPolicy = (withHandOff: boolean) =>
+    JSON.stringify({
+      nftables: [
+        { chain: { family: "inet", table: "filter", name: "input", type: "filter", hook: "input", prio: 0, policy: "drop" } },
+        { rule: { family: "inet", table: "filter", chain: "input", expr: [{ match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: 22 } }, { accept: null }] } },
+        ...(withHandOff
+          ? [{ rule: { family: "inet", table: "filter", chain: "input", expr: [{ match: { op: "==", left: { "&": [{ meta: { key: "mark" } }, 0x10000000] }, right: 0x10000000 } }, { accept: null }] } }]
+          : []),
+      ],
+    });
+
+  it("writes the rules file, checks it with nft -c before the swap, loads it after chronyd's action, and a second run changes nothing", async () => {
+    const m = served();
+    const r = await apply(m);
+    expect(r, lines.join("\n")).toMatchObject({ result: "ok", action: "restart+firewall", changed: ["conf", "sources", "firewall", "keys"] });
+    expect(rulesFile()).toContain(`\t\t${cmdRule}\n`);
+    expect(rulesFile()).toContain('ip saddr 198.19.8.0/24 udp dport 123 meta mark set meta mark | 0x10000000 accept comment "ntp: allow"');
+    expect(host.nftTable()).toMatch(/^table inet cdktf_chrony \{\n/);
+    expect(host.nftTable()).toContain(cmdRule);
+    const calls = host.calls();
+    const at = (prefix: string) => calls.findIndex((c) => c.startsWith(prefix));
+    expect(at("nft -c -f ")).toBeGreaterThan(-1);
+    expect(at("nft -c -f ")).toBeLessThan(at("service restart"));
+    expect(at("service restart")).toBeLessThan(calls.findIndex((c) => c.startsWith("nft -f ") && c.endsWith("cdktf-chrony.nft")));
+    expect(lines).toEqual(expect.arrayContaining(["[fake] validate: nft -c on the new firewall rules", "[fake] firewall: loading the firewall rules (nft -f)"]));
+    expect(host.leftovers()).toEqual([]);
+    expect((await apply(m)).result).toBe("unchanged");
+    expect((await checkDrift(m, { projectDir: host.dir, connect: connector() })).status).toBe("clean");
+  });
+
+  it("closes the command port when cmdAllow goes: the rule leaves the table with the restart that drops cmdallow", async () => {
+    await apply(served());
+    const r = await apply(closed());
+    expect(r).toMatchObject({ result: "ok", action: "restart+firewall", changed: ["conf", "firewall"] });
+    expect(host.nftTable()).not.toContain("udp dport 323");
+    expect(host.nftTable()).toContain("udp dport 123");
+  });
+
+  it("loads only the firewall when only its rules change (another mark): chronyd is not touched", async () => {
+    await apply(served());
+    const pid = host.pid();
+    const m = served();
+    const remarked = { ...m, firewall: { ...m.firewall!, mark: 0x20 }, files: m.files.map((f) => (f.role === "firewall" ? { ...f, content: f.content.replaceAll("0x10000000", "0x00000020") } : f)) };
+    const r = await apply(remarked);
+    expect(r, lines.join("\n")).toMatchObject({ result: "ok", action: "firewall", changed: ["firewall"] });
+    expect(host.pid()).toBe(pid);
+    expect(host.nftTable()).toContain("meta mark | 0x00000020 accept");
+  });
+
+  it("reports a rule deleted by hand as drift, by service, and an apply loads the table again without touching chronyd", async () => {
+    const m = served();
+    await apply(m);
+    fs.writeFileSync(`${host.state}/nft-table`, host.nftTable()!.replace(`\t\t${cmdRule}\n`, ""));
+    const drift = await checkDrift(m, { projectDir: host.dir, connect: connector() });
+    expect(drift.differences).toEqual([{ kind: "firewall-rules", subject: "table inet cdktf_chrony", detail: "table inet cdktf_chrony differs from its rules (changed by hand?): cmd rule removed" }]);
+    const pid = host.pid();
+    const r = await apply(m);
+    expect(r).toMatchObject({ result: "ok", action: "firewall", changed: [] });
+    expect(lines).toContain("[fake] plan: firewall (firewall: table inet cdktf_chrony on the host differs from its rules file (changed by hand, or the host's firewall was reloaded))");
+    expect(host.pid()).toBe(pid);
+    expect(host.nftTable()).toContain(cmdRule);
+    expect((await checkDrift(m, { projectDir: host.dir, connect: connector() })).status).toBe("clean");
+  });
+
+  it("reports a table that is gone (the host's firewall reloaded without it)", async () => {
+    const m = served();
+    await apply(m);
+    fs.rmSync(`${host.state}/nft-table`);
+    const drift = await checkDrift(m, { projectDir: host.dir, connect: connector() });
+    expect(drift.differences.map((d) => d.detail)).toEqual([expect.stringMatching(/^table inet cdktf_chrony is not loaded .*'drift --heal' loads it$/)]);
+  });
+
+  it("rolls the firewall back with the configuration when nft -f fails: the previous rules are loaded again, chronyd restarted on its previous files", async () => {
+    await apply(served());
+    const before = { conf: host.read("etc/chrony/chrony.conf"), rules: rulesFile(), table: host.nftTable() };
+    const pid = host.pid();
+    host.flag("nft-fail-load");
+    const r = await apply(closed());
+    expect(r).toMatchObject({ result: "rolled-back", failedStep: "firewall", action: "restart+firewall" });
+    expect(r.error).toMatch(/^firewall: nft -f failed: Error: Could not process rule: simulated/);
+    expect({ conf: host.read("etc/chrony/chrony.conf"), rules: rulesFile(), table: host.nftTable() }).toEqual(before);
+    expect(host.leftovers()).toEqual([]);
+    expect(host.running()).toBe(true);
+    // Restarted for the new chrony.conf, and again on the previous one.
+    expect(host.pid()).toBe(pid + 2);
+    expect((await apply(served())).result).toBe("unchanged");
+  });
+
+  it("stops before the swap when nft -c refuses the rules: nothing changed", async () => {
+    await apply(served());
+    const before = { conf: host.read("etc/chrony/chrony.conf"), rules: rulesFile(), table: host.nftTable() };
+    const m = closed();
+    const r = await apply({ ...m, files: m.files.map((f) => (f.role === "firewall" ? { ...f, content: `${f.content}# invalid-rule\n` } : f)) });
+    expect(r).toMatchObject({ result: "failed", failedStep: "firewall" });
+    expect(r.error).toMatch(/^firewall: nft -c rejected the new rules: .*Error: syntax error/);
+    expect({ conf: host.read("etc/chrony/chrony.conf"), rules: rulesFile(), table: host.nftTable() }).toEqual(before);
+    expect(host.leftovers()).toEqual([]);
+  });
+
+  it("refuses, before changing anything, rules a default-drop chain of the host would override, naming the rule that chain needs; with it, deploys", async () => {
+    fs.writeFileSync(`${host.state}/ruleset.json`, dropPolicy(false));
+    const r = await apply(served());
+    expect(r).toMatchObject({ result: "failed", failedStep: "firewall" });
+    expect(r.error).toBe(
+      "firewall: chain inet filter input drops what cdktf-chrony's table inet cdktf_chrony accepts (policy drop; in nftables an accept in one table does not override a drop in another): add 'meta mark & 0x10000000 == 0x10000000 accept' to it once, before anything that drops (cdktf-chrony marks only what chrony.conf serves), or leave the host's firewall unmanaged; nothing was changed",
+    );
+    expect(host.read("etc/chrony/chrony.conf")).toBeUndefined();
+    expect(host.nftTable()).toBeUndefined();
+    fs.writeFileSync(`${host.state}/ruleset.json`, dropPolicy(true));
+    expect((await apply(served())).result).toBe("ok");
+    fs.writeFileSync(`${host.state}/ruleset.json`, dropPolicy(false));
+    const drift = await checkDrift(served(), { projectDir: host.dir, connect: connector() });
+    expect(drift.differences.map((d) => [d.kind, d.subject])).toEqual([["firewall-blocked", "inet filter input"]]);
+  });
+
+  it("says nft is missing, and changes nothing", async () => {
+    const m = served();
+    const r = await apply({ ...m, firewall: { ...m.firewall!, nft: ["/nonexistent/nft"] } });
+    expect(r).toMatchObject({ result: "failed", failedStep: "read" });
+    expect(r.error).toBe(
+      "reading the host failed: /nonexistent/nft is not installed on the host, and the app manages its firewall with nftables: install nftables (apt-get install nftables, dnf install nftables), or leave the firewall prop out; nothing was changed",
+    );
+  });
+
+  it("killed while loading the firewall: drift reports the interrupted run, the next apply rolls it back and loads the rules it had", async () => {
+    await apply(served());
+    const before = { conf: host.read("etc/chrony/chrony.conf"), rules: rulesFile() };
+    host.flag("fault", "firewall kill\n");
+    let connects = 0;
+    const r = await apply(closed(), {
+      faultHook: host.hook,
+      connect: async (m, o) => {
+        if (++connects > 1) throw new SshError("CONNECTION_REFUSED", "cannot connect to localhost:22: connection refused");
+        return connector()!(m, o);
+      },
+    });
+    expect(r.result).toBe("failed");
+    host.unflag("fault");
+    const drift = await checkDrift(served(), { projectDir: host.dir, connect: connector() });
+    expect(drift.differences.map((d) => d.kind)).toContain("interrupted-apply");
+    expect((await apply(served())).result).toBe("unchanged");
+    expect({ conf: host.read("etc/chrony/chrony.conf"), rules: rulesFile() }).toEqual(before);
+    expect(host.nftTable()).toContain(cmdRule);
+    expect(lines.some((l) => /recover: run \w+ was rolled back/.test(l))).toBe(true);
+  });
+});
+
 describe("the programs as text", () => {
   it("are shellcheck-clean as generated for a host", () => {
     const which = spawnSync("sh", ["-c", "command -v shellcheck"], { encoding: "utf8" });
     expect(which.status, "shellcheck is installed (apt-get install shellcheck; .ci/run does it)").toBe(0);
-    const m = v1();
+    const m = fakeManifest(host, { servers: ["192.0.2.1"], keyIds: [1], firewall: true });
     for (const name of ["apply", "recover", "survey"] as const) {
       const text = programSource(name, [
         ...basePreamble(m, newRun(), { lockWaitSeconds: 1 }),
         "FILES=x KEYS_PATH=x DECLARED_KEY_IDS=x UNDECLARED_KEYS=x MANAGED_MARKER=x KEPT_MARKER=x CHECK_CONF=1 NTS_SOURCES=x NTS_DUMP_DIR=x NTS_KEY_PATH=x",
         "file_data() { :; }",
+        "fw_wanted() { :; }",
         "do_action() { :; }",
         "export FILES KEYS_PATH DECLARED_KEY_IDS UNDECLARED_KEYS MANAGED_MARKER KEPT_MARKER CHECK_CONF NTS_SOURCES NTS_DUMP_DIR NTS_KEY_PATH",
       ]);

@@ -97,7 +97,7 @@ describe("compileFleet", () => {
       ],
     }).h1.manifest;
     expect(m).toMatchObject({
-      schema: "cdktf-chrony/host-manifest@2",
+      schema: "cdktf-chrony/host-manifest@3",
       generator: "cdktf-chrony test",
       id: "h1",
       stack: "fleet",

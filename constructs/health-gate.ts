@@ -31,13 +31,14 @@ export interface HealthGateProps {
 export interface HealthGateTarget {
   /** The name in messages, e.g. "Rollout wave 1". */
   readonly name: string;
-  /** The hosts it checks (one wave). */
+  /** The hosts it checks (one wave); the gate runs the CLI the first of them runs (its applyCommand). */
   readonly hosts: readonly ChronyHost[];
   /** A gate before this one: this gate also waits for it, so waves stay in order. @default - none */
   readonly previous?: HealthGate;
 }
 
 const DEFAULT_MAX_OFFSET_SECONDS = 0.1;
+const HEALTH_GATE_BRAND = Symbol.for("cdktf-chrony.HealthGate");
 
 /** Terraform reads `${` and `%{` in strings as templates; arguments must stay literal. */
 function escapeForTerraform(text: string): string {
@@ -66,10 +67,15 @@ export function checkHealthGateProps(props: HealthGateProps, where: string): voi
  * runs again on the next deploy.
  */
 export class HealthGate extends Construct {
+  public static isHealthGate(x: unknown): x is HealthGate {
+    return typeof x === "object" && x !== null && HEALTH_GATE_BRAND in x;
+  }
+
   public readonly resource: TerraformResource;
 
   constructor(scope: Construct, id: string, target: HealthGateTarget, props: HealthGateProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, HEALTH_GATE_BRAND, { value: true });
     checkHealthGateProps(props, target.name);
     if (target.hosts.length === 0) throw new ConfigError(`${target.name}: a health gate needs at least one host to check`);
     const registry = FleetRegistry.of(this);

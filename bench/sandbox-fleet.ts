@@ -99,7 +99,8 @@ export class BenchFleet {
     // user's project: the synth outputs here are outside any project, so NODE_PATH names this build.
     const modules = path.join(workDir, "node_modules");
     fs.mkdirSync(modules, { recursive: true });
-    if (!fs.existsSync(path.join(modules, "cdktf-chrony"))) fs.symlinkSync(path.resolve(__dirname, "..", ".."), path.join(modules, "cdktf-chrony"), "dir");
+    if (!fs.existsSync(path.join(modules, "cdktf-chrony")))
+      fs.symlinkSync(path.resolve(__dirname, "..", ".."), path.join(modules, "cdktf-chrony"), "dir");
     this.env = { ...process.env, [KEY_VARIABLE]: key, CDKTF_CHRONY_PROJECT_DIR: path.join(workDir, "project"), NODE_PATH: modules };
   }
 

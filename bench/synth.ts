@@ -56,7 +56,13 @@ async function synthOnce(kind: "chrony" | "bare", hosts: number, work: string, e
 
 const mb = (kb: number) => round(kb / 1024, 1);
 
-export async function synthOnceKeep(kind: "chrony" | "chrony-no-rollout" | "bare", hosts: number, work: string, env: NodeJS.ProcessEnv, pad = 0): Promise<string> {
+export async function synthOnceKeep(
+  kind: "chrony" | "chrony-no-rollout" | "bare",
+  hosts: number,
+  work: string,
+  env: NodeJS.ProcessEnv,
+  pad = 0,
+): Promise<string> {
   const outdir = fs.mkdtempSync(path.join(work, `${kind}-${hosts}-kept-`));
   const projectDir = fs.mkdtempSync(path.join(work, "project-"));
   await runChecked(process.execPath, [SYNTH_APP, kind, String(hosts), outdir, String(pad)], {

@@ -89,7 +89,17 @@ describe("Rollout", () => {
       gate: { timeoutSeconds: 90, maxOffsetSeconds: 0.05, requireSynchronised: false },
     });
     const exec = byPath(stack)["Rollout/Gate1"].provisioner[0]["local-exec"];
-    expect(exec.interpreter.slice(exec.interpreter.indexOf("verify"))).toEqual(["verify", "--gate", "Rollout wave 1", "--host", "c1,c2", "--max-offset", "0.05", "--timeout", "90"]);
+    expect(exec.interpreter.slice(exec.interpreter.indexOf("verify"))).toEqual([
+      "verify",
+      "--gate",
+      "Rollout wave 1",
+      "--host",
+      "c1,c2",
+      "--max-offset",
+      "0.05",
+      "--timeout",
+      "90",
+    ]);
     expect(exec.command).toBe("chrony-hosts.jsonl");
   });
 

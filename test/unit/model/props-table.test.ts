@@ -11,11 +11,11 @@ import { PROP_ROWS } from "../../../lib/model/prop-table";
 import { isAtLeast, parseChronyVersion } from "../../../lib/model/version";
 import { DocumentedProp, chronyWordOf, documentedProps, meaning } from "../../helpers/props-table";
 
-// The README's props → chrony table is generated from the model's own tables (the prop rows, the
-// source option table, the option fields) and the props' TSDoc; this test fails when they drift
-// apart. UPDATE_README=1 rewrites the README section.
+// docs/props.md, the props → chrony table, is generated from the model's own tables (the prop rows,
+// the source option table, the option fields) and the props' TSDoc; this test fails when they drift
+// apart. UPDATE_DOCS=1 rewrites the table between the markers.
 
-const README = path.join(__dirname, "../../../README.md");
+const PROPS_DOC = path.join(__dirname, "../../../docs/props.md");
 const START = "<!-- props-table:start";
 const END = "<!-- props-table:end -->";
 
@@ -26,7 +26,7 @@ const code = (s: string) => `\`${s}\``;
 function optionTable(title: string, props: readonly DocumentedProp[], fields: ReadonlyArray<{ prop: string; word: string }>): string[] {
   const docs = byName(props);
   return [
-    `#### ${title}`,
+    `## ${title}`,
     "",
     "| prop | option | |",
     "|---|---|---|",
@@ -47,7 +47,7 @@ function generatedTable(): string {
   const sourceFields = SOURCE_OPTION_TABLE.map((s) => ({ prop: s.prop === "keyId" ? "keyId" : s.prop, word: s.word }));
   const sourceDocs = documentedProps("lib/model/areas/sources.ts", "PoolOptions");
   return [
-    "#### ChronyHost props → chrony.conf directives",
+    "## ChronyHost props → chrony.conf directives",
     "",
     "| prop | chrony | |",
     "|---|---|---|",
@@ -111,17 +111,17 @@ describe("props and chrony names", () => {
     expect(noDefault).toEqual([]);
   });
 
-  it("the README's table is the one the model generates", () => {
-    const readme = fs.readFileSync(README, "utf8");
-    const start = readme.indexOf(START);
-    const end = readme.indexOf(END);
+  it("docs/props.md's table is the one the model generates", () => {
+    const doc = fs.readFileSync(PROPS_DOC, "utf8");
+    const start = doc.indexOf(START);
+    const end = doc.indexOf(END);
     const table = generatedTable();
-    if (process.env.UPDATE_README === "1" && start >= 0 && end > start) {
-      const head = readme.slice(0, readme.indexOf("\n", start) + 1);
-      fs.writeFileSync(README, `${head}${table}\n${readme.slice(end)}`);
+    if (process.env.UPDATE_DOCS === "1" && start >= 0 && end > start) {
+      const head = doc.slice(0, doc.indexOf("\n", start) + 1);
+      fs.writeFileSync(PROPS_DOC, `${head}${table}\n${doc.slice(end)}`);
       return;
     }
-    expect(start, "README has the props-table markers").toBeGreaterThan(0);
-    expect(readme.slice(readme.indexOf("\n", start) + 1, end).trim()).toBe(table.trim());
+    expect(start, "docs/props.md has the props-table markers").toBeGreaterThan(0);
+    expect(doc.slice(doc.indexOf("\n", start) + 1, end).trim()).toBe(table.trim());
   });
 });

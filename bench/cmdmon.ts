@@ -48,7 +48,9 @@ export async function runCmdmonBench(): Promise<BenchResult[]> {
   const daemons: RunningChronyd[] = [];
   try {
     const referencePort = await freeUdpPort();
-    daemons.push(await startChronyd({ name: "bench-reference", directives: ["local stratum 5", "allow all"], cmdAddresses: [], ntpPort: referencePort }));
+    daemons.push(
+      await startChronyd({ name: "bench-reference", directives: ["local stratum 5", "allow all"], cmdAddresses: [], ntpPort: referencePort }),
+    );
     const closedPort = await freeUdpPort();
     // Each endpoint is its own chronyd process with two sources: the reference (reachable) and a
     // server on a closed port. Started in batches so startup stays gentle on small machines.
@@ -80,7 +82,8 @@ export async function runCmdmonBench(): Promise<BenchResult[]> {
     const t0 = performance.now();
     let answered = 0;
     for await (const result of queryMany(targets, statusOf, { concurrency: ENDPOINTS })) {
-      if (!result.ok || result.value !== 2) throw new Error(`endpoint ${result.endpoint.host}:${result.endpoint.port} failed: ${result.ok ? result.value : result.error.message}`);
+      if (!result.ok || result.value !== 2)
+        throw new Error(`endpoint ${result.endpoint.host}:${result.endpoint.port} failed: ${result.ok ? result.value : result.error.message}`);
       answered++;
     }
     const concurrentMs = performance.now() - t0;

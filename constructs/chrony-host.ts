@@ -242,7 +242,9 @@ export class ChronyHost extends Construct {
       }
       checkVerifyProps(props.verify);
       if (props.firewall !== undefined && !Firewall.isFirewall(props.firewall)) {
-        throw new ConfigError(`invalid firewall ${JSON.stringify(props.firewall)}: use Firewall.nftables(), or leave it out to leave the host's firewall alone`);
+        throw new ConfigError(
+          `invalid firewall ${JSON.stringify(props.firewall)}: use Firewall.nftables(), or leave it out to leave the host's firewall alone`,
+        );
       }
       if (props.undeclaredKeys !== undefined && !UNDECLARED_KEY_POLICIES.includes(props.undeclaredKeys)) {
         throw new ConfigError(`invalid undeclaredKeys '${String(props.undeclaredKeys)}': use "keep" or "remove"`);
@@ -268,11 +270,13 @@ export class ChronyHost extends Construct {
     this.config = checked.config;
     this.ntsCertificate = this.inHost(() => {
       for (const a of props.ntsTrustedAuthorities ?? []) {
-        if (!NtsCertificateAuthority.isNtsCertificateAuthority(a)) throw new ConfigError("ntsTrustedAuthorities must hold NtsCertificateAuthority constructs");
+        if (!NtsCertificateAuthority.isNtsCertificateAuthority(a))
+          throw new ConfigError("ntsTrustedAuthorities must hold NtsCertificateAuthority constructs");
       }
       const c = props.ntsCertificate;
       if (c === undefined || NtsCertificate.isNtsCertificate(c)) return c;
-      if (!NtsCertificateAuthority.isNtsCertificateAuthority(c)) throw new ConfigError("ntsCertificate must be an NtsCertificateAuthority (it issues one) or an NtsCertificate");
+      if (!NtsCertificateAuthority.isNtsCertificateAuthority(c))
+        throw new ConfigError("ntsCertificate must be an NtsCertificateAuthority (it issues one) or an NtsCertificate");
       return new NtsCertificate(this, "NtsCertificate", { authority: c });
     });
     for (const s of props.servers ?? []) this.addServer(s.address, s);
@@ -325,7 +329,8 @@ export class ChronyHost extends Construct {
     this.inHost(() => {
       if (isHost && target === this) throw new ConfigError(`a host cannot use itself as a ${kind}`);
       if (kind === "pool" && isHost) throw new ConfigError(`a pool is a DNS name, not a host: use addServer for ${target.hostName}`);
-      if (!isHost && typeof target !== "string") throw new ConfigError(`a ${kind} is an address, a hostname or a ChronyHost, got ${JSON.stringify(target)}`);
+      if (!isHost && typeof target !== "string")
+        throw new ConfigError(`a ${kind} is an address, a hostname or a ChronyHost, got ${JSON.stringify(target)}`);
       const { key, ...rest } = options;
       if (key !== undefined && !NtpKey.isNtpKey(key) && !KeyRotation.isKeyRotation(key)) {
         throw new ConfigError(`${where}: key must be an NtpKey or a KeyRotation`);
@@ -360,15 +365,13 @@ export class ChronyHost extends Construct {
       profile: this.profile,
       ntpAddress: this.ntpAddress,
       config: this.config,
-      sources: this.sourceList.map(
-        (s): SourceDeclaration => ({
-          kind: s.kind,
-          to: ChronyHost.isChronyHost(s.target) ? { host: s.target.node.path } : { address: s.target },
-          options: s.options,
-          ...(s.key ? { key: keyUse(s.key) } : {}),
-          ...(s.line ? { line: s.line } : {}),
-        }),
-      ),
+      sources: this.sourceList.map((s): SourceDeclaration => ({
+        kind: s.kind,
+        to: ChronyHost.isChronyHost(s.target) ? { host: s.target.node.path } : { address: s.target },
+        options: s.options,
+        ...(s.key ? { key: keyUse(s.key) } : {}),
+        ...(s.line ? { line: s.line } : {}),
+      })),
       keys: (this.props.keys ?? []).map(keyUse),
       ...(this.props.commandKey ? { commandKey: this.props.commandKey.node.path } : {}),
       reloadPolicy: this.props.reloadPolicy ?? "least-disruptive",
@@ -411,7 +414,8 @@ export class ChronyHost extends Construct {
     try {
       return check();
     } catch (err) {
-      if (err instanceof ConfigError && !err.message.startsWith(`host ${this.hostName}`)) throw new ConfigError(`host ${this.hostName}: ${err.message}`);
+      if (err instanceof ConfigError && !err.message.startsWith(`host ${this.hostName}`))
+        throw new ConfigError(`host ${this.hostName}: ${err.message}`);
       throw err;
     }
   }
@@ -442,14 +446,19 @@ const LOGIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 
 function checkKeyPath(where: string, file: string | undefined): void {
   if (file !== undefined && (typeof file !== "string" || file === "" || hasControlCharacters(file))) {
-    throw new ConfigError(`invalid ${where}.privateKeyPath ${JSON.stringify(file)}: give the path of the SSH private key, or leave it out to use the ssh-agent`);
+    throw new ConfigError(
+      `invalid ${where}.privateKeyPath ${JSON.stringify(file)}: give the path of the SSH private key, or leave it out to use the ssh-agent`,
+    );
   }
 }
 
 function checkHostKey(where: string, hostKey: unknown): void {
   if (hostKey === undefined) return;
   const checked = v.safeParse(hostKeyPolicySchema, hostKey);
-  if (!checked.success) throw new ConfigError(`invalid ${describeIssue(`${where}.hostKey`, checked.issues[0])}: use HostKeyPolicy.knownHosts() or HostKeyPolicy.fingerprint("SHA256:...")`);
+  if (!checked.success)
+    throw new ConfigError(
+      `invalid ${describeIssue(`${where}.hostKey`, checked.issues[0])}: use HostKeyPolicy.knownHosts() or HostKeyPolicy.fingerprint("SHA256:...")`,
+    );
 }
 
 function checkAddress(where: string, address: unknown): void {
@@ -465,7 +474,8 @@ function checkPort(where: string, port: number): void {
 function jumpHosts(t: SshTarget, target: Omit<SshTargetSpec, "jump" | "sshConfig" | "sudo">): SshHopSpec[] | undefined {
   if (t.jump === undefined) return undefined;
   const list: readonly SshJumpHost[] = Array.isArray(t.jump) ? t.jump : [t.jump as SshJumpHost];
-  if (list.length === 0) throw new ConfigError("invalid target.jump []: give one jump host ({ address }) or a chain, or leave jump out for a direct connection");
+  if (list.length === 0)
+    throw new ConfigError("invalid target.jump []: give one jump host ({ address }) or a chain, or leave jump out for a direct connection");
   return list.map((hop, i) => {
     const where = list.length === 1 && !Array.isArray(t.jump) ? "target.jump" : `target.jump[${i}]`;
     if (!hop || typeof hop !== "object") throw new ConfigError(`invalid ${where} ${JSON.stringify(hop)}: give { address } of the jump host`);
@@ -492,8 +502,14 @@ function sshTarget(t: SshTarget | undefined): SshTargetSpec {
   if (!LOGIN_NAME.test(user)) throw new ConfigError(`invalid target.user '${user}': use a login name such as deploy`);
   checkKeyPath("target", t.privateKeyPath);
   checkHostKey("target", t.hostKey);
-  if (t.sshConfig !== undefined && typeof t.sshConfig !== "boolean" && (typeof t.sshConfig !== "string" || t.sshConfig === "" || hasControlCharacters(t.sshConfig))) {
-    throw new ConfigError(`invalid target.sshConfig ${JSON.stringify(t.sshConfig)}: use true (~/.ssh/config) or the path of an OpenSSH client config`);
+  if (
+    t.sshConfig !== undefined &&
+    typeof t.sshConfig !== "boolean" &&
+    (typeof t.sshConfig !== "string" || t.sshConfig === "" || hasControlCharacters(t.sshConfig))
+  ) {
+    throw new ConfigError(
+      `invalid target.sshConfig ${JSON.stringify(t.sshConfig)}: use true (~/.ssh/config) or the path of an OpenSSH client config`,
+    );
   }
   const base = {
     address: t.address,

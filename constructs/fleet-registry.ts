@@ -1,4 +1,13 @@
-import { CompiledHost, compileFleetEach, HostDeclaration, KeyDeclaration, NtsAuthorityDeclaration, NtsCertificateDeclaration, RolloutDeclaration, RotationDeclaration } from "../lib/fleet";
+import {
+  CompiledHost,
+  compileFleetEach,
+  HostDeclaration,
+  KeyDeclaration,
+  NtsAuthorityDeclaration,
+  NtsCertificateDeclaration,
+  RolloutDeclaration,
+  RotationDeclaration,
+} from "../lib/fleet";
 import { projectKeyFingerprints } from "../lib/keys/key-fingerprints";
 import { projectNtsMaterial } from "../lib/keys/nts/project-nts";
 import { BundleEntry, bundleLine, profileKey } from "../lib/manifest";
@@ -144,7 +153,16 @@ export class FleetRegistry extends Construct {
         { generator: `cdktf-chrony ${packageVersion()}`, nts: projectNtsMaterial(projectDir(), keys.saltSpec) },
         (h): CompiledEntry => {
           const profile = this.keyOf(h.manifest.profile);
-          return { ref: h.ref, id: h.id, stack: h.stack, triggers: h.triggers, warnings: h.warnings, after: h.after, profile, line: bundleLine(h.manifest, profile) };
+          return {
+            ref: h.ref,
+            id: h.id,
+            stack: h.stack,
+            triggers: h.triggers,
+            warnings: h.warnings,
+            after: h.after,
+            profile,
+            line: bundleLine(h.manifest, profile),
+          };
         },
       );
       this.compiled = new Map(entries.map((e) => [e.ref, e]));

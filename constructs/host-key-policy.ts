@@ -21,7 +21,9 @@ export class HostKeyPolicy {
   /** Pin the key's fingerprint as `ssh-keygen -lf` prints it ("SHA256:..."). */
   public static fingerprint(sha256: string): HostKeyPolicySpec {
     if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(sha256)) {
-      throw new ConfigError(`invalid host key fingerprint '${sha256}': use the SHA256:... form that 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub' prints`);
+      throw new ConfigError(
+        `invalid host key fingerprint '${sha256}': use the SHA256:... form that 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub' prints`,
+      );
     }
     return { kind: "fingerprint", sha256 };
   }

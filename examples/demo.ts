@@ -40,7 +40,11 @@ function deploy(env: NodeJS.ProcessEnv): Promise<number> {
   const cdktf = path.join(ROOT, "node_modules", ".bin", "cdktf");
   const log = fs.createWriteStream(LOG);
   const app = `node ${path.join("dist", "examples", example.stack, "main.js")}`;
-  const child = spawn(cdktf, ["deploy", "--auto-approve", "--output", OUTDIR, "--app", app, example.stack], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cdktf, ["deploy", "--auto-approve", "--output", OUTDIR, "--app", app, example.stack], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const summary = /\(local-exec\):\s+(\S+ \(\S+\) .* in [\d.]+ s.*)$/;
   let buffer = "";
   const onData = (chunk: Buffer) => {

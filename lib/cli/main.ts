@@ -10,7 +10,10 @@ import type { CliCommand, CliIO } from "./command";
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: CliCommand }> }> = {
   keygen: { summary: "generate a key line, as `chronyc keygen` does", load: () => import("./commands/keygen.js") },
   status: { summary: "tracking and sources of a chronyd, over the command protocol", load: () => import("./commands/status.js") },
-  waitsync: { summary: "wait until chronyd is synchronised, as chronyc waitsync, on one host or a whole synth output", load: () => import("./commands/waitsync.js") },
+  waitsync: {
+    summary: "wait until chronyd is synchronised, as chronyc waitsync, on one host or a whole synth output",
+    load: () => import("./commands/waitsync.js"),
+  },
   inspect: { summary: "hosts in a synth output and their files (secrets redacted)", load: () => import("./commands/inspect.js") },
   apply: { summary: "apply one host manifest over SSH (what the provisioner runs)", load: () => import("./commands/apply.js") },
   plan: { summary: "per host: the files apply would change and the action it would take (read-only)", load: () => import("./commands/plan.js") },
@@ -18,7 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   drift: { summary: "compare hosts with what was deployed (exit 2 on drift)", load: () => import("./commands/drift.js") },
   keys: { summary: "keys per host: ID, type, fingerprint, source (never material)", load: () => import("./commands/keys.js") },
   import: { summary: "existing chrony.conf files or hosts → a cdktf app that reproduces them", load: () => import("./commands/import.js") },
-  ca: { summary: "create the private NTS certificate authority of a project (its key stays in the key store)", load: () => import("./commands/ca.js") },
+  ca: {
+    summary: "create the private NTS certificate authority of a project (its key stays in the key store)",
+    load: () => import("./commands/ca.js"),
+  },
   sandbox: { summary: "a local fleet of sshd + chronyd hosts on 127.0.0.x, for trying cdktf-chrony", load: () => import("./commands/sandbox.js") },
 };
 

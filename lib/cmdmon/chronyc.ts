@@ -53,15 +53,7 @@ const STATE_CHARS = inverse(STATE_CHAR);
 
 /** The `chronyc -c` reports this module reads. */
 export type ChronycCsvCommand =
-  | "tracking"
-  | "sources"
-  | "sourcestats"
-  | "ntpdata"
-  | "authdata"
-  | "selectdata"
-  | "serverstats"
-  | "activity"
-  | "rtcdata";
+  "tracking" | "sources" | "sourcestats" | "ntpdata" | "authdata" | "selectdata" | "serverstats" | "activity" | "rtcdata";
 
 /** Options of {@link chronycArgs}. */
 export interface ChronycArgsOptions {
@@ -79,11 +71,7 @@ const LIST_COMMANDS: ReadonlySet<ChronycCsvCommand> = new Set(["sources", "sourc
  * The argv for one report: `chronycArgs(["chronyc", "-h", "/run/chrony/chronyd.sock"], "ntpdata")`
  * gives `["chronyc", "-h", "/run/chrony/chronyd.sock", "-c", "ntpdata"]`.
  */
-export function chronycArgs(
-  prefix: readonly string[],
-  command: ChronycCsvCommand,
-  options: ChronycArgsOptions = {},
-): string[] {
+export function chronycArgs(prefix: readonly string[], command: ChronycCsvCommand, options: ChronycArgsOptions = {}): string[] {
   const args = [...prefix, ...(options.names ? ["-N"] : []), "-c", command];
   if (options.all && LIST_COMMANDS.has(command)) args.push("-a");
   if (options.address !== undefined) {
@@ -149,7 +137,9 @@ export function parseChronycSources(text: string, namesText?: string): SourceRep
       error: f.number(9),
     };
   });
-  return namesText === undefined ? sources : withNames(
+  return namesText === undefined
+    ? sources
+    : withNames(
         sources,
         rows(namesText, "sources", 10).map((f) => f.text(2)),
         (s) => s.mode !== "refclock",
@@ -158,19 +148,22 @@ export function parseChronycSources(text: string, namesText?: string): SourceRep
 
 /** `chronyc -c sourcestats`; pass `chronyc -c -N sourcestats` output too for the names. */
 export function parseChronycSourceStats(text: string, namesText?: string): SourceStats[] {
-  const stats = rows(text, "sourcestats", 8).map(
-    (f): SourceStats => ({
-      address: f.text(0),
-      samples: f.uint(1),
-      runs: f.uint(2),
-      spanSeconds: f.uint(3),
-      frequencyPpm: f.number(4),
-      skewPpm: f.number(5),
-      offset: f.number(6),
-      stdDev: f.number(7),
-    }),
-  );
-  return namesText === undefined ? stats : withNames(stats, rows(namesText, "sourcestats", 8).map((f) => f.text(0)));
+  const stats = rows(text, "sourcestats", 8).map((f): SourceStats => ({
+    address: f.text(0),
+    samples: f.uint(1),
+    runs: f.uint(2),
+    spanSeconds: f.uint(3),
+    frequencyPpm: f.number(4),
+    skewPpm: f.number(5),
+    offset: f.number(6),
+    stdDev: f.number(7),
+  }));
+  return namesText === undefined
+    ? stats
+    : withNames(
+        stats,
+        rows(namesText, "sourcestats", 8).map((f) => f.text(0)),
+      );
 }
 
 const NTP_MODES: Readonly<Record<string, NtpMode>> = {
@@ -245,26 +238,34 @@ export function parseChronycAuthData(text: string, namesText?: string): AuthData
       cookieLength: f.uint(9),
     };
   });
-  return namesText === undefined ? data : withNames(data, rows(namesText, "authdata", 10).map((f) => f.text(0)));
+  return namesText === undefined
+    ? data
+    : withNames(
+        data,
+        rows(namesText, "authdata", 10).map((f) => f.text(0)),
+      );
 }
 
 /** `chronyc -c selectdata`; pass `chronyc -c -N selectdata` output too for the names. */
 export function parseChronycSelectData(text: string, namesText?: string): SelectData[] {
-  const data = rows(text, "selectdata", 18).map(
-    (f): SelectData => ({
-      address: f.text(1),
-      stateChar: f.char(0),
-      authenticated: f.flag(2, "Y", "N"),
-      configuredOptions: f.selectOptions(3),
-      effectiveOptions: f.selectOptions(8),
-      lastSampleAgo: f.uint(13),
-      score: f.number(14),
-      loLimit: f.number(15),
-      hiLimit: f.number(16),
-      leapStatus: f.leap(17),
-    }),
-  );
-  return namesText === undefined ? data : withNames(data, rows(namesText, "selectdata", 18).map((f) => f.text(1)));
+  const data = rows(text, "selectdata", 18).map((f): SelectData => ({
+    address: f.text(1),
+    stateChar: f.char(0),
+    authenticated: f.flag(2, "Y", "N"),
+    configuredOptions: f.selectOptions(3),
+    effectiveOptions: f.selectOptions(8),
+    lastSampleAgo: f.uint(13),
+    score: f.number(14),
+    loLimit: f.number(15),
+    hiLimit: f.number(16),
+    leapStatus: f.leap(17),
+  }));
+  return namesText === undefined
+    ? data
+    : withNames(
+        data,
+        rows(namesText, "selectdata", 18).map((f) => f.text(1)),
+      );
 }
 
 /** `chronyc -c serverstats`: exactly one line. */
@@ -408,7 +409,10 @@ class Fields {
 }
 
 function lines(text: string): string[] {
-  return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
+  return text
+    .split("\n")
+    .map((l) => l.replace(/\r$/, ""))
+    .filter((l) => l.trim() !== "");
 }
 
 function rows(text: string, report: string, fieldCount: number, options: { exactlyOne?: boolean } = {}): Fields[] {
@@ -416,10 +420,7 @@ function rows(text: string, report: string, fieldCount: number, options: { exact
   const status = all.find((l) => /^\d{3} /.test(l));
   if (status !== undefined) throw chronycStatusError(status);
   if (options.exactlyOne && all.length !== 1) {
-    throw new CmdmonError(
-      "chronyc-output",
-      `chronyc -c ${report} printed ${all.length} lines, expected 1: run exactly 'chronyc -c ${report}'`,
-    );
+    throw new CmdmonError("chronyc-output", `chronyc -c ${report} printed ${all.length} lines, expected 1: run exactly 'chronyc -c ${report}'`);
   }
   return all.map((line, index) => {
     const fields = line.split(",");

@@ -46,7 +46,12 @@ const NUMERIC_LABEL = /^(?:0x[0-9a-f]*|\d+)$/i;
 /** What is wrong with `host` as an IP address (as `node:net` `isIP` takes it) or a hostname, or undefined when it is one. */
 function hostProblem(host: string): string | undefined {
   if (isIP(host) !== 0) return undefined;
-  if (host.replace(/\.$/, "").split(".").every((label) => NUMERIC_LABEL.test(label))) {
+  if (
+    host
+      .replace(/\.$/, "")
+      .split(".")
+      .every((label) => NUMERIC_LABEL.test(label))
+  ) {
     return "is not a valid IPv4 address (four numbers from 0 to 255 without leading zeros, e.g. 192.0.2.10)";
   }
   if (!HOSTNAME.test(host)) return "is neither an address nor a hostname";
@@ -437,11 +442,14 @@ export class CmdmonClient {
           resolve();
         },
       };
-      const timer = setTimeout(() => {
-        const at = this.slotQueue.indexOf(waiter);
-        if (at >= 0) this.slotQueue.splice(at, 1);
-        reject(this.deadlineError(name, 0, this.ignoredReplies));
-      }, Math.max(0, deadline - performance.now()));
+      const timer = setTimeout(
+        () => {
+          const at = this.slotQueue.indexOf(waiter);
+          if (at >= 0) this.slotQueue.splice(at, 1);
+          reject(this.deadlineError(name, 0, this.ignoredReplies));
+        },
+        Math.max(0, deadline - performance.now()),
+      );
       this.slotQueue.push(waiter);
     });
   }
@@ -658,7 +666,10 @@ export async function* queryMany<E extends Endpoint, T>(
   let nextId = 0;
   const start = (endpoint: E): void => {
     const id = nextId++;
-    running.set(id, queryOne(endpoint, query, options.client).then((result) => ({ id, result })));
+    running.set(
+      id,
+      queryOne(endpoint, query, options.client).then((result) => ({ id, result })),
+    );
   };
   const fill = (): void => {
     while (running.size < concurrency) {

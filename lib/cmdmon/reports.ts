@@ -165,9 +165,7 @@ export const Reports = {
       const sinceSample = reply.getUint32(60, false);
       // A refclock travels as an INET4 "address" whose bytes are its refid, and chronyc prints the refid.
       const address =
-        mode === "refclock" && ipAddr.family === AddressFamily.INET4
-          ? refIdToText(refIdOfRefclockAddress(ipAddr))
-          : ipAddrToString(ipAddr);
+        mode === "refclock" && ipAddr.family === AddressFamily.INET4 ? refIdToText(refIdOfRefclockAddress(ipAddr)) : ipAddrToString(ipAddr);
       return {
         ipAddr,
         source: {

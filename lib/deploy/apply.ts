@@ -18,7 +18,8 @@ import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, 
 import { recoverHost, RecoveryOutcome } from "./recover";
 import { LiveFile, authDataOf, fileMatch, findSource, firewallState, ntsFailure, ntsKeState } from "./rules";
 
-export type ApplyStep = "keys" | "certificates" | "connect" | "lock" | "recover" | "read" | "adopt" | "stage" | "validate" | "swap" | "reload" | "firewall" | "verify";
+export type ApplyStep =
+  "keys" | "certificates" | "connect" | "lock" | "recover" | "read" | "adopt" | "stage" | "validate" | "swap" | "reload" | "firewall" | "verify";
 
 export interface ApplyResult {
   readonly host: string;
@@ -115,7 +116,13 @@ function applyPreamble(manifest: HostManifest, files: readonly DesiredFile[]): s
     assign("MANAGED_MARKER", MANAGED_MARKER),
     assign("KEPT_MARKER", KEPT_KEYS_MARKER),
     assign("CHECK_CONF", isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0") ? 1 : 0),
-    assign("NTS_SOURCES", manifest.verify.sources.filter((s) => s.nts).map((s) => s.name).join(" ")),
+    assign(
+      "NTS_SOURCES",
+      manifest.verify.sources
+        .filter((s) => s.nts)
+        .map((s) => s.name)
+        .join(" "),
+    ),
     assign("NTS_DUMP_DIR", ntsDumpDir(manifest)),
     ["do_action() {", '  case "$1" in', ...branches, "    *) return 1 ;;", "  esac", "}"].join("\n"),
   ];
@@ -150,7 +157,9 @@ const FAILURES: Record<string, (action: ApplyAction) => string> = {
   swap: () => "moving the files into place failed",
   reload: (action) => {
     const chronyd = chronydAction(action);
-    return chronyd.startsWith("restart") || chronyd.startsWith("start") ? `chronyd ${chronyd.replace("+nts-ke", "")} failed` : `chronyc ${chronyd.replace("+", " + ").replace("-", " ")} failed`;
+    return chronyd.startsWith("restart") || chronyd.startsWith("start")
+      ? `chronyd ${chronyd.replace("+nts-ke", "")} failed`
+      : `chronyc ${chronyd.replace("+", " + ").replace("-", " ")} failed`;
   },
   firewall: () => "firewall",
   verify: () => "verification failed",
@@ -303,7 +312,13 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
       return result({ action, result: "rolled-back", changed, failedStep: state.failed.step, error: message });
     }
     if (state.rolledBack === "failed") {
-      return result({ action, result: "failed", changed, failedStep: state.failed.step, error: `${message}; ROLLBACK INCOMPLETE: the host keeps a journal of the run: 'cdktf-chrony drift' reports it, the next apply finishes it` });
+      return result({
+        action,
+        result: "failed",
+        changed,
+        failedStep: state.failed.step,
+        error: `${message}; ROLLBACK INCOMPLETE: the host keeps a journal of the run: 'cdktf-chrony drift' reports it, the next apply finishes it`,
+      });
     }
     log("nothing was changed on the host");
     return result({ action, result: "failed", changed, failedStep: state.failed.step, error: message });
@@ -315,7 +330,12 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
   const why = lost ?? "the host's answer ended early";
   log(`${step}: ${why}`);
   if (!state.locked) return result({ action, result: "failed", changed, failedStep: step, error: `${why}; nothing was changed on the host` });
-  const recovery: RecoveryOutcome = await recoverHost(manifest, { log: options.log, projectDir: options.projectDir, connect: options.connect, ...programOptions });
+  const recovery: RecoveryOutcome = await recoverHost(manifest, {
+    log: options.log,
+    projectDir: options.projectDir,
+    connect: options.connect,
+    ...programOptions,
+  });
   const error = `${why} during ${step}; ${recovery.summary}`;
   return result({ action, result: recovery.outcome === "old" ? "rolled-back" : "failed", changed, failedStep: step, error });
 }
@@ -498,7 +518,10 @@ class NtsWatch {
     this.deadline = Date.now() + manifest.verify.timeoutSeconds * 1000;
   }
 
-  judge(live: ReturnType<typeof parseChronycSources>, authData: readonly AuthData[]): { kind: "wait" } | { kind: "fail"; reason: string } | { kind: "ok"; established: number } {
+  judge(
+    live: ReturnType<typeof parseChronycSources>,
+    authData: readonly AuthData[],
+  ): { kind: "wait" } | { kind: "fail"; reason: string } | { kind: "ok"; established: number } {
     const now = Date.now();
     let established = 0;
     const pending: string[] = [];
@@ -544,7 +567,10 @@ function planAnswer(manifest: HostManifest, files: readonly DesiredFile[], state
   if (manifest.firewall) {
     const abandon = (step: string, why: string) => `ABANDON ${nonce} ${step} ${Buffer.from(`${why}; nothing was changed`).toString("base64")}\n`;
     if (fw.missing) {
-      return abandon("read", `${manifest.firewall.nft[0]} is not installed on the host, and the app manages its firewall with nftables: install nftables (apt-get install nftables, dnf install nftables), or leave the firewall prop out`);
+      return abandon(
+        "read",
+        `${manifest.firewall.nft[0]} is not installed on the host, and the app manages its firewall with nftables: install nftables (apt-get install nftables, dnf install nftables), or leave the firewall prop out`,
+      );
     }
     if (fw.wantError !== undefined) return abandon("firewall", `nft cannot list the firewall rules: ${programWords(fw.wantError)}`);
     try {
@@ -563,10 +589,13 @@ function planAnswer(manifest: HostManifest, files: readonly DesiredFile[], state
     else if (match !== "same") meta.push(f.role);
   }
   // A chrony.conf that chronyd reads as the live one is swapped in without the restart.
-  const equivalence = changed.includes("conf") && state.probe && manifest.reloadPolicy !== "restart" ? confEquivalence(state.probe.live, state.probe.next) : undefined;
+  const equivalence =
+    changed.includes("conf") && state.probe && manifest.reloadPolicy !== "restart" ? confEquivalence(state.probe.live, state.probe.next) : undefined;
   const forAction = equivalence?.equivalent ? changed.filter((r) => r !== "conf") : changed;
   const decided = planChange(manifest, forAction, state.running === true, {}, manifest.firewall ? firewallState(fw.live, fw.want) : "same");
-  const plan = equivalence?.equivalent ? { ...decided, reason: `${forAction.length > 0 ? `${decided.reason}; ` : ""}${equivalence.reason}: no restart` } : decided;
+  const plan = equivalence?.equivalent
+    ? { ...decided, reason: `${forAction.length > 0 ? `${decided.reason}; ` : ""}${equivalence.reason}: no restart` }
+    : decided;
   state.action = plan.action;
   state.changed = changed;
   const names = (roles: readonly FileRole[]) => roles.map((r) => path.posix.basename(files.find((f) => f.role === r)!.path)).join(", ");

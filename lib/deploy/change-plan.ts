@@ -78,7 +78,12 @@ export function planChange(
   what: Partial<Record<FileRole, string>> = {},
   firewallLive: "same" | "differs" = "same",
 ): ChangePlan {
-  const chronyd = planChronyd(manifest, changed.filter((r) => r !== "firewall"), running, what);
+  const chronyd = planChronyd(
+    manifest,
+    changed.filter((r) => r !== "firewall"),
+    running,
+    what,
+  );
   const fileChanged = changed.includes("firewall");
   if (!fileChanged && firewallLive === "same") return { ...chronyd, changed };
   const why = fileChanged
@@ -87,7 +92,12 @@ export function planChange(
   return { changed, action: withFirewall(chronyd.action), reason: chronyd.action === "none" ? why : `${chronyd.reason}; ${why}` };
 }
 
-function planChronyd(manifest: HostManifest, changed: readonly FileRole[], running: boolean, what: Partial<Record<FileRole, string>>): ChangePlan & { readonly action: ChronydAction } {
+function planChronyd(
+  manifest: HostManifest,
+  changed: readonly FileRole[],
+  running: boolean,
+  what: Partial<Record<FileRole, string>>,
+): ChangePlan & { readonly action: ChronydAction } {
   const trust = changed.includes("nts-ca");
   if (changed.length === 0) {
     return running
@@ -95,21 +105,45 @@ function planChronyd(manifest: HostManifest, changed: readonly FileRole[], runni
       : { changed, action: "start", reason: "files match the manifest but chronyd is not running" };
   }
   const version = parseChronyVersion(manifest.chronyVersion);
-  if (!running) return trust ? { changed, action: "start+nts-ke", reason: "chronyd is not running; the trusted NTS CAs changed, so its NTS sources start without saved cookies" } : { changed, action: "start", reason: "chronyd is not running" };
+  if (!running)
+    return trust
+      ? {
+          changed,
+          action: "start+nts-ke",
+          reason: "chronyd is not running; the trusted NTS CAs changed, so its NTS sources start without saved cookies",
+        }
+      : { changed, action: "start", reason: "chronyd is not running" };
   if (trust) {
-    return { changed, action: "restart+nts-ke", reason: "the trusted NTS CAs changed: NTS sources drop their cookies and chronyd restarts, so NTS-KE runs now under the new trust" };
+    return {
+      changed,
+      action: "restart+nts-ke",
+      reason: "the trusted NTS CAs changed: NTS sources drop their cookies and chronyd restarts, so NTS-KE runs now under the new trust",
+    };
   }
   if (manifest.reloadPolicy === "restart") return { changed, action: "restart", reason: "reloadPolicy is restart" };
   if (changed.includes("conf")) {
-    return { changed, action: "restart", reason: what.conf ? `chrony.conf: ${what.conf}` : "chrony.conf changed (makestep is re-armed by the restart)" };
+    return {
+      changed,
+      action: "restart",
+      reason: what.conf ? `chrony.conf: ${what.conf}` : "chrony.conf changed (makestep is re-armed by the restart)",
+    };
   }
   if (changed.includes("nts-cert") || changed.includes("nts-key")) {
-    return { changed, action: "restart", reason: "the NTS server certificate or key changed: chronyd loads them only at start (clients keep their cookies)" };
+    return {
+      changed,
+      action: "restart",
+      reason: "the NTS server certificate or key changed: chronyd loads them only at start (clients keep their cookies)",
+    };
   }
   if (!isAtLeast(version, "4.0")) return { changed, action: "restart", reason: `chrony ${version.text} has no 'reload sources'` };
   const sources = changed.includes("sources");
   const keys = changed.includes("keys");
-  if (sources && keys) return { changed, action: "rekey+reload-sources", reason: what.sources && what.keys ? `sources: ${what.sources}; keys: ${what.keys}` : "keys and sources changed" };
+  if (sources && keys)
+    return {
+      changed,
+      action: "rekey+reload-sources",
+      reason: what.sources && what.keys ? `sources: ${what.sources}; keys: ${what.keys}` : "keys and sources changed",
+    };
   return sources
     ? { changed, action: "reload-sources", reason: what.sources ? `sources: ${what.sources}` : "only sources changed" }
     : { changed, action: "rekey", reason: what.keys ? `keys: ${what.keys}` : "only keys changed" };

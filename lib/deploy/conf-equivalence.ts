@@ -26,7 +26,8 @@ function directives(output: string): Directive[] {
 export function confEquivalence(liveParsed: string, nextParsed: string): ConfEquivalence {
   if (liveParsed.trim() === "" || nextParsed.trim() === "") return { equivalent: false, reason: "chronyd -p could not read one of the files" };
   const diff = effectiveDifference(effectiveConfig(directives(liveParsed)), effectiveConfig(directives(nextParsed)));
-  if (diff.onlyFirst.length === 0 && diff.onlySecond.length === 0) return { equivalent: true, reason: "chronyd reads the new chrony.conf as the live one" };
+  if (diff.onlyFirst.length === 0 && diff.onlySecond.length === 0)
+    return { equivalent: true, reason: "chronyd reads the new chrony.conf as the live one" };
   const show = (l: string[]) =>
     l
       .slice(0, 3)

@@ -118,7 +118,11 @@ export function compareKeys(manifest: HostManifest, keysText: string | undefined
       fingerprint = "undecodable";
     }
     if (fingerprint !== want.fingerprint) {
-      out.push({ kind: "keys", subject: path, detail: `key ${want.id} has different material on the host (fingerprint ${fingerprint.slice(0, 24)}…, expected ${want.fingerprint.slice(0, 24)}…)` });
+      out.push({
+        kind: "keys",
+        subject: path,
+        detail: `key ${want.id} has different material on the host (fingerprint ${fingerprint.slice(0, 24)}…, expected ${want.fingerprint.slice(0, 24)}…)`,
+      });
     }
   }
   // Keys carried over from before (undeclaredKeys: "keep") sit below the marker; any other key the
@@ -145,7 +149,13 @@ function compareNtsKey(manifest: HostManifest, keyText: string | undefined, salt
   }
   return fingerprint === want.fingerprint
     ? []
-    : [{ kind: "nts-key", subject: want.path, detail: `the NTS server key ${want.path} differs from the deployed one (fingerprint ${fingerprint.slice(0, 24)}…, expected ${want.fingerprint.slice(0, 24)}…)` }];
+    : [
+        {
+          kind: "nts-key",
+          subject: want.path,
+          detail: `the NTS server key ${want.path} differs from the deployed one (fingerprint ${fingerprint.slice(0, 24)}…, expected ${want.fingerprint.slice(0, 24)}…)`,
+        },
+      ];
 }
 
 /** The managed files as drift compares them: content, mode and owner, by the rule apply uses. */
@@ -159,10 +169,16 @@ function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFi
       // As the host has it against what was deployed: "maxslewrate added" was added on the host.
       const changes = texts.has(f.role) ? lineChanges(f.content, texts.get(f.role)!) : undefined;
       const lines = changes ? (f.role === "firewall" ? describeRules(changes) : describeLines(changes)) : "";
-      out.push({ kind: "file-changed", subject: f.path, detail: `${f.path} differs from the deployed version (edited on the host?)${lines ? `: ${lines}` : ""}` });
+      out.push({
+        kind: "file-changed",
+        subject: f.path,
+        detail: `${f.path} differs from the deployed version (edited on the host?)${lines ? `: ${lines}` : ""}`,
+      });
     }
-    if (match === "mode") out.push({ kind: "file-mode", subject: f.path, detail: `${f.path} has mode ${seen!.mode}, the manifest wants ${f.mode.toString(8)}` });
-    if (match === "owner") out.push({ kind: "file-owner", subject: f.path, detail: `${f.path} is owned by ${seen!.owner}, the manifest wants ${f.owner}` });
+    if (match === "mode")
+      out.push({ kind: "file-mode", subject: f.path, detail: `${f.path} has mode ${seen!.mode}, the manifest wants ${f.mode.toString(8)}` });
+    if (match === "owner")
+      out.push({ kind: "file-owner", subject: f.path, detail: `${f.path} is owned by ${seen!.owner}, the manifest wants ${f.owner}` });
   }
   // Secret files: content is compared by keyed fingerprint elsewhere; here mode and owner.
   const secrets = [{ role: "keys" as const, ...manifest.keys }, ...(manifest.nts?.key ? [{ role: "nts-key" as const, ...manifest.nts.key }] : [])];
@@ -170,8 +186,14 @@ function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFi
     const seen = live.get(secret.role);
     const wanted = { sha256: seen?.sha256 ?? "", mode: secret.mode, owner: `${secret.owner}:${secret.group}` };
     const match = fileMatch(seen, wanted);
-    if (match === "mode") out.push({ kind: "file-mode", subject: secret.path, detail: `${secret.path} has mode ${seen!.mode}, the manifest wants ${secret.mode.toString(8)}` });
-    if (match === "owner") out.push({ kind: "file-owner", subject: secret.path, detail: `${secret.path} is owned by ${seen!.owner}, the manifest wants ${wanted.owner}` });
+    if (match === "mode")
+      out.push({
+        kind: "file-mode",
+        subject: secret.path,
+        detail: `${secret.path} has mode ${seen!.mode}, the manifest wants ${secret.mode.toString(8)}`,
+      });
+    if (match === "owner")
+      out.push({ kind: "file-owner", subject: secret.path, detail: `${secret.path} is owned by ${seen!.owner}, the manifest wants ${wanted.owner}` });
   }
   return out;
 }
@@ -184,8 +206,18 @@ export function compareFirewall(manifest: HostManifest, fw: Survey["firewall"]):
   const spec = manifest.firewall;
   if (!spec) return [];
   const subject = `table inet ${spec.table}`;
-  if (fw.missing) return [{ kind: "firewall-unavailable", subject, detail: `${spec.nft[0]} is not installed on the host: its firewall rules cannot be loaded (install nftables)` }];
-  if (fw.wantError !== undefined) return [{ kind: "firewall-unavailable", subject, detail: `nft cannot list the firewall rules on the host: ${fw.wantError.trim().split("\n").pop()}` }];
+  if (fw.missing)
+    return [
+      {
+        kind: "firewall-unavailable",
+        subject,
+        detail: `${spec.nft[0]} is not installed on the host: its firewall rules cannot be loaded (install nftables)`,
+      },
+    ];
+  if (fw.wantError !== undefined)
+    return [
+      { kind: "firewall-unavailable", subject, detail: `nft cannot list the firewall rules on the host: ${fw.wantError.trim().split("\n").pop()}` },
+    ];
   const out: Difference[] = [];
   if (firewallState(fw.live, fw.want) === "differs") {
     const detail = !fw.live?.trim()
@@ -194,7 +226,8 @@ export function compareFirewall(manifest: HostManifest, fw: Survey["firewall"]):
     out.push({ kind: "firewall-rules", subject, detail });
   }
   try {
-    for (const c of blockingChains(fw.ruleset ?? "", spec, new Set(spec.families))) out.push({ kind: "firewall-blocked", subject: c.chain, detail: c.reason });
+    for (const c of blockingChains(fw.ruleset ?? "", spec, new Set(spec.families)))
+      out.push({ kind: "firewall-blocked", subject: c.chain, detail: c.reason });
   } catch (err) {
     out.push({ kind: "firewall-blocked", subject, detail: (err as Error).message });
   }
@@ -206,10 +239,19 @@ function surveyPreamble(manifest: HostManifest): string[] {
   const firewall = manifest.files.find((f) => f.role === "firewall");
   return [
     ...(firewall ? [dataFunction("fw_data", [["firewall", firewall.content]]), "fw_wanted() { fw_data firewall; }"] : []),
-    assign("FILES", [...manifest.files.map((f) => `${f.role} ${f.path}`), `keys ${manifest.keys.path}`, ...(ntsKey ? [`nts-key ${ntsKey}`] : [])].join("\n")),
+    assign(
+      "FILES",
+      [...manifest.files.map((f) => `${f.role} ${f.path}`), `keys ${manifest.keys.path}`, ...(ntsKey ? [`nts-key ${ntsKey}`] : [])].join("\n"),
+    ),
     assign("KEYS_PATH", manifest.keys.path),
     assign("NTS_KEY_PATH", ntsKey ?? ""),
-    assign("NTS_SOURCES", manifest.verify.sources.filter((s) => s.nts).map((s) => s.name).join(" ")),
+    assign(
+      "NTS_SOURCES",
+      manifest.verify.sources
+        .filter((s) => s.nts)
+        .map((s) => s.name)
+        .join(" "),
+    ),
   ];
 }
 
@@ -232,10 +274,14 @@ export async function checkDrift(manifest: HostManifest, options: DriftOptions):
   let session: SshSession | undefined;
   try {
     // The salt first: without it every key would look changed.
-    const salt = manifest.keys.entries.length > 0 || manifest.nts?.key ? resolveSalt(manifest.fingerprintSalt, options.projectDir, { create: false }) : Buffer.alloc(0);
+    const salt =
+      manifest.keys.entries.length > 0 || manifest.nts?.key
+        ? resolveSalt(manifest.fingerprintSalt, options.projectDir, { create: false })
+        : Buffer.alloc(0);
     session = await (options.connect ?? connectHost)(manifest, { log: options.log, projectDir: options.projectDir });
     const survey = await runSurvey(session, manifest, { lockWaitSeconds: options.lockWaitSeconds ?? 60 });
-    if (survey.busy !== undefined) throw new Error(`an apply holds the host (${survey.busy.trim() || "holder unknown"}): check again when it is done`);
+    if (survey.busy !== undefined)
+      throw new Error(`an apply holds the host (${survey.busy.trim() || "holder unknown"}): check again when it is done`);
     if (!survey.done) throw new Error("the host's answer ended early");
     const differences: Difference[] = [];
     if (survey.journal) {
@@ -268,13 +314,21 @@ export async function checkDrift(manifest: HostManifest, options: DriftOptions):
         }
         const state = authentication(e, s, ntp, auth);
         if (state === "unauthenticated") {
-          differences.push({ kind: "source-unauthenticated", subject: e.name, detail: `${e.kind} ${e.name} (${authenticator(e)}) answers without authentication` });
+          differences.push({
+            kind: "source-unauthenticated",
+            subject: e.name,
+            detail: `${e.kind} ${e.name} (${authenticator(e)}) answers without authentication`,
+          });
         } else if (state === "nts-ke-failed") {
           differences.push({ kind: "source-unauthenticated", subject: e.name, detail: ntsFailure(e, auth && authDataOf(s, auth)) });
         }
       }
       for (const s of extraSources(live, manifest.verify.sources)) {
-        differences.push({ kind: "source-extra", subject: s.address, detail: `chronyd uses ${s.mode} ${s.name ?? s.address}, which the manifest does not declare (added at runtime with chronyc?)` });
+        differences.push({
+          kind: "source-extra",
+          subject: s.address,
+          detail: `chronyd uses ${s.mode} ${s.name ?? s.address}, which the manifest does not declare (added at runtime with chronyc?)`,
+        });
       }
     }
     return done({ status: differences.length === 0 ? "clean" : "drift", differences });

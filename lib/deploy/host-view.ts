@@ -57,11 +57,17 @@ export class HostView {
   }
 
   public tracking(): Promise<Tracking> {
-    return this.open((c) => c.tracking(), (c) => c.tracking());
+    return this.open(
+      (c) => c.tracking(),
+      (c) => c.tracking(),
+    );
   }
 
   public sources(): Promise<SourceReport[]> {
-    return this.open((c) => c.sources(), (c) => c.sources());
+    return this.open(
+      (c) => c.sources(),
+      (c) => c.sources(),
+    );
   }
 
   /** Socket-only: always chronyc over SSH, every source in one command. */

@@ -37,20 +37,35 @@ export async function recoverHost(manifest: HostManifest, options: RecoverOption
         const marker = parseMarker(line, run.nonce);
         if (!marker) return;
         const [a, b] = marker.args;
-        if (marker.word === "BUSY") outcome = { outcome: "failed", summary: `recovery could not take the host's lock (${decodeArg(a).trim() || "holder unknown"})` };
+        if (marker.word === "BUSY")
+          outcome = { outcome: "failed", summary: `recovery could not take the host's lock (${decodeArg(a).trim() || "holder unknown"})` };
         if (marker.word === "JOURNAL") log(`recover: run ${a} stopped in state ${b}`);
-        if (marker.word === "CLEAN") outcome = { outcome: "clean", summary: "the host had already finished the run by itself (committed or rolled back): run apply again to confirm" };
+        if (marker.word === "CLEAN")
+          outcome = {
+            outcome: "clean",
+            summary: "the host had already finished the run by itself (committed or rolled back): run apply again to confirm",
+          };
         if (marker.word === "RECOVERED") {
-          outcome = b === "new" ? { outcome: "new", summary: `run ${a} was finished by recovery` } : { outcome: "old", summary: `rolled back by recovery: the previous files are back and chronyd runs them` };
+          outcome =
+            b === "new"
+              ? { outcome: "new", summary: `run ${a} was finished by recovery` }
+              : { outcome: "old", summary: `rolled back by recovery: the previous files are back and chronyd runs them` };
         }
-        if (marker.word === "RECOVERY_FAILED") outcome = { outcome: "failed", summary: `ROLLBACK INCOMPLETE (${decodeArg(a)}): 'cdktf-chrony drift' reports the unfinished run, the next apply finishes it` };
+        if (marker.word === "RECOVERY_FAILED")
+          outcome = {
+            outcome: "failed",
+            summary: `ROLLBACK INCOMPLETE (${decodeArg(a)}): 'cdktf-chrony drift' reports the unfinished run, the next apply finishes it`,
+          };
       },
     });
     running.end();
     await running.done;
   } catch (err) {
     if (!isSshError(err)) throw err;
-    outcome = { outcome: "failed", summary: `ROLLBACK INCOMPLETE (recovery failed: ${err.message}): 'cdktf-chrony drift' reports the unfinished run, the next apply finishes it` };
+    outcome = {
+      outcome: "failed",
+      summary: `ROLLBACK INCOMPLETE (recovery failed: ${err.message}): 'cdktf-chrony drift' reports the unfinished run, the next apply finishes it`,
+    };
   } finally {
     await session?.close().catch(() => undefined);
   }

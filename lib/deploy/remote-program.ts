@@ -40,7 +40,9 @@ export function commandFunction(name: string, argv: readonly string[], passArgs 
 /** A function that prints `content` (any bytes), carried base64-encoded in a quoted here-document. */
 export function dataFunction(name: string, cases: ReadonlyArray<readonly [label: string, content: string]>): string {
   const branches = cases.map(([label, content]) => {
-    const b64 = Buffer.from(content).toString("base64").replace(/(.{76})/g, "$1\n");
+    const b64 = Buffer.from(content)
+      .toString("base64")
+      .replace(/(.{76})/g, "$1\n");
     return `  ${shellQuote(label)}) base64 -d <<'CDKTF_CHRONY_DATA'\n${b64}\nCDKTF_CHRONY_DATA\n  ;;`;
   });
   return [`${name}() {`, '  case "$1" in', ...branches, "  *) return 1 ;;", "  esac", "}"].join("\n");
@@ -130,7 +132,11 @@ export function programSource(name: ProgramName, preamble: readonly string[]): s
  * secrets included) comes on stdin, its length first, so the rest of stdin stays free for the
  * controller's later answers and nothing of it shows in the host's process list.
  */
-export function startProgram(session: SshSession, source: string, options: { readonly timeoutMs: number; readonly onLine: (line: string) => void }): Promise<RunningCommand> {
+export function startProgram(
+  session: SshSession,
+  source: string,
+  options: { readonly timeoutMs: number; readonly onLine: (line: string) => void },
+): Promise<RunningCommand> {
   const loader = 'IFS= read -r n && s=$(head -c "$n") && eval "$s"';
   return session.start(["sh", "-c", loader], { timeoutMs: options.timeoutMs, onLine: options.onLine }).then((running) => {
     running.write(`${Buffer.byteLength(source)}\n${source}`);

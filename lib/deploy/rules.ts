@@ -19,7 +19,9 @@ export function findSource(live: readonly SourceReport[], expected: ExpectedSour
 
 /** Live NTP sources the manifest does not name (added at runtime, or from a foreign file). */
 export function extraSources(live: readonly SourceReport[], expected: readonly ExpectedSource[]): SourceReport[] {
-  return live.filter((s) => s.mode !== "refclock" && !expected.some((e) => [s.name, s.address].some((n) => n?.toLowerCase() === e.name.toLowerCase())));
+  return live.filter(
+    (s) => s.mode !== "refclock" && !expected.some((e) => [s.name, s.address].some((n) => n?.toLowerCase() === e.name.toLowerCase())),
+  );
 }
 
 /**
@@ -59,7 +61,12 @@ export function authDataOf(source: SourceReport, authData: readonly AuthData[]):
  */
 export type Authentication = "not-keyed" | "no-reply" | "unauthenticated" | "nts-ke-failed" | "last-missed" | "authenticated";
 
-export function authentication(expected: ExpectedSource, source: SourceReport, ntpData: readonly NtpData[], authData?: readonly AuthData[]): Authentication {
+export function authentication(
+  expected: ExpectedSource,
+  source: SourceReport,
+  ntpData: readonly NtpData[],
+  authData?: readonly AuthData[],
+): Authentication {
   if (expected.keyId === undefined && !expected.nts) return "not-keyed";
   if (expected.nts && authData) {
     const ke = ntsKeState(authDataOf(source, authData));

@@ -61,14 +61,21 @@ const LOCAL_REFID = "7F7F0101";
  * Keyed sources can only be judged after a reply came back: then ntpdata says whether it was
  * authenticated. NTS sources first need their NTS-KE to have left cookies (authdata).
  */
-async function checkSource(ntpData: () => Promise<NtpData[]>, authData: () => Promise<AuthData[]>, live: readonly SourceReport[], e: ExpectedSource): Promise<SourceCheck> {
+async function checkSource(
+  ntpData: () => Promise<NtpData[]>,
+  authData: () => Promise<AuthData[]>,
+  live: readonly SourceReport[],
+  e: ExpectedSource,
+): Promise<SourceCheck> {
   const base = { kind: e.kind, name: e.name, keyId: e.keyId };
   const s = findSource(live, e);
   if (!s) return { ...base, ok: false, problem: `${e.kind} ${e.name} is not configured in chronyd` };
   const found = { ...base, address: s.address, state: s.state, reach: s.reach };
   if (e.kind === "pool") return { ...found, ok: true };
   const what = authenticator(e);
-  const fix = e.nts ? "check its certificate, the CAs this host trusts and its NTS-KE port" : `check that both hosts hold the same material for key ${e.keyId}`;
+  const fix = e.nts
+    ? "check its certificate, the CAs this host trusts and its NTS-KE port"
+    : `check that both hosts hold the same material for key ${e.keyId}`;
   const nts = e.nts ? authDataOf(s, await authData()) : undefined;
   const withNts = nts ? { ...found, nts: { cookies: nts.cookies, keAttempts: nts.keAttempts, nak: nts.nak, lastKeAgo: nts.lastKeAgo } } : found;
   const auth = e.keyId === undefined && !e.nts ? "not-keyed" : authentication(e, s, await ntpData(), e.nts ? await authData() : undefined);
@@ -78,7 +85,11 @@ async function checkSource(ntpData: () => Promise<NtpData[]>, authData: () => Pr
     case "nts-ke-failed":
       return { ...withNts, authenticated: false, ok: false, problem: ntsFailure(e, nts) };
     case "no-reply":
-      return { ...withNts, ok: false, problem: `${e.kind} ${e.name} has not answered yet (reach ${s.reach.toString(8).padStart(3, "0")}${e.nts ? ", NTS-KE not completed" : ""}); it uses ${what}: ${fix}` };
+      return {
+        ...withNts,
+        ok: false,
+        problem: `${e.kind} ${e.name} has not answered yet (reach ${s.reach.toString(8).padStart(3, "0")}${e.nts ? ", NTS-KE not completed" : ""}); it uses ${what}: ${fix}`,
+      };
     case "unauthenticated":
       return {
         ...withNts,
@@ -106,7 +117,9 @@ function offsetProblems(tracking: Tracking, maxSeconds: number): string[] {
   const out: string[] = [];
   const seconds = (x: number) => `${Math.abs(x) < 0.001 ? (x * 1e6).toFixed(0) + " µs" : x.toFixed(6) + " s"}`;
   if (Math.abs(tracking.systemTimeOffset) > maxSeconds) {
-    out.push(`system time is ${seconds(Math.abs(tracking.systemTimeOffset))} ${tracking.systemTimeOffset > 0 ? "slow" : "fast"} of NTP time (limit ${maxSeconds} s)`);
+    out.push(
+      `system time is ${seconds(Math.abs(tracking.systemTimeOffset))} ${tracking.systemTimeOffset > 0 ? "slow" : "fast"} of NTP time (limit ${maxSeconds} s)`,
+    );
   }
   if (Math.abs(tracking.lastOffset) > maxSeconds) out.push(`last offset ${seconds(tracking.lastOffset)} (limit ${maxSeconds} s)`);
   return out;

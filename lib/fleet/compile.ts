@@ -112,7 +112,8 @@ function indexFleet(fleet: FleetDeclaration): FleetIndex {
     const route = (host.target.jump ?? []).map((h) => `${h.address}:${h.port} > `).join("");
     const target = `${route}${host.target.address}:${host.target.port}`;
     const other = byTarget.get(target);
-    if (other) throw new ConfigError(`hosts ${other.ref} and ${host.ref} have the same SSH target ${target}: each host needs its own address or port`);
+    if (other)
+      throw new ConfigError(`hosts ${other.ref} and ${host.ref} have the same SSH target ${target}: each host needs its own address or port`);
     byTarget.set(target, host);
     const ntp = `${host.ntpAddress}:${host.profile.ntpPort}`;
     const sameNtp = byNtpEndpoint.get(ntp);
@@ -137,7 +138,8 @@ function indexFleet(fleet: FleetDeclaration): FleetIndex {
       incoming.set(source.to.host, list);
     }
     for (const use of host.keys) checkKeyUse(use, host, keys, rotations);
-    if (host.commandKey !== undefined && !keys.has(host.commandKey)) throw new ConfigError(`host ${host.id}: its commandKey ${host.commandKey} is not declared in the app`);
+    if (host.commandKey !== undefined && !keys.has(host.commandKey))
+      throw new ConfigError(`host ${host.id}: its commandKey ${host.commandKey} is not declared in the app`);
   }
   return { hosts, keys, rotations, incoming, byNtpAddress };
 }
@@ -151,9 +153,15 @@ function uniqueByRef<T extends { readonly ref: string }>(items: readonly T[], wh
   return map;
 }
 
-function checkKeyUse(use: KeyUseRef, host: HostDeclaration, keys: ReadonlyMap<string, KeyDeclaration>, rotations: ReadonlyMap<string, RotationDeclaration>): void {
+function checkKeyUse(
+  use: KeyUseRef,
+  host: HostDeclaration,
+  keys: ReadonlyMap<string, KeyDeclaration>,
+  rotations: ReadonlyMap<string, RotationDeclaration>,
+): void {
   const known = "key" in use ? keys.has(use.key) : rotations.has(use.rotation);
-  if (!known) throw new ConfigError(`host ${host.id}: ${"key" in use ? `key ${use.key}` : `key rotation ${use.rotation}`} is not declared in the app`);
+  if (!known)
+    throw new ConfigError(`host ${host.id}: ${"key" in use ? `key ${use.key}` : `key rotation ${use.rotation}`} is not declared in the app`);
 }
 
 /** The keys a use makes a host hold, and the one its source line names. */
@@ -264,7 +272,10 @@ function compileHost(
 
   const sourceLines = host.sources.map((s) => sourceLine(host, s, index));
   const hostNts = nts.forHost(host, sourceLines, index.byNtpAddress);
-  const extra: Directive[] = [...(host.commandKey !== undefined ? [directive("commandkey", index.keys.get(host.commandKey)!.keyId)] : []), ...hostNts.directives];
+  const extra: Directive[] = [
+    ...(host.commandKey !== undefined ? [directive("commandkey", index.keys.get(host.commandKey)!.keyId)] : []),
+    ...hostNts.directives,
+  ];
   const config: ChronyConfig = {
     ...host.config,
     sources: [...host.config.sources, ...sourceLines],
@@ -276,13 +287,26 @@ function compileHost(
   const keyEntries: ManifestKey[] = [...held.values()]
     .sort((a, b) => a.keyId - b.keyId)
     .map((key) => ({ id: key.keyId, type: key.type, fingerprint: fingerprints(key).fingerprint, source: key.source, name: key.ref }));
-  const warnings = [...check.warnings, ...[...held.values()].flatMap((k) => fingerprints(k).warnings.map((w) => `host ${host.id}: ${w}`)), ...hostNts.warnings];
+  const warnings = [
+    ...check.warnings,
+    ...[...held.values()].flatMap((k) => fingerprints(k).warnings.map((w) => `host ${host.id}: ${w}`)),
+    ...hostNts.warnings,
+  ];
 
   const firewall = hostFirewall(host, [...check.composed.base, ...check.composed.host], config.sources);
   const files = [...renderHostFiles(config, host.profile, { composed: check.composed }), ...hostNts.files, ...(firewall ? [firewall.file] : [])];
   const p = host.profile;
   const filesDigest = sha256Hex(files.map((f) => `${f.path}\0${f.mode}\0${f.owner}\0${f.content}`).join("\0"));
-  const keysDigest = sha256Hex([p.keysPath, p.keysOwner, p.keysGroup, p.keysMode, host.undeclaredKeys ?? "refuse", ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`)].join("\0"));
+  const keysDigest = sha256Hex(
+    [
+      p.keysPath,
+      p.keysOwner,
+      p.keysGroup,
+      p.keysMode,
+      host.undeclaredKeys ?? "refuse",
+      ...keyEntries.map((k) => `${k.id}:${k.type}:${k.fingerprint}`),
+    ].join("\0"),
+  );
   const manifest: HostManifest = {
     schema: MANIFEST_SCHEMA,
     id: host.id,
@@ -292,7 +316,14 @@ function compileHost(
     profile: host.profile,
     chronyVersion: config.version.text,
     files,
-    keys: { path: p.keysPath, owner: p.keysOwner, group: p.keysGroup, mode: p.keysMode, entries: keyEntries, undeclared: host.undeclaredKeys ?? "refuse" },
+    keys: {
+      path: p.keysPath,
+      owner: p.keysOwner,
+      group: p.keysGroup,
+      mode: p.keysMode,
+      entries: keyEntries,
+      undeclared: host.undeclaredKeys ?? "refuse",
+    },
     fingerprintSalt: saltSpec,
     reloadPolicy: host.reloadPolicy,
     verify: {
@@ -307,7 +338,12 @@ function compileHost(
       requireSynchronised: host.verify.requireSynchronised ?? false,
       timeoutSeconds: host.verify.timeoutSeconds ?? defaultVerifyTimeout(host),
     },
-    rotations: [...rotations].map((r): RotationStatus => ({ name: r.ref, phase: r.phase, fromKeyId: index.keys.get(r.from)!.keyId, toKeyId: index.keys.get(r.to)!.keyId })),
+    rotations: [...rotations].map((r): RotationStatus => ({
+      name: r.ref,
+      phase: r.phase,
+      fromKeyId: index.keys.get(r.from)!.keyId,
+      toKeyId: index.keys.get(r.to)!.keyId,
+    })),
     ...(hostNts.manifest ? { nts: hostNts.manifest } : {}),
     ...(firewall ? { firewall: firewall.manifest } : {}),
     warnings,
@@ -380,7 +416,14 @@ function parseCmdEndpoint(host: HostDeclaration, text: string): { host: string; 
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(text);
   const address = match?.[1] ?? match?.[2];
   const port = match?.[3] !== undefined ? Number(match[3]) : host.profile.cmdPort;
-  if (!match || address === undefined || (match[1] !== undefined && isIP(match[1]) !== 6) || isProblem(hostOrAddress(address)) || port < 1 || port > 65535) {
+  if (
+    !match ||
+    address === undefined ||
+    (match[1] !== undefined && isIP(match[1]) !== 6) ||
+    isProblem(hostOrAddress(address)) ||
+    port < 1 ||
+    port > 65535
+  ) {
     throw new ConfigError(`host ${host.id}: invalid verify.cmdEndpoint '${text}': use "host:port" or "[ipv6]:port" with a port from 1 to 65535`);
   }
   return { host: address, port };

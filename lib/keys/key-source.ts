@@ -2,7 +2,10 @@ import * as v from "valibot";
 import { hasControlCharacters } from "../model/directive";
 
 /** A path the controller reads: absolute, `~/`-based, or relative to the project folder. */
-export const controllerPathSchema = v.pipe(v.string(), v.check((p) => p !== "" && !hasControlCharacters(p), "a path without control characters"));
+export const controllerPathSchema = v.pipe(
+  v.string(),
+  v.check((p) => p !== "" && !hasControlCharacters(p), "a path without control characters"),
+);
 export const envVariableSchema = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"));
 
 /**

@@ -5,17 +5,7 @@
  * Nettle, which rejects them ("Unsupported hash function"), so they are not offered.
  */
 export type NtpKeyTypeName =
-  | "MD5"
-  | "SHA1"
-  | "SHA256"
-  | "SHA384"
-  | "SHA512"
-  | "SHA3-224"
-  | "SHA3-256"
-  | "SHA3-384"
-  | "SHA3-512"
-  | "AES128"
-  | "AES256";
+  "MD5" | "SHA1" | "SHA256" | "SHA384" | "SHA512" | "SHA3-224" | "SHA3-256" | "SHA3-384" | "SHA3-512" | "AES128" | "AES256";
 
 export interface KeyTypeInfo {
   readonly name: NtpKeyTypeName;

@@ -44,7 +44,9 @@ export function resolveKeyMaterial(key: KeyReference, baseDir: string, options: 
       try {
         text = fs.readFileSync(file, "utf8");
       } catch (err) {
-        throw new UserError(`${where}: cannot read ${file} (${(err as NodeJS.ErrnoException).code}): create it with the key's material (HEX:... or ASCII:...)`);
+        throw new UserError(
+          `${where}: cannot read ${file} (${(err as NodeJS.ErrnoException).code}): create it with the key's material (HEX:... or ASCII:...)`,
+        );
       }
       return decodeKeyMaterial(key.id, text.trim());
     }

@@ -86,7 +86,9 @@ export function writeBundle(file: string, entries: readonly BundleEntry[], profi
 
 function unreadable(file: string, err: unknown): UserError {
   const code = (err as NodeJS.ErrnoException).code;
-  return new UserError(`cannot read ${file} (${code === "EISDIR" ? "it is a folder" : code}): run 'cdktf synth' first, or pass the stack's ${BUNDLE_FILE}`);
+  return new UserError(
+    `cannot read ${file} (${code === "EISDIR" ? "it is a folder" : code}): run 'cdktf synth' first, or pass the stack's ${BUNDLE_FILE}`,
+  );
 }
 
 function readBundleText(file: string): string {
@@ -143,9 +145,12 @@ function parseHeader(text: string, file: string): BundleHeader {
     throw new UserError(`the header of ${file} is not valid JSON: synthesize it again with 'cdktf synth'`);
   }
   if (header.schema !== BUNDLE_SCHEMA) {
-    throw new UserError(`${file} starts with a header of schema ${JSON.stringify(header.schema)}; this CLI reads ${BUNDLE_SCHEMA}: synthesize again with this version`);
+    throw new UserError(
+      `${file} starts with a header of schema ${JSON.stringify(header.schema)}; this CLI reads ${BUNDLE_SCHEMA}: synthesize again with this version`,
+    );
   }
-  if (typeof header.profiles !== "object" || header.profiles === null) throw new UserError(`the header of ${file} has no profiles: synthesize it again with 'cdktf synth'`);
+  if (typeof header.profiles !== "object" || header.profiles === null)
+    throw new UserError(`the header of ${file} has no profiles: synthesize it again with 'cdktf synth'`);
   return header;
 }
 
@@ -165,7 +170,7 @@ function lineAt(fd: number, size: number, from: number): { start: number; text: 
 
 function readUntilNewline(fd: number, size: number, from: number): string | undefined {
   const chunks: Buffer[] = [];
-  for (let pos = from; pos < size; ) {
+  for (let pos = from; pos < size;) {
     const buf = Buffer.alloc(Math.min(16_384, size - pos));
     const n = fs.readSync(fd, buf, 0, buf.length, pos);
     if (n <= 0) break;

@@ -68,7 +68,9 @@ function parseObject(text: string, where: string): Record<string, unknown> {
     throw new UserError(`host manifest ${where} is not valid JSON: synthesize it again with 'cdktf synth'`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new UserError(`host manifest ${where} is not a JSON object (got ${parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed}): pass a manifest written by 'cdktf synth'`);
+    throw new UserError(
+      `host manifest ${where} is not a JSON object (got ${parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed}): pass a manifest written by 'cdktf synth'`,
+    );
   }
   return parsed as Record<string, unknown>;
 }
@@ -83,7 +85,9 @@ function checkFormat(parsed: Record<string, unknown>, where: string): void {
         `host manifest ${where} has format ${schema.slice(SCHEMA_PREFIX.length)}, written by ${typeof writer === "string" ? writer : "an older cdktf-chrony"}; this CLI (cdktf-chrony ${packageVersion()}) reads format ${MANIFEST_FORMAT}: synthesize again with this version, or run the version that wrote it`,
       );
     }
-    throw new UserError(`${where} is not a cdktf-chrony host manifest (schema ${JSON.stringify(schema)}, expected '${MANIFEST_SCHEMA}'): pass a manifest written by 'cdktf synth'`);
+    throw new UserError(
+      `${where} is not a cdktf-chrony host manifest (schema ${JSON.stringify(schema)}, expected '${MANIFEST_SCHEMA}'): pass a manifest written by 'cdktf synth'`,
+    );
   }
 }
 
@@ -124,13 +128,19 @@ function checkOwnPaths(m: HostManifest, where: string): void {
     seen.add(f.role);
   });
   if (m.keys.path !== m.profile.keysPath) {
-    throw new UserError(`invalid host manifest ${where}: manifest.keys.path ${JSON.stringify(m.keys.path)} is not the profile's keysPath ${JSON.stringify(m.profile.keysPath)}: synthesize it again`);
+    throw new UserError(
+      `invalid host manifest ${where}: manifest.keys.path ${JSON.stringify(m.keys.path)} is not the profile's keysPath ${JSON.stringify(m.profile.keysPath)}: synthesize it again`,
+    );
   }
   if (m.nts?.key && m.nts.key.path !== nts.serverKey) {
-    throw new UserError(`invalid host manifest ${where}: manifest.nts.key.path ${JSON.stringify(m.nts.key.path)} is not ${JSON.stringify(nts.serverKey)}: synthesize it again`);
+    throw new UserError(
+      `invalid host manifest ${where}: manifest.nts.key.path ${JSON.stringify(m.nts.key.path)} is not ${JSON.stringify(nts.serverKey)}: synthesize it again`,
+    );
   }
   if (seen.has("firewall") !== (m.firewall !== undefined)) {
-    throw new UserError(`invalid host manifest ${where}: the firewall rules (role firewall) and manifest.firewall come together: synthesize it again`);
+    throw new UserError(
+      `invalid host manifest ${where}: the firewall rules (role firewall) and manifest.firewall come together: synthesize it again`,
+    );
   }
   if (m.nts?.key && !seen.has("nts-cert")) {
     throw new UserError(`invalid host manifest ${where}: manifest.nts.key has no certificate among the files (role nts-cert): synthesize it again`);

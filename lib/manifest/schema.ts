@@ -54,7 +54,10 @@ export const hostKeyPolicySchema = v.variant("kind", [
 ]);
 export type HostKeyPolicySpec = v.InferOutput<typeof hostKeyPolicySchema>;
 
-const sshAddress = v.pipe(v.string(), v.check((a) => a !== "" && !/\s/.test(a) && !hasControlCharacters(a), "a hostname or IP address"));
+const sshAddress = v.pipe(
+  v.string(),
+  v.check((a) => a !== "" && !/\s/.test(a) && !hasControlCharacters(a), "a hostname or IP address"),
+);
 
 /** A jump host (bastion) on the way to the target; its host key is checked like the target's. */
 export const sshHopSchema = v.object({

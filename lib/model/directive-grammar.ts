@@ -5,19 +5,7 @@ import { LOCAL_FIELDS } from "./areas/clock";
 import { HWTIMESTAMP_FIELDS, REFCLOCK_FIELDS } from "./areas/refclocks";
 import { sourceCheck } from "./areas/sources";
 import { optionSpecs } from "./prop-rows";
-import {
-  TokenCheck,
-  TokenProblem,
-  absolutePath,
-  anyWord,
-  decimal,
-  integer,
-  ipAddress,
-  isProblem,
-  keyId,
-  oneOf,
-  subnet,
-} from "./tokens";
+import { TokenCheck, TokenProblem, absolutePath, anyWord, decimal, integer, ipAddress, isProblem, keyId, oneOf, subnet } from "./tokens";
 
 /** What the library knows about one directive of chrony.conf. */
 export interface DirectiveSpec {
@@ -59,22 +47,11 @@ const accessRule: ArgsCheck = (args) => {
 
 /** bindcmdaddress takes an IP address, a Unix socket path, or "/" to disable the socket. */
 const cmdAddress: TokenCheck<string> = (token) =>
-  token.startsWith("/") || !isProblem(ipAddress(token))
-    ? token
-    : new TokenProblem("an IP address, a Unix socket path, or / to disable the socket");
+  token.startsWith("/") || !isProblem(ipAddress(token)) ? token : new TokenProblem("an IP address, a Unix socket path, or / to disable the socket");
 
 const rateLimit = withOptions([], optionSpecs(RATE_LIMIT_FIELDS));
 
-const logNames = [
-  "rawmeasurements",
-  "measurements",
-  "statistics",
-  "tracking",
-  "rtc",
-  "refclocks",
-  "tempcomp",
-  "selection",
-];
+const logNames = ["rawmeasurements", "measurements", "statistics", "tracking", "rtc", "refclocks", "tempcomp", "selection"];
 const logCheck: ArgsCheck = (args, version) => {
   if (args.length === 0) return `needs at least one of ${logNames.join(", ")}`;
   for (const name of args) {
@@ -95,7 +72,13 @@ const refclockCheck: ArgsCheck = (args, version) => {
   const since = driver === undefined ? undefined : REFCLOCK_DRIVERS[driver];
   if (driver !== undefined && since === undefined) return `driver must be one of ${Object.keys(REFCLOCK_DRIVERS).join(", ")}, got '${driver}'`;
   if (since !== undefined && !isAtLeast(version, since)) return `driver ${driver} needs chrony ${since} or newer (this host runs ${version.text})`;
-  return withOptions([["driver", anyWord], ["parameter", anyWord]], optionSpecs(REFCLOCK_FIELDS))(args, version);
+  return withOptions(
+    [
+      ["driver", anyWord],
+      ["parameter", anyWord],
+    ],
+    optionSpecs(REFCLOCK_FIELDS),
+  )(args, version);
 };
 
 /** `driftfile FILE [interval SECONDS]`; the interval came in 4.7. */
@@ -109,7 +92,21 @@ const driftfileCheck: ArgsCheck = (args, version) => {
 };
 
 /** Monitoring commands opencommands can open to cmdallow'ed hosts (chrony 4.7). */
-export const OPEN_COMMANDS = ["activity", "authdata", "clients", "manual", "ntpdata", "rtcdata", "selectdata", "serverstats", "smoothing", "sourcename", "sources", "sourcestats", "tracking"];
+export const OPEN_COMMANDS = [
+  "activity",
+  "authdata",
+  "clients",
+  "manual",
+  "ntpdata",
+  "rtcdata",
+  "selectdata",
+  "serverstats",
+  "smoothing",
+  "sourcename",
+  "sources",
+  "sourcestats",
+  "tracking",
+];
 
 const COMMAND_KEY_REMOVED = {
   in: "2.2",
@@ -127,8 +124,25 @@ export const DIRECTIVES: ReadonlyMap<string, DirectiveSpec> = new Map<string, Di
   ["pool", { since: "2.0", repeat: "many", check: sourceCheck("pool") }],
   ["peer", { since: "1.31", repeat: "many", check: sourceCheck("peer") }],
   ["refclock", { since: "1.31", repeat: "many", check: refclockCheck }],
-  ["initstepslew", { since: "1.31", repeat: "once", check: (args) => (args.length < 1 || isProblem(decimal(0)(args[0])) ? "takes a threshold in seconds and then the servers" : undefined) }],
-  ["broadcast", { since: "1.31", repeat: "many", check: eitherOf(positional(["interval", integer(1, 2 ** 31 - 1)], ["address", ipAddress]), positional(["interval", integer(1, 2 ** 31 - 1)], ["address", ipAddress], ["port", port])) }],
+  [
+    "initstepslew",
+    {
+      since: "1.31",
+      repeat: "once",
+      check: (args) => (args.length < 1 || isProblem(decimal(0)(args[0])) ? "takes a threshold in seconds and then the servers" : undefined),
+    },
+  ],
+  [
+    "broadcast",
+    {
+      since: "1.31",
+      repeat: "many",
+      check: eitherOf(
+        positional(["interval", integer(1, 2 ** 31 - 1)], ["address", ipAddress]),
+        positional(["interval", integer(1, 2 ** 31 - 1)], ["address", ipAddress], ["port", port]),
+      ),
+    },
+  ],
   ["sourcedir", { since: "4.0", repeat: "many", check: listOf("directory", path, 1, 10) }],
   // Access and binding
   ["allow", { since: "1.31", repeat: "many", check: accessRule }],
@@ -161,22 +175,48 @@ export const DIRECTIVES: ReadonlyMap<string, DirectiveSpec> = new Map<string, Di
   ["ntsserverkey", { since: "4.0", repeat: "many", check: one("path", path) }],
   ["ntsservercert", { since: "4.0", repeat: "many", check: one("path", path) }],
   ["ntsdumpdir", { since: "4.0", repeat: "once", check: one("directory", path) }],
-  ["ntscachedir", { since: "4.0", repeat: "once", slot: "ntsdumpdir", obsolete: { in: "4.0", instead: "it is the old name of ntsdumpdir, which chronyd reads the same way: write ntsdumpdir" }, check: one("directory", path) }],
+  [
+    "ntscachedir",
+    {
+      since: "4.0",
+      repeat: "once",
+      slot: "ntsdumpdir",
+      obsolete: { in: "4.0", instead: "it is the old name of ntsdumpdir, which chronyd reads the same way: write ntsdumpdir" },
+      check: one("directory", path),
+    },
+  ],
   ["ntsport", { since: "4.0", repeat: "once", check: one("port", port) }],
   ["ntsprocesses", { since: "4.0", repeat: "once", check: one("count", integer(0, 1000)) }],
   ["maxntsconnections", { since: "4.0", repeat: "once", check: one("count", integer(1, 2 ** 31 - 1)) }],
   ["ntsntpserver", { since: "4.0", repeat: "once", check: one("hostname", anyWord) }],
   ["ntsrotate", { since: "4.0", repeat: "once", check: one("seconds", integer(0, 2 ** 31 - 1)) }],
   ["ntsrefresh", { since: "4.0", repeat: "once", check: one("seconds", integer(0, 2 ** 31 - 1)) }],
-  ["ntstrustedcerts", { since: "4.0", repeat: "many", check: eitherOf(one("path", path), positional(["set ID", integer(0, 2 ** 32 - 1)], ["path", path])) }],
+  [
+    "ntstrustedcerts",
+    { since: "4.0", repeat: "many", check: eitherOf(one("path", path), positional(["set ID", integer(0, 2 ** 32 - 1)], ["path", path])) },
+  ],
   ["nosystemcert", { since: "4.0", repeat: "once", check: noArgs() }],
   ["nocerttimecheck", { since: "4.0", repeat: "once", check: one("updates", integer(0, 2 ** 31 - 1)) }],
   ["ntsaeads", { since: "4.6.1", repeat: "once", check: listOf("AEAD ID", integer(1, 65535)) }],
   ["ntpsigndsocket", { since: "3.0", repeat: "once", check: one("path", path) }],
   // Clock discipline
-  ["makestep", { since: "1.31", repeat: "once", check: positional(["threshold (seconds)", seconds], ["limit (updates, negative = unlimited)", integer(-(2 ** 31), 2 ** 31 - 1)]) }],
+  [
+    "makestep",
+    {
+      since: "1.31",
+      repeat: "once",
+      check: positional(["threshold (seconds)", seconds], ["limit (updates, negative = unlimited)", integer(-(2 ** 31), 2 ** 31 - 1)]),
+    },
+  ],
   ["maxupdateskew", { since: "1.31", repeat: "once", check: one("skew (ppm)", ppm) }],
-  ["maxchange", { since: "1.31", repeat: "once", check: positional(["offset (seconds)", seconds], ["start (updates)", integer(0, 2 ** 31 - 1)], ["ignore (updates)", integer(-1, 2 ** 31 - 1)]) }],
+  [
+    "maxchange",
+    {
+      since: "1.31",
+      repeat: "once",
+      check: positional(["offset (seconds)", seconds], ["start (updates)", integer(0, 2 ** 31 - 1)], ["ignore (updates)", integer(-1, 2 ** 31 - 1)]),
+    },
+  ],
   ["maxslewrate", { since: "1.31", repeat: "once", check: one("rate (ppm)", ppm) }],
   ["maxdrift", { since: "2.4", repeat: "once", check: one("drift (ppm)", ppm) }],
   ["maxclockerror", { since: "1.31", repeat: "once", check: one("error (ppm)", ppm) }],
@@ -193,10 +233,28 @@ export const DIRECTIVES: ReadonlyMap<string, DirectiveSpec> = new Map<string, Di
   ["leapsectz", { since: "1.31", repeat: "once", check: one("timezone", anyWord) }],
   ["leapseclist", { since: "4.6", repeat: "once", check: one("path", path) }],
   ["leapsecmode", { since: "2.0", repeat: "once", check: one("mode", oneOf(["system", "step", "slew", "ignore"])) }],
-  ["smoothtime", { since: "2.0", repeat: "once", check: eitherOf(positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm]), positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm], ["leaponly", oneOf(["leaponly"])])) }],
+  [
+    "smoothtime",
+    {
+      since: "2.0",
+      repeat: "once",
+      check: eitherOf(
+        positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm]),
+        positional(["max frequency (ppm)", ppm], ["max wander (ppm/s)", ppm], ["leaponly", oneOf(["leaponly"])]),
+      ),
+    },
+  ],
   ["local", { since: "1.31", repeat: "once", check: withOptions([], optionSpecs(LOCAL_FIELDS)) }],
   ["manual", { since: "1.31", repeat: "once", check: noArgs() }],
-  ["tempcomp", { since: "1.31", repeat: "once", check: (args) => (args.length === 3 || args.length === 6 ? undefined : "takes 3 (sensor interval points-file) or 6 (sensor interval T0 k0 k1 k2) arguments") }],
+  [
+    "tempcomp",
+    {
+      since: "1.31",
+      repeat: "once",
+      check: (args) =>
+        args.length === 3 || args.length === 6 ? undefined : "takes 3 (sensor interval points-file) or 6 (sensor interval T0 k0 k1 k2) arguments",
+    },
+  ],
   // Source selection
   ["minsources", { since: "2.0", repeat: "once", check: one("count", integer(1, 64)) }],
   ["maxdistance", { since: "2.2", repeat: "once", check: one("distance (seconds)", seconds) }],
@@ -216,15 +274,39 @@ export const DIRECTIVES: ReadonlyMap<string, DirectiveSpec> = new Map<string, Di
   ["logbanner", { since: "1.31", repeat: "once", check: one("lines", integer(0, 2 ** 31 - 1)) }],
   ["mailonchange", { since: "1.31", repeat: "once", check: positional(["email", anyWord], ["threshold (seconds)", seconds]) }],
   ["dumpdir", { since: "1.31", repeat: "once", check: one("directory", path) }],
-  ["dumponexit", { since: "1.31", repeat: "many", obsolete: { in: "1.31", instead: "chronyd ignores it (it dumps on exit whenever dumpdir is set): remove the line" }, check: noArgs() }],
+  [
+    "dumponexit",
+    {
+      since: "1.31",
+      repeat: "many",
+      obsolete: { in: "1.31", instead: "chronyd ignores it (it dumps on exit whenever dumpdir is set): remove the line" },
+      check: noArgs(),
+    },
+  ],
   ["pidfile", { since: "1.31", repeat: "once", check: one("path", path) }],
   ["user", { since: "1.31", repeat: "once", check: one("user", anyWord) }],
   ["lock_all", { since: "1.31", repeat: "once", check: noArgs() }],
   ["sched_priority", { since: "1.31", repeat: "once", check: one("priority", integer(0, 99)) }],
   ["include", { since: "1.31", repeat: "many", check: one("glob", path) }],
   ["confdir", { since: "4.0", repeat: "many", check: listOf("directory", path, 1, 10) }],
-  ["linux_freq_scale", { since: "1.31", repeat: "many", obsolete: { in: "1.31", instead: "chronyd ignores it (the kernel's tick rate and frequency scale are detected): remove the line" }, check: (a) => (a.length === 1 ? undefined : "takes 1 argument") }],
-  ["linux_hz", { since: "1.31", repeat: "many", obsolete: { in: "1.31", instead: "chronyd ignores it (the kernel's tick rate and frequency scale are detected): remove the line" }, check: (a) => (a.length === 1 ? undefined : "takes 1 argument") }],
+  [
+    "linux_freq_scale",
+    {
+      since: "1.31",
+      repeat: "many",
+      obsolete: { in: "1.31", instead: "chronyd ignores it (the kernel's tick rate and frequency scale are detected): remove the line" },
+      check: (a) => (a.length === 1 ? undefined : "takes 1 argument"),
+    },
+  ],
+  [
+    "linux_hz",
+    {
+      since: "1.31",
+      repeat: "many",
+      obsolete: { in: "1.31", instead: "chronyd ignores it (the kernel's tick rate and frequency scale are detected): remove the line" },
+      check: (a) => (a.length === 1 ? undefined : "takes 1 argument"),
+    },
+  ],
 ]);
 
 /** Directive names that hold time sources, kept in the managed `sourcedir` file when possible. */

@@ -51,7 +51,8 @@ export function directiveLine(d: Directive): string {
     const problem = tokenProblem(token);
     if (problem) throw new Error(`internal error: refusing to render directive ${JSON.stringify(d.name)}: a token ${problem}`);
   }
-  if (COMMENT_STARTS.includes(d.name[0])) throw new Error(`internal error: refusing to render directive ${JSON.stringify(d.name)}: it would be a comment`);
+  if (COMMENT_STARTS.includes(d.name[0]))
+    throw new Error(`internal error: refusing to render directive ${JSON.stringify(d.name)}: it would be a comment`);
   return d.args.length === 0 ? d.name : `${d.name} ${d.args.join(" ")}`;
 }
 

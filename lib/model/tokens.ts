@@ -50,11 +50,9 @@ export function oneOf(words: readonly string[], caseSensitive = false): TokenChe
   };
 }
 
-export const ipAddress: TokenCheck<string> = (token) =>
-  isIP(token) ? token : new TokenProblem("an IPv4 or IPv6 address");
+export const ipAddress: TokenCheck<string> = (token) => (isIP(token) ? token : new TokenProblem("an IPv4 or IPv6 address"));
 
-export const absolutePath: TokenCheck<string> = (token) =>
-  token.startsWith("/") ? token : new TokenProblem("an absolute path");
+export const absolutePath: TokenCheck<string> = (token) => (token.startsWith("/") ? token : new TokenProblem("an absolute path"));
 
 export const anyWord: TokenCheck<string> = (token) => token;
 
@@ -72,8 +70,7 @@ export const subnet: TokenCheck<string> = (token) => {
   const slash = token.indexOf("/");
   const net = slash >= 0 ? token.slice(0, slash) : token;
   const bitsText = slash >= 0 ? token.slice(slash + 1) : undefined;
-  const expected =
-    "an address, a subnet such as 192.168.1.0/24, 10/8 or 2001:db8::/32, or a hostname (without /bits)";
+  const expected = "an address, a subnet such as 192.168.1.0/24, 10/8 or 2001:db8::/32, or a hostname (without /bits)";
   let maxBits: number;
   if (isIP(net)) {
     maxBits = isIP(net) === 6 ? 128 : 32;

@@ -26,9 +26,7 @@ const VERSION_PATTERN = /^(\d+)\.(\d+)(?:\.(\d+))?$/;
 export function parseChronyVersion(text: string): ChronyVersion {
   const match = VERSION_PATTERN.exec(text.trim());
   if (!match) {
-    throw new ConfigError(
-      `invalid chrony version '${text}': use the release number as chronyd --version prints it, e.g. "4.3"`,
-    );
+    throw new ConfigError(`invalid chrony version '${text}': use the release number as chronyd --version prints it, e.g. "4.3"`);
   }
   const version = { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0), text: text.trim() };
   if (compareVersions(version, OLDEST) < 0) {

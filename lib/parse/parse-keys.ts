@@ -36,11 +36,7 @@ export function parseKeyFile(text: string): ParsedKeyFile {
     const id = Number(words[0]);
     if (seen.has(id)) problems.push({ lineNumber, message: `duplicate key ${id} at line ${lineNumber}` });
     seen.add(id);
-    entries.push(
-      words.length === 3
-        ? { id, type: words[1], material: words[2], lineNumber }
-        : { id, material: words[1], lineNumber },
-    );
+    entries.push(words.length === 3 ? { id, type: words[1], material: words[2], lineNumber } : { id, material: words[1], lineNumber });
   });
   return { entries, problems };
 }

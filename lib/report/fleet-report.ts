@@ -24,7 +24,13 @@ const STATE: Record<string, string> = {
 export function formatFleetReport(rows: readonly ReportRow[]): string {
   const out: string[] = [];
   for (const { verification: v, action } of rows) {
-    const sync = v.synchronised ? `synchronised to ${v.tracking?.refName ?? v.tracking?.refId}` : v.localReference ? "serving its local clock (stratum " + v.tracking?.stratum + ")" : v.result === "error" ? "unreachable" : "not synchronised yet";
+    const sync = v.synchronised
+      ? `synchronised to ${v.tracking?.refName ?? v.tracking?.refId}`
+      : v.localReference
+        ? "serving its local clock (stratum " + v.tracking?.stratum + ")"
+        : v.result === "error"
+          ? "unreachable"
+          : "not synchronised yet";
     const mark = v.result === "verified" ? "✔" : "✘";
     out.push(`${mark} ${v.host.padEnd(10)} ${v.address.padEnd(21)} deploy: ${(action ?? "-").padEnd(16)} ${sync}`);
     for (const s of v.sources) {
@@ -36,7 +42,9 @@ export function formatFleetReport(rows: readonly ReportRow[]): string {
             : `key ${s.keyId}: NOT authenticated`
           : "no key";
       const reach = s.reach === undefined ? "-" : s.reach.toString(8).padStart(3, "0");
-      out.push(`    ${s.kind.padEnd(6)} ${s.name.padEnd(16)} ${(s.state ? STATE[s.state] ?? s.state : "missing").padEnd(20)} reach ${reach}  ${auth}`);
+      out.push(
+        `    ${s.kind.padEnd(6)} ${s.name.padEnd(16)} ${(s.state ? (STATE[s.state] ?? s.state) : "missing").padEnd(20)} reach ${reach}  ${auth}`,
+      );
     }
     for (const p of v.problems) out.push(`    ! ${p}`);
   }

@@ -56,7 +56,10 @@ describe("cdktf deploy of examples/fleet to the sandbox (real terraform, sshd, c
     const verify = cli(["verify", outdir, "--json"]);
     const report = JSON.parse(verify.stdout);
     const problems = JSON.stringify(report.hosts.map((h: { host: string; problems: string[] }) => [h.host, h.problems]));
-    expect(report.hosts.map((h: { host: string; result: string }) => [h.host, h.result]), problems).toEqual([
+    expect(
+      report.hosts.map((h: { host: string; result: string }) => [h.host, h.result]),
+      problems,
+    ).toEqual([
       ["client-1", "verified"],
       ["client-2", "verified"],
       ["client-3", "verified"],
@@ -92,7 +95,11 @@ describe("cdktf deploy of examples/fleet to the sandbox (real terraform, sshd, c
     const report = JSON.parse(drift.stdout);
     const byHost = Object.fromEntries(report.hosts.map((h: { host: string }) => [h.host, h]));
     expect(byHost["client-1"].differences).toEqual([
-      { kind: "file-changed", subject: path.join(h3.root, "etc/chrony/chrony.conf"), detail: expect.stringContaining("differs from the deployed version") },
+      {
+        kind: "file-changed",
+        subject: path.join(h3.root, "etc/chrony/chrony.conf"),
+        detail: expect.stringContaining("differs from the deployed version"),
+      },
     ]);
     expect(byHost["client-2"].differences).toEqual([
       { kind: "source-extra", subject: "127.0.6.99", detail: expect.stringContaining("server 127.0.6.99, which the manifest does not declare") },

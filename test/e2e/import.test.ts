@@ -184,7 +184,10 @@ describe("import --ssh of hand-written sandbox hosts, then cdktf deploy of the g
       const staged = path.join(project, `${manifest.id}.staged.conf`);
       fs.writeFileSync(staged, manifest.files.find((f) => f.role === "conf")!.content);
       const parsed = (file: string) => spawnSync("/usr/sbin/chronyd", ["-p", "-f", file], { encoding: "utf8" }).stdout;
-      expect(confEquivalence(parsed(manifest.profile.confPath), parsed(staged)), manifest.id).toEqual({ equivalent: true, reason: "chronyd reads the new chrony.conf as the live one" });
+      expect(confEquivalence(parsed(manifest.profile.confPath), parsed(staged)), manifest.id).toEqual({
+        equivalent: true,
+        reason: "chronyd reads the new chrony.conf as the live one",
+      });
     }
   });
 

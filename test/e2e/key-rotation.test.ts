@@ -35,7 +35,11 @@ function cli(args: string[]) {
 function verifyAll(keyOnSources: number) {
   const r = cli(["verify", outdir, "--json", "--timeout", "60"]);
   const hosts = JSON.parse(r.stdout).hosts as Array<{ host: string; result: string; sources: Array<{ keyId?: number; authenticated?: boolean }> }>;
-  expect(hosts.map((h) => [h.host, h.result])).toEqual([["client-1", "verified"], ["client-2", "verified"], ["server", "verified"]]);
+  expect(hosts.map((h) => [h.host, h.result])).toEqual([
+    ["client-1", "verified"],
+    ["client-2", "verified"],
+    ["server", "verified"],
+  ]);
   for (const h of hosts.filter((h) => h.host.startsWith("client"))) {
     expect(h.sources).toEqual([expect.objectContaining({ keyId: keyOnSources, authenticated: true, ok: true })]);
   }
@@ -88,7 +92,9 @@ describe("a three-phase key rotation across the fleet (cdktf deploy, verify afte
       const keys = fs.readFileSync(path.join(h.root, "etc/chrony/chrony.keys"), "utf8");
       expect(keys).toMatch(/^21 SHA256 HEX:/m);
       expect(keys).not.toMatch(/^20 /m);
-      expect(fs.readdirSync(path.join(h.root, "etc/chrony")).filter((f) => f.includes(".cdktf-chrony.") && !f.endsWith(".cdktf-chrony.lock"))).toEqual([]);
+      expect(
+        fs.readdirSync(path.join(h.root, "etc/chrony")).filter((f) => f.includes(".cdktf-chrony.") && !f.endsWith(".cdktf-chrony.lock")),
+      ).toEqual([]);
     }
   });
 

@@ -202,7 +202,11 @@ describe("cdktf deploy of examples/fleet to the lab, through the bastion, as a u
     const report = JSON.parse(drift.stdout);
     expect(report.summary).toEqual({ clean: 4, drift: 1, error: 0 });
     expect(report.hosts.find((h: { host: string }) => h.host === "client-3").differences).toEqual([
-      { kind: "file-changed", subject: "/etc/chrony.conf", detail: "/etc/chrony.conf differs from the deployed version (edited on the host?): maxslewrate added" },
+      {
+        kind: "file-changed",
+        subject: "/etc/chrony.conf",
+        detail: "/etc/chrony.conf differs from the deployed version (edited on the host?): maxslewrate added",
+      },
     ]);
 
     const heal = cli(["drift", outdir, "--heal", "--json"]);

@@ -16,8 +16,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await lab?.stop();
   if (cases.length > 0) {
-    fs.writeFileSync(path.join(__dirname, "../../bench/faults.json"), `${JSON.stringify({ measuredAt: new Date().toISOString(), cases }, null, 2)}\n`);
-    process.stdout.write(`\n${faultTable(cases)}\n\n${cases.filter((c) => c.outcome !== "inconsistent" && c.recovered).length} of ${cases.length} cases consistent and recovered\n`);
+    fs.writeFileSync(
+      path.join(__dirname, "../../bench/faults.json"),
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), cases }, null, 2)}\n`,
+    );
+    process.stdout.write(
+      `\n${faultTable(cases)}\n\n${cases.filter((c) => c.outcome !== "inconsistent" && c.recovered).length} of ${cases.length} cases consistent and recovered\n`,
+    );
   }
 });
 

@@ -41,7 +41,9 @@ export function cdktfDeploy(options: { app: string; stack: string; outdir: strin
 
 /** Terraform's id of each resource in a local state file (a replaced resource gets a new id). */
 export function resourceIds(stateFile: string): Record<string, string> {
-  const state = JSON.parse(fs.readFileSync(stateFile, "utf8")) as { resources: Array<{ name: string; instances: Array<{ attributes: { id: string } }> }> };
+  const state = JSON.parse(fs.readFileSync(stateFile, "utf8")) as {
+    resources: Array<{ name: string; instances: Array<{ attributes: { id: string } }> }>;
+  };
   return Object.fromEntries(state.resources.filter((r) => r.instances.length > 0).map((r) => [r.name, r.instances[0].attributes.id]));
 }
 

@@ -47,7 +47,12 @@ export interface CliRun {
 
 /** Runs the built CLI, as the provisioner and CI do. */
 export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 300_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: "utf8",
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    timeout: 300_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -97,7 +97,10 @@ async function main(outPath: string): Promise<void> {
     await eventually(
       "every NTP source to answer, the offset one to be a falseticker and the daemon to synchronise",
       async () => {
-        const sources = (await fleet.daemon.chronyc(["-c", "sources"])).stdout.trim().split("\n").map((l) => l.split(","));
+        const sources = (await fleet.daemon.chronyc(["-c", "sources"])).stdout
+          .trim()
+          .split("\n")
+          .map((l) => l.split(","));
         const tracking = (await fleet.daemon.chronyc(["-c", "tracking"])).stdout.split(",");
         const answering = sources.filter((f) => ["127.0.0.1", "::1", "127.0.0.2"].includes(f[2]) && f[5] !== "0");
         return tracking[2] === "6" && answering.length === 3 && sources.some((f) => f[2] === "127.0.0.1" && f[1] === "x");

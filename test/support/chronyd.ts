@@ -105,8 +105,8 @@ export async function startChronyd(options: StartChronydOptions): Promise<Runnin
   const pidPath = join(dir, "chronyd.pid");
   const ntpPort = options.ntpPort ?? (await freeUdpPort());
   const cmdAddresses = options.cmdAddresses ?? ["127.0.0.1", "::1"];
-  const cmdPort = cmdAddresses.length === 0 ? 0 : options.cmdPort ?? (await freeUdpPort());
-  const extra = typeof options.directives === "function" ? options.directives(dir) : options.directives ?? [];
+  const cmdPort = cmdAddresses.length === 0 ? 0 : (options.cmdPort ?? (await freeUdpPort()));
+  const extra = typeof options.directives === "function" ? options.directives(dir) : (options.directives ?? []);
   const lines = [
     ...extra,
     `port ${ntpPort}`,

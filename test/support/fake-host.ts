@@ -2,7 +2,14 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { compileFleet, HostDeclaration, KeyDeclaration, NtsAuthorityDeclaration, NtsCertificateDeclaration, SourceDeclaration } from "../../lib/fleet";
+import {
+  compileFleet,
+  HostDeclaration,
+  KeyDeclaration,
+  NtsAuthorityDeclaration,
+  NtsCertificateDeclaration,
+  SourceDeclaration,
+} from "../../lib/fleet";
 import { projectNtsMaterial } from "../../lib/keys/nts/project-nts";
 import { keyFingerprint } from "../../lib/keys/fingerprint";
 import { decodeKeyMaterial } from "../../lib/keys/key-material";
@@ -190,8 +197,16 @@ export function makeFakeHost(): FakeHost {
     confGroup: group,
     chronyd: [path.join(bin, "chronyd")],
     chronyc: [path.join(bin, "chronyc")],
-    service: { restart: [path.join(bin, "service"), "restart"], start: [path.join(bin, "service"), "start"], isActive: [path.join(bin, "service"), "status"] },
-    baseDirectives: [directive("keyfile", r("etc/chrony/chrony.keys")), directive("sourcedir", r("etc/chrony/sources.d")), directive("ntsdumpdir", r("var/lib/chrony"))],
+    service: {
+      restart: [path.join(bin, "service"), "restart"],
+      start: [path.join(bin, "service"), "start"],
+      isActive: [path.join(bin, "service"), "status"],
+    },
+    baseDirectives: [
+      directive("keyfile", r("etc/chrony/chrony.keys")),
+      directive("sourcedir", r("etc/chrony/sources.d")),
+      directive("ntsdumpdir", r("var/lib/chrony")),
+    ],
     ntpPort: 123,
     cmdPort: 323,
   };
@@ -210,7 +225,10 @@ export function makeFakeHost(): FakeHost {
     calls: () => fs.readFileSync(path.join(state, "calls"), "utf8").split("\n").filter(Boolean),
     pid: () => Number(fs.readFileSync(path.join(state, "pid"), "utf8")),
     running: () => fs.existsSync(path.join(state, "running")),
-    leftovers: () => fs.readdirSync(r("etc/chrony"), { recursive: true, encoding: "utf8" }).filter((f) => f.includes(".cdktf-chrony.") && !f.endsWith(".cdktf-chrony.lock")),
+    leftovers: () =>
+      fs
+        .readdirSync(r("etc/chrony"), { recursive: true, encoding: "utf8" })
+        .filter((f) => f.includes(".cdktf-chrony.") && !f.endsWith(".cdktf-chrony.lock")),
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -246,10 +264,25 @@ export function fakeManifest(host: FakeHost, config: FakeHostConfig = {}): HostM
   });
   const authorityName = config.ntsAuthority ?? "test-ca";
   const authorities: NtsAuthorityDeclaration[] = [
-    { ref: `app/${authorityName}`, keyStore: ".chrony-keys", name: authorityName, commonName: `test CA ${authorityName}`, validityDays: 3650, renewBeforeDays: 30, hardLimitDays: 7 },
+    {
+      ref: `app/${authorityName}`,
+      keyStore: ".chrony-keys",
+      name: authorityName,
+      commonName: `test CA ${authorityName}`,
+      validityDays: 3650,
+      renewBeforeDays: 30,
+      hardLimitDays: 7,
+    },
   ];
   const certificates: NtsCertificateDeclaration[] = config.ntsServer
-    ? [{ ref: "app/fake/NtsCertificate", issuer: { authority: `app/${authorityName}`, extraNames: [...(config.ntsServer.names ?? [])], validityDays: 365 }, renewBeforeDays: 30, hardLimitDays: 7 }]
+    ? [
+        {
+          ref: "app/fake/NtsCertificate",
+          issuer: { authority: `app/${authorityName}`, extraNames: [...(config.ntsServer.names ?? [])], validityDays: 365 },
+          renewBeforeDays: 30,
+          hardLimitDays: 7,
+        },
+      ]
     : [];
   const sources: SourceDeclaration[] = [
     ...(config.servers ?? []).map((a): SourceDeclaration => ({ kind: "server", to: { address: a }, options: { iburst: true } })),
@@ -271,7 +304,12 @@ export function fakeManifest(host: FakeHost, config: FakeHostConfig = {}): HostM
     verify: { timeoutSeconds: 10 },
     ...(config.firewall ? { firewall: host.firewall } : {}),
     ...(config.ntsServer || config.ntsServers
-      ? { nts: { ...(config.ntsServer ? { certificate: certificates[0].ref } : {}), ...(config.ntsServers ? { trustedAuthorities: [`app/${authorityName}`] } : {}) } }
+      ? {
+          nts: {
+            ...(config.ntsServer ? { certificate: certificates[0].ref } : {}),
+            ...(config.ntsServers ? { trustedAuthorities: [`app/${authorityName}`] } : {}),
+          },
+        }
       : {}),
   };
   const salt = Buffer.from("fake-salt");
@@ -279,7 +317,10 @@ export function fakeManifest(host: FakeHost, config: FakeHostConfig = {}): HostM
     { hosts: [declaration], keys, rotations: [], ntsAuthorities: authorities, ntsCertificates: certificates },
     {
       saltSpec: { kind: "env", variable: FAKE_SALT_ENV },
-      fingerprint: (k) => ({ fingerprint: keyFingerprint(salt, k.keyId, k.type, decodeKeyMaterial(k.keyId, process.env[FAKE_KEY_ENV(k.keyId)]!)), warnings: [] }),
+      fingerprint: (k) => ({
+        fingerprint: keyFingerprint(salt, k.keyId, k.type, decodeKeyMaterial(k.keyId, process.env[FAKE_KEY_ENV(k.keyId)]!)),
+        warnings: [],
+      }),
     },
     { generator: "cdktf-chrony test", nts: projectNtsMaterial(host.dir, { kind: "env", variable: FAKE_SALT_ENV }, () => config.now ?? new Date()) },
   ).hosts[0].manifest;

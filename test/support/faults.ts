@@ -102,8 +102,17 @@ export async function startFaultLab(firstAddress: string): Promise<FaultLab> {
     const outdir = path.join(project, `out-${change}-${side}`);
     return synthFleet(project, outdir, (stack) => {
       // rekey: key 5 changes type (SHA1 → SHA256); chronyc authdata shows which one chronyd uses.
-      const key = new NtpKey(stack, "K5", { keyId: 5, type: change === "rekey" && side === "new" ? "SHA256" : "SHA1", source: KeySource.keyStore(`store-${change === "rekey" ? side : "old"}`) });
-      const server = new ChronyHost(stack, "server", { ...sandboxHostProps(h1, sandbox.controller), local: { stratum: 8 }, allow: ["127.0.0.0/8"], keys: [key] });
+      const key = new NtpKey(stack, "K5", {
+        keyId: 5,
+        type: change === "rekey" && side === "new" ? "SHA256" : "SHA1",
+        source: KeySource.keyStore(`store-${change === "rekey" ? side : "old"}`),
+      });
+      const server = new ChronyHost(stack, "server", {
+        ...sandboxHostProps(h1, sandbox.controller),
+        local: { stratum: 8 },
+        allow: ["127.0.0.0/8"],
+        keys: [key],
+      });
       const target = new ChronyHost(stack, "target", {
         ...sandboxHostProps(h2, sandbox.controller),
         // restart: a refclock (chrony.conf) whose refid chronyc sources shows.
@@ -129,17 +138,24 @@ export async function startFaultLab(firstAddress: string): Promise<FaultLab> {
       return out.includes(",NEW1,") ? "new" : out.includes(",OLD1,") ? "old" : "unknown";
     }
     // authdata's 4th field is chrony's hash ID: 2 is SHA1, 3 is SHA256.
-    const type = chronyc(["-n", "-c", "authdata", "-a"]).stdout.split("\n").find((l) => l.startsWith(`${h1.address},`))?.split(",")[3];
+    const type = chronyc(["-n", "-c", "authdata", "-a"])
+      .stdout.split("\n")
+      .find((l) => l.startsWith(`${h1.address},`))
+      ?.split(",")[3];
     return type === "3" ? "new" : type === "2" ? "old" : "unknown";
   };
 
   const files = ["etc/chrony/chrony.conf", "etc/chrony/sources.d/cdktf-chrony.sources", "etc/chrony/chrony.keys"];
   const onDisk = () => files.map((f) => (fs.existsSync(path.join(h2.root, f)) ? fs.readFileSync(path.join(h2.root, f), "utf8") : ""));
-  const leftovers = () => fs.readdirSync(path.join(h2.root, "etc/chrony"), { recursive: true, encoding: "utf8" }).filter((f) => f.includes(".cdktf-chrony.") && !f.endsWith(".lock"));
+  const leftovers = () =>
+    fs
+      .readdirSync(path.join(h2.root, "etc/chrony"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.includes(".cdktf-chrony.") && !f.endsWith(".lock"));
   const lockFree = () => spawnSync("flock", ["-w", "60", path.join(h2.root, "etc/chrony/chrony.conf.cdktf-chrony.lock"), "true"]);
   const alive = (pid: number) => fs.existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
 
-  const apply = (m: SynthesizedHost, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}) => runCli(["apply", m.file, ...extraArgs], { env: { CDKTF_CHRONY_PROJECT_DIR: project, ...env } });
+  const apply = (m: SynthesizedHost, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}) =>
+    runCli(["apply", m.file, ...extraArgs], { env: { CDKTF_CHRONY_PROJECT_DIR: project, ...env } });
 
   const run = async (fault: Fault, step: Step, change: Change): Promise<FaultCase> => {
     const old = synthOf(change, "old");
@@ -169,7 +185,9 @@ export async function startFaultLab(firstAddress: string): Promise<FaultLab> {
     const chronydRunning = alive(pid);
     const outdir = path.dirname(path.dirname(next.file));
     const drift = runCli(["drift", outdir, "--host", "target", "--json"], { env: { CDKTF_CHRONY_PROJECT_DIR: project } });
-    const driftKinds = drift.stdout ? (JSON.parse(drift.stdout).hosts[0]?.differences ?? []).map((d: { kind: string }) => d.kind) : [drift.stderr.trim()];
+    const driftKinds = drift.stdout
+      ? (JSON.parse(drift.stdout).hosts[0]?.differences ?? []).map((d: { kind: string }) => d.kind)
+      : [drift.stderr.trim()];
     const recovery = apply(next);
     const after = runCli(["drift", outdir, "--host", "target", "--json"], { env: { CDKTF_CHRONY_PROJECT_DIR: project } });
     return {
@@ -218,7 +236,10 @@ export async function startFaultLab(firstAddress: string): Promise<FaultLab> {
 
 /** Runs apply and SIGKILLs it once the host reports (through the hook) that it is at the step. */
 async function killWhenReached(manifestFile: string, env: NodeJS.ProcessEnv, reached: string): Promise<string> {
-  const child = spawn(process.execPath, [path.join(__dirname, "../../dist/lib/cli/main.js"), "apply", manifestFile], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(__dirname, "../../dist/lib/cli/main.js"), "apply", manifestFile], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   const deadline = Date.now() + 60_000;
   let killed = false;
@@ -238,7 +259,20 @@ async function killWhenReached(manifestFile: string, env: NodeJS.ProcessEnv, rea
 /** The fault table as text, one line per case. */
 export function faultTable(cases: readonly FaultCase[]): string {
   const rows = cases.map((c) =>
-    [c.fault.padEnd(15), `${c.step}${c.stepReached ? "" : "*"}`.padEnd(9), c.change.padEnd(14), c.outcome.padEnd(12), String(c.recovered).padEnd(9), String(c.chronydRunning).padEnd(7), String(c.driftBefore).padEnd(6), c.leftovers.join(",") || "-"].join(" "),
+    [
+      c.fault.padEnd(15),
+      `${c.step}${c.stepReached ? "" : "*"}`.padEnd(9),
+      c.change.padEnd(14),
+      c.outcome.padEnd(12),
+      String(c.recovered).padEnd(9),
+      String(c.chronydRunning).padEnd(7),
+      String(c.driftBefore).padEnd(6),
+      c.leftovers.join(",") || "-",
+    ].join(" "),
   );
-  return [["FAULT".padEnd(15), "STEP".padEnd(9), "CHANGE".padEnd(14), "OUTCOME".padEnd(12), "RECOVERED", "CHRONYD", "DRIFT", "LEFTOVERS"].join(" "), ...rows, "* the change has no such step (keys only: no chronyd -p); the apply completed"].join("\n");
+  return [
+    ["FAULT".padEnd(15), "STEP".padEnd(9), "CHANGE".padEnd(14), "OUTCOME".padEnd(12), "RECOVERED", "CHRONYD", "DRIFT", "LEFTOVERS"].join(" "),
+    ...rows,
+    "* the change has no such step (keys only: no chronyd -p); the apply completed",
+  ].join("\n");
 }

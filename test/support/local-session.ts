@@ -68,7 +68,12 @@ export class LocalSession implements SshSession {
         this.children.delete(child);
         if (cut) return;
         if (partial !== "") options.onLine?.(partial);
-        resolve({ stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8"), code, ...(signal ? { signal } : {}) });
+        resolve({
+          stdout: Buffer.concat(stdout).toString("utf8"),
+          stderr: Buffer.concat(stderr).toString("utf8"),
+          code,
+          ...(signal ? { signal } : {}),
+        });
       });
     });
     done.catch(() => undefined);

@@ -53,7 +53,9 @@ example:
         files: {
           ...Object.fromEntries(m.files.map((f) => [f.path, f.content])),
           [m.keys.path]: redactedKeyFile(m),
-          ...(m.nts?.key ? { [m.nts.key.path]: `<NTS private key redacted ${m.nts.key.fingerprint}; source: ${describeNtsKeySource(m.nts.key.source)}>\n` } : {}),
+          ...(m.nts?.key
+            ? { [m.nts.key.path]: `<NTS private key redacted ${m.nts.key.fingerprint}; source: ${describeNtsKeySource(m.nts.key.source)}>\n` }
+            : {}),
         },
         warnings: m.warnings,
       }));

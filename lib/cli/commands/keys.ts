@@ -43,7 +43,9 @@ example:
         status: s.status,
         advice: s.advice,
         sha256: s.entry.sha256,
-        ...(s.entry.role === "server" && m.nts?.key ? { key: { fingerprint: m.nts.key.fingerprint, source: describeNtsKeySource(m.nts.key.source) } } : {}),
+        ...(s.entry.role === "server" && m.nts?.key
+          ? { key: { fingerprint: m.nts.key.fingerprint, source: describeNtsKeySource(m.nts.key.source) } }
+          : {}),
       }));
     if (options.json) {
       const out = hosts.map(({ manifest: m, stackDir }) => ({

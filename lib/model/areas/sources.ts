@@ -143,7 +143,14 @@ export const SOURCE_OPTION_TABLE: readonly SourceOptionSpec[] = [
   { word: "presend", prop: "presend", value: POLL, since: "1.31", notFor: ["peer"], notForReason: PEER_NO },
   { word: "minstratum", prop: "minStratum", value: integer(0, 15), since: "1.31" },
   { word: "version", prop: "ntpVersion", value: integer(1, 4), since: "1.31" },
-  { word: "maxsources", prop: "maxSources", value: integer(1, 16), since: "2.0", notFor: ["server", "peer"], notForReason: "it selects how many addresses of a pool to use" },
+  {
+    word: "maxsources",
+    prop: "maxSources",
+    value: integer(1, 16),
+    since: "2.0",
+    notFor: ["server", "peer"],
+    notForReason: "it selects how many addresses of a pool to use",
+  },
   { word: "extfield", prop: "extField", value: oneOf(["F323"]), since: "4.2" },
   { word: "maxunreach", prop: "maxUnreach", value: integer(0, 2 ** 31 - 1), since: "4.8" },
 ];

@@ -61,7 +61,12 @@ export const fileModeSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.m
 export const accountNameSchema = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/, "a user or group name such as _chrony"));
 /** A command as argv: a program and its arguments, each passed to the host as data, never as shell text. */
 export const argvSchema = v.pipe(
-  v.array(v.pipe(v.string(), v.check((a) => !hasControlCharacters(a), "an argument without control characters"))),
+  v.array(
+    v.pipe(
+      v.string(),
+      v.check((a) => !hasControlCharacters(a), "an argument without control characters"),
+    ),
+  ),
   v.minLength(1, "a command with at least the program name"),
 );
 const portSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535, "a port from 0 to 65535"));

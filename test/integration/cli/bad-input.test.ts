@@ -47,27 +47,67 @@ const MANIFESTS: ReadonlyArray<readonly [string, () => string, RegExp]> = [
   ["not JSON", () => "{", /is not valid JSON: synthesize it again with 'cdktf synth'$/],
   ["keys.entries null", set(["keys", "entries"], null), /manifest\.keys\.entries: expected Array, got null: synthesize it again/],
   ["keys.entries a string", set(["keys", "entries"], "3"), /manifest\.keys\.entries: expected Array, got "3": synthesize it again/],
-  ["an unknown key source kind", set(["keys", "entries", 0, "source", "kind"], "vault"), /manifest\.keys\.entries\.0\.source\.kind: expected .*"env".*got "vault": synthesize it again/],
+  [
+    "an unknown key source kind",
+    set(["keys", "entries", 0, "source", "kind"], "vault"),
+    /manifest\.keys\.entries\.0\.source\.kind: expected .*"env".*got "vault": synthesize it again/,
+  ],
   ["a key without its source", drop(["keys", "entries", 0, "source"]), /manifest\.keys\.entries\.0\.source is missing: synthesize it again/],
-  ["keys.mode as a string", set(["keys", "mode"], "640; touch /tmp/x"), /manifest\.keys\.mode: expected number, got "640; touch \/tmp\/x": synthesize it again/],
+  [
+    "keys.mode as a string",
+    set(["keys", "mode"], "640; touch /tmp/x"),
+    /manifest\.keys\.mode: expected number, got "640; touch \/tmp\/x": synthesize it again/,
+  ],
   ["files[].content missing", drop(["files", 0, "content"]), /manifest\.files\.0\.content is missing: synthesize it again/],
   ["files[].path a number", set(["files", 0, "path"], 7), /manifest\.files\.0\.path: expected string, got 7: synthesize it again/],
   ["files[].role unknown", set(["files", 0, "role"], "x"), /manifest\.files\.0\.role: expected .*"conf".*got "x": synthesize it again/],
-  ["files[].path not the profile's", set(["files", 0, "path"], "/etc/passwd"), /manifest\.files\[0\] is "\/etc\/passwd" with role 'conf', but the profile's conf file is .*: synthesize it again with 'cdktf synth'$/],
+  [
+    "files[].path not the profile's",
+    set(["files", 0, "path"], "/etc/passwd"),
+    /manifest\.files\[0\] is "\/etc\/passwd" with role 'conf', but the profile's conf file is .*: synthesize it again with 'cdktf synth'$/,
+  ],
   ["profile.chronyc a number", set(["profile", "chronyc"], 5), /manifest\.profile\.chronyc: expected Array, got 5: synthesize it again/],
   ["service null", set(["profile", "service"], null), /manifest\.profile\.service: expected Object, got null: synthesize it again/],
   ["service.restart missing", drop(["profile", "service", "restart"]), /manifest\.profile\.service\.restart is missing: synthesize it again/],
-  ["service.restart a string", set(["profile", "service", "restart"], "systemctl restart chrony"), /manifest\.profile\.service\.restart: expected Array, got "systemctl restart chrony": synthesize it again/],
-  ["a confPath that would run commands", set(["profile", "confPath"], `/etc/chrony/chrony.conf"$(touch ${PWNED})"`), /manifest\.profile\.confPath: expected an absolute path without whitespace or control characters, got/],
-  ["a confMode that would run commands", set(["profile", "confMode"], `644 /dev/null; touch ${PWNED}; chmod 644`), /manifest\.profile\.confMode: expected number, got "644 \/dev\/null; touch/],
-  ["a base directive chrony does not know", set(["profile", "baseDirectives"], [{ name: "bogus", args: [] }]), /unknown directive 'bogus' in 'bogus' \(manifest\.profile\.baseDirectives\[0\] of profile 'sandbox'\): chronyd 4\.3 refuses to start on it/],
-  ["a base directive with a newline in a value", set(["profile", "baseDirectives"], [{ name: "logdir", args: ["/var/log\ncmdallow all"] }]), /argument 1 contains a newline; each value must be one token/],
+  [
+    "service.restart a string",
+    set(["profile", "service", "restart"], "systemctl restart chrony"),
+    /manifest\.profile\.service\.restart: expected Array, got "systemctl restart chrony": synthesize it again/,
+  ],
+  [
+    "a confPath that would run commands",
+    set(["profile", "confPath"], `/etc/chrony/chrony.conf"$(touch ${PWNED})"`),
+    /manifest\.profile\.confPath: expected an absolute path without whitespace or control characters, got/,
+  ],
+  [
+    "a confMode that would run commands",
+    set(["profile", "confMode"], `644 /dev/null; touch ${PWNED}; chmod 644`),
+    /manifest\.profile\.confMode: expected number, got "644 \/dev\/null; touch/,
+  ],
+  [
+    "a base directive chrony does not know",
+    set(["profile", "baseDirectives"], [{ name: "bogus", args: [] }]),
+    /unknown directive 'bogus' in 'bogus' \(manifest\.profile\.baseDirectives\[0\] of profile 'sandbox'\): chronyd 4\.3 refuses to start on it/,
+  ],
+  [
+    "a base directive with a newline in a value",
+    set(["profile", "baseDirectives"], [{ name: "logdir", args: ["/var/log\ncmdallow all"] }]),
+    /argument 1 contains a newline; each value must be one token/,
+  ],
   ["verify a number", set(["verify"], 5), /manifest\.verify: expected Object, got 5: synthesize it again/],
   ["verify.sources a string", set(["verify", "sources"], "all"), /manifest\.verify\.sources: expected Array, got "all": synthesize it again/],
   ["fingerprintSalt missing", drop(["fingerprintSalt"]), /manifest\.fingerprintSalt is missing: synthesize it again/],
   ["target.hostKey missing", drop(["target", "hostKey"]), /manifest\.target\.hostKey is missing: synthesize it again/],
-  ["an older format", mutate((m) => ({ ...m, schema: "cdktf-chrony/host-manifest@1", generator: undefined })), /has format 1, written by an older cdktf-chrony; this CLI \(cdktf-chrony [\w.]+\) reads format 3: synthesize again with this version, or run the version that wrote it$/],
-  ["not a manifest at all", () => JSON.stringify({ hello: "world" }), /is not a cdktf-chrony host manifest \(schema undefined, expected 'cdktf-chrony\/host-manifest@3'\)/],
+  [
+    "an older format",
+    mutate((m) => ({ ...m, schema: "cdktf-chrony/host-manifest@1", generator: undefined })),
+    /has format 1, written by an older cdktf-chrony; this CLI \(cdktf-chrony [\w.]+\) reads format 3: synthesize again with this version, or run the version that wrote it$/,
+  ],
+  [
+    "not a manifest at all",
+    () => JSON.stringify({ hello: "world" }),
+    /is not a cdktf-chrony host manifest \(schema undefined, expected 'cdktf-chrony\/host-manifest@3'\)/,
+  ],
 ];
 
 const snapshot = () =>
@@ -106,7 +146,9 @@ describe("a malformed manifest", () => {
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "no-salt-"));
     const r = runCli(["apply", host.file], { env: { CDKTF_CHRONY_PROJECT_DIR: elsewhere } });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/keys failed: host h1: key 3 is not in the key store .*|fingerprint salt .*fingerprint\.salt is missing: copy the project's fingerprint\.salt/);
+    expect(r.stdout).toMatch(
+      /keys failed: host h1: key 3 is not in the key store .*|fingerprint salt .*fingerprint\.salt is missing: copy the project's fingerprint\.salt/,
+    );
     expect(fs.existsSync(path.join(elsewhere, ".chrony-keys"))).toBe(false);
     fs.rmSync(elsewhere, { recursive: true, force: true });
   });

@@ -100,8 +100,14 @@ describe("the cdktf-chrony CLI", () => {
     ],
     // what the commands check themselves
     [["status"], "cdktf-chrony status: missing HOST: usage: cdktf-chrony status HOST[:PORT] [--rtc] [--json] [--timeout MS]"],
-    [["waitsync"], "cdktf-chrony waitsync: missing HOST or OUTDIR: usage: cdktf-chrony waitsync HOST[:PORT]|OUTDIR [--timeout S]; see 'cdktf-chrony waitsync --help'"],
-    [["waitsync", "127.0.0.1", "--max-correction", "-1"], "cdktf-chrony waitsync: option --max-correction needs a value: see 'cdktf-chrony waitsync --help'"],
+    [
+      ["waitsync"],
+      "cdktf-chrony waitsync: missing HOST or OUTDIR: usage: cdktf-chrony waitsync HOST[:PORT]|OUTDIR [--timeout S]; see 'cdktf-chrony waitsync --help'",
+    ],
+    [
+      ["waitsync", "127.0.0.1", "--max-correction", "-1"],
+      "cdktf-chrony waitsync: option --max-correction needs a value: see 'cdktf-chrony waitsync --help'",
+    ],
     [["waitsync", "127.0.0.1", "--max-correction", "a"], "cdktf-chrony waitsync: invalid --max-correction 'a': use a number ≥ 0 (0: no bound)"],
     [["waitsync", "127.0.0.1", "--host", "h1"], "cdktf-chrony waitsync: option --host is for a synth output (OUTDIR): '127.0.0.1' is not a folder"],
     [

@@ -92,7 +92,15 @@ describe.each(transports)("client vs chronyc -c over $name", (transport) => {
   it("sources: every field of every source, names as chronyc -N prints them", async () => {
     const sameSamples = (b: readonly SourceReport[], a: readonly SourceReport[]): boolean =>
       b.length === a.length &&
-      b.every((s, i) => s.address === a[i].address && s.measuredOffset === a[i].measuredOffset && s.state === a[i].state && s.reach === a[i].reach && (s.lastRx === null) === (a[i].lastRx === null) && (s.lastRx ?? 0) <= (a[i].lastRx ?? 0));
+      b.every(
+        (s, i) =>
+          s.address === a[i].address &&
+          s.measuredOffset === a[i].measuredOffset &&
+          s.state === a[i].state &&
+          s.reach === a[i].reach &&
+          (s.lastRx === null) === (a[i].lastRx === null) &&
+          (s.lastRx ?? 0) <= (a[i].lastRx ?? 0),
+      );
     const { before, printed, after } = await stableTriple<SourceReport[], SourceReport[]>(
       () => client.sources(),
       async () => parseChronycSources(await chronycCsv(prefix, "sources"), await chronycCsv(["-N", ...prefix], "sources")),
@@ -107,7 +115,11 @@ describe.each(transports)("client vs chronyc -c over $name", (transport) => {
         expectSame(`${at} ${key}`, p[key], b[key], a[key]);
       }
       if (b.lastRx === null) expect(p.lastRx, `${at} lastRx`).toBeNull();
-      else expect(p.lastRx !== null && p.lastRx >= b.lastRx && p.lastRx <= (a.lastRx ?? -1), `${at} lastRx ${p.lastRx} not in [${b.lastRx}, ${a.lastRx}]`).toBe(true);
+      else
+        expect(
+          p.lastRx !== null && p.lastRx >= b.lastRx && p.lastRx <= (a.lastRx ?? -1),
+          `${at} lastRx ${p.lastRx} not in [${b.lastRx}, ${a.lastRx}]`,
+        ).toBe(true);
       expectPrinted(`${at} offset`, p.offset, b.offset, a.offset, 9);
       expectPrinted(`${at} measuredOffset`, p.measuredOffset, b.measuredOffset, a.measuredOffset, 9);
       expectPrinted(`${at} error`, p.error, b.error, a.error, 9);
@@ -116,7 +128,8 @@ describe.each(transports)("client vs chronyc -c over $name", (transport) => {
 
   it("sourcestats: every field of every source", async () => {
     const sameSamples = (b: readonly SourceStats[], a: readonly SourceStats[]): boolean =>
-      b.length === a.length && b.every((s, i) => s.samples === a[i].samples && s.runs === a[i].runs && s.spanSeconds === a[i].spanSeconds && s.stdDev === a[i].stdDev);
+      b.length === a.length &&
+      b.every((s, i) => s.samples === a[i].samples && s.runs === a[i].runs && s.spanSeconds === a[i].spanSeconds && s.stdDev === a[i].stdDev);
     const { before, printed, after } = await stableTriple<SourceStats[], SourceStats[]>(
       () => client.sourceStats(),
       async () => parseChronycSourceStats(await chronycCsv(prefix, "sourcestats"), await chronycCsv(["-N", ...prefix], "sourcestats")),

@@ -50,7 +50,13 @@ describe("reports read with chronyc -c over the Unix socket", () => {
     const data = parseChronycNtpData(await report("ntpdata"));
     const byAddress = new Map(data.map((d) => [d.remoteAddress, d]));
     expect([...byAddress.keys()].sort()).toEqual(["127.0.0.1", "127.0.0.2", "127.0.0.3", "::1"]);
-    expect(byAddress.get("::1")).toMatchObject({ authenticated: true, mode: "server", remotePort: fleet.reference.ntpPort, stratum: 5, localAddress: "::1" });
+    expect(byAddress.get("::1")).toMatchObject({
+      authenticated: true,
+      mode: "server",
+      remotePort: fleet.reference.ntpPort,
+      stratum: 5,
+      localAddress: "::1",
+    });
     expect(byAddress.get("127.0.0.1")).toMatchObject({ authenticated: false, interleaved: false, mode: "server", leapStatus: "normal", version: 4 });
     expect(byAddress.get("127.0.0.2")).toMatchObject({ mode: "symmetricPassive", authenticated: false });
     expect(byAddress.get("127.0.0.3")).toMatchObject({ remotePort: fleet.closedPort, localAddress: null, mode: "unknown", totalRx: 0 });

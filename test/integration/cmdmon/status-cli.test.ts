@@ -88,7 +88,11 @@ describe("cdktf-chrony status", () => {
     expect(lines.some((l) => /^#\? SHM0 {26}0 /.test(l))).toBe(true);
     // Same rows, in the same order, as chronyc -N sources prints (values move, names and modes do not).
     const chronyc = await runChronyc(["-N", "-h", fleet.daemon.socketPath, "sources"]);
-    const names = (text: string): string[] => text.split("\n").filter((l) => /^[#^=][*+\-?x~] /.test(l)).map((l) => l.slice(0, 30));
+    const names = (text: string): string[] =>
+      text
+        .split("\n")
+        .filter((l) => /^[#^=][*+\-?x~] /.test(l))
+        .map((l) => l.slice(0, 30));
     expect(names(stdout)).toEqual(names(chronyc.stdout));
   });
 
@@ -135,7 +139,7 @@ describe("cdktf-chrony status", () => {
     expect(JSON.parse(result.stdout).tracking.stratum).toBe(6);
     const bad = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(process.execPath, [built, "status", "127.0.0.1:abc"], (error, _stdout, stderr) =>
-        resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stderr }),
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
       );
     });
     expect(bad.code).toBe(1);

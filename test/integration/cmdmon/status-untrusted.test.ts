@@ -61,7 +61,11 @@ main(process.argv.slice(1), { stdout: (t) => process.stdout.write(t), stderr: (t
 }
 
 function newestMtime(dir: string): number {
-  return Math.max(...readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => statSync(join(dir, f)).mtimeMs));
+  return Math.max(
+    ...readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => statSync(join(dir, f)).mtimeMs),
+  );
 }
 
 beforeAll(async () => {
@@ -98,9 +102,18 @@ describe("cdktf-chrony status against a lying chronyd", () => {
     [{ kind: "count", count: 1_000_000 } as Lie, /^cdktf-chrony status: N_SOURCES reply announces 1000000 sources \(field n_sources\)/],
     [{ kind: "count", count: 2 ** 32 - 1 } as Lie, /^cdktf-chrony status: N_SOURCES reply announces 4294967295 sources \(field n_sources\)/],
     // Within the cap, every source answered at once: the deadline ends the listing.
-    [{ kind: "count", count: 65_536 } as Lie, /^cdktf-chrony status: no reply to (SOURCE_DATA|NTP_SOURCE_NAME) from 127\.0\.0\.1:\d+ within the call's 700 ms deadline/],
-    [{ kind: "truncated" } as Lie, /^cdktf-chrony status: no valid reply from 127\.0\.0\.1:\d+: \d+ datagrams were ignored \(last: .* that code needs \d+\)/],
-    [{ kind: "wrong-sequence" } as Lie, /^cdktf-chrony status: no valid reply from 127\.0\.0\.1:\d+: \d+ datagrams were ignored \(last: a reply with sequence \d+, which no request in flight has\)/],
+    [
+      { kind: "count", count: 65_536 } as Lie,
+      /^cdktf-chrony status: no reply to (SOURCE_DATA|NTP_SOURCE_NAME) from 127\.0\.0\.1:\d+ within the call's 700 ms deadline/,
+    ],
+    [
+      { kind: "truncated" } as Lie,
+      /^cdktf-chrony status: no valid reply from 127\.0\.0\.1:\d+: \d+ datagrams were ignored \(last: .* that code needs \d+\)/,
+    ],
+    [
+      { kind: "wrong-sequence" } as Lie,
+      /^cdktf-chrony status: no valid reply from 127\.0\.0\.1:\d+: \d+ datagrams were ignored \(last: a reply with sequence \d+, which no request in flight has\)/,
+    ],
     [{ kind: "other-port" } as Lie, /^cdktf-chrony status: no reply from 127\.0\.0\.1:\d+: is this address in cmdallow/],
   ])("%j: one line, exit 1, within --timeout's 700 ms, under 100 MB", async (lie, line) => {
     fake = await LyingChronyd.start(lie);

@@ -38,7 +38,10 @@ describe("a chronyd that drops our packets", () => {
 
   it("times out against a bound port that is not chronyd's command port", async () => {
     const client = new CmdmonClient({ host: "127.0.0.1", port: fleet.reference.ntpPort, timeoutMs: 50, retries: 2 });
-    await expect(client.tracking()).rejects.toMatchObject({ code: "timeout", message: expect.stringContaining(`no reply from 127.0.0.1:${fleet.reference.ntpPort}:`) });
+    await expect(client.tracking()).rejects.toMatchObject({
+      code: "timeout",
+      message: expect.stringContaining(`no reply from 127.0.0.1:${fleet.reference.ntpPort}:`),
+    });
     await client.close();
   });
 

@@ -63,7 +63,9 @@ describe("a chronyd announcing absurd source counts", () => {
     const deadline = 1000 + 2000 + 4000;
     const { error, elapsedMs } = await failure(() => c.sources());
     expect(error.code).toBe("timeout");
-    expect(error.message).toMatch(new RegExp(`^no reply to SOURCE_DATA from 127\\.0\\.0\\.1:${fake!.port} within the call's ${deadline} ms deadline`));
+    expect(error.message).toMatch(
+      new RegExp(`^no reply to SOURCE_DATA from 127\\.0\\.0\\.1:${fake!.port} within the call's ${deadline} ms deadline`),
+    );
     expect(elapsedMs).toBeLessThanOrEqual(deadline + SLACK_MS);
     expect(fake!.maxOutstanding).toBeLessThanOrEqual(16);
     expect(fake!.maxOutstanding).toBeGreaterThan(1);

@@ -43,9 +43,17 @@ function synth(shape: FleetShape = {}): Record<string, SynthesizedHost> {
       keys: shape.serverHoldsKey ? [key] : [],
       includes: shape.includes,
     });
-    for (const [name, host] of [["client-1", h2], ["client-2", h3]] as const) {
+    for (const [name, host] of [
+      ["client-1", h2],
+      ["client-2", h3],
+    ] as const) {
       const client = new ChronyHost(stack, name, sandboxHostProps(host, sandbox.controller));
-      client.addServer(server, { iburst: true, minPoll: 0, maxPoll: shape.clientMaxPoll ?? 4, key: shape.clientUsesKey && name === "client-1" ? key : undefined });
+      client.addServer(server, {
+        iburst: true,
+        minPoll: 0,
+        maxPoll: shape.clientMaxPoll ?? 4,
+        key: shape.clientUsesKey && name === "client-1" ? key : undefined,
+      });
       if (shape.extraClientServer && name === "client-1") client.addServer("127.0.3.99", { iburst: true, port: 11199 });
     }
   });
@@ -79,7 +87,9 @@ describe("cdktf-chrony apply on sandbox hosts (real sshd, real chronyd)", () => 
       expect(r.stderr).toContain(`[${name}] validate: chronyd -p accepts the new configuration`);
       expect(r.stderr).toContain(`[${name}] verify: chronyd answers;`);
       expect(r.stderr).toContain(`[${name}] plan: `);
-      expect(r.stdout).toMatch(new RegExp(`^${name} \\(127\\.0\\.3\\.\\d+:\\d+\\) (restart|rekey\\+reload-sources|reload-sources|rekey) ok in [\\d.]+ s\\n$`));
+      expect(r.stdout).toMatch(
+        new RegExp(`^${name} \\(127\\.0\\.3\\.\\d+:\\d+\\) (restart|rekey\\+reload-sources|reload-sources|rekey) ok in [\\d.]+ s\\n$`),
+      );
       expect(r.status).toBe(0);
     }
   });
@@ -122,7 +132,10 @@ describe("cdktf-chrony apply on sandbox hosts (real sshd, real chronyd)", () => 
     const m = hosts["client-1"].manifest;
     // The manifest expects a source its files do not configure: verification must catch it.
     const file = path.join(project, "missing-source.json");
-    fs.writeFileSync(file, JSON.stringify({ ...m, verify: { ...m.verify, sources: [...m.verify.sources, { kind: "server", name: "192.0.2.77", nts: false }] } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...m, verify: { ...m.verify, sources: [...m.verify.sources, { kind: "server", name: "192.0.2.77", nts: false }] } }),
+    );
     const r = runCli(["apply", file]);
     outputs.push(r.stdout, r.stderr);
     expect(r.status).toBe(1);
@@ -162,13 +175,17 @@ describe("cdktf-chrony apply on sandbox hosts (real sshd, real chronyd)", () => 
     const pid = chronydPid(sandbox.hosts[0]);
     const r = apply(synth({ extraClientServer: true, serverHoldsKey: true, clientUsesKey: true, includes: ["/nonexistent/dir/*.conf"] }).server);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("[server] validate failed: chronyd -p rejected the new configuration: Fatal error : Could not search for files matching /nonexistent/dir/*.conf");
+    expect(r.stderr).toContain(
+      "[server] validate failed: chronyd -p rejected the new configuration: Fatal error : Could not search for files matching /nonexistent/dir/*.conf",
+    );
     expect(r.stderr).toContain("[server] nothing was changed on the host");
     expect(r.stdout).toMatch(/^server .* restart failed in [\d.]+ s: validate failed: chronyd -p rejected/);
     expect(liveFiles(0)).toEqual(before);
     expect(chronydPid(sandbox.hosts[0])).toBe(pid);
     // The lock file stays (removing a lock file others may wait on would race); nothing else of the run does.
-    expect(fs.readdirSync(hostFile(sandbox.hosts[0], "etc/chrony")).filter((f) => f.includes("cdktf-chrony.") && !f.endsWith(".cdktf-chrony.lock"))).toEqual([]);
+    expect(
+      fs.readdirSync(hostFile(sandbox.hosts[0], "etc/chrony")).filter((f) => f.includes("cdktf-chrony.") && !f.endsWith(".cdktf-chrony.lock")),
+    ).toEqual([]);
   });
 
   it("rolls back a restart that fails (a fault injected through the profile): previous files back, chronyd running", async () => {
@@ -176,7 +193,13 @@ describe("cdktf-chrony apply on sandbox hosts (real sshd, real chronyd)", () => 
     const before = liveFiles(2);
     const m = hosts["client-2"].manifest;
     const service = m.profile.service.restart[0];
-    const faulty = { ...m, profile: { ...m.profile, service: { ...m.profile.service, restart: ["sh", "-c", `${service} stop >/dev/null; echo 'chronyd: simulated start failure' >&2; exit 1`] } } };
+    const faulty = {
+      ...m,
+      profile: {
+        ...m.profile,
+        service: { ...m.profile.service, restart: ["sh", "-c", `${service} stop >/dev/null; echo 'chronyd: simulated start failure' >&2; exit 1`] },
+      },
+    };
     // The conf must change too, so that the action is a restart.
     faulty.files = faulty.files.map((f) => (f.role === "conf" ? { ...f, content: `${f.content}maxupdateskew 100\n` } : f));
     const file = path.join(project, "faulty-client-2.json");
@@ -204,10 +227,15 @@ describe("cdktf-chrony apply on sandbox hosts (real sshd, real chronyd)", () => 
     const knownHosts = path.join(keyDir, "known_hosts");
     fs.writeFileSync(knownHosts, `[${m.target.address}]:${m.target.port} ${other}\n`);
     const file = path.join(project, "changed-key.json");
-    fs.writeFileSync(file, JSON.stringify({ ...m, target: { ...m.target, hostKey: { kind: "knownHosts", path: knownHosts, trustOnFirstUse: true } } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...m, target: { ...m.target, hostKey: { kind: "knownHosts", path: knownHosts, trustOnFirstUse: true } } }),
+    );
     const r = runCli(["apply", file]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/\[client-1\] connect failed: host key for 127\.0\.3\.12:2202 CHANGED \(expected SHA256:\S+, got SHA256:\S+\): possible man-in-the-middle/);
+    expect(r.stderr).toMatch(
+      /\[client-1\] connect failed: host key for 127\.0\.3\.12:2202 CHANGED \(expected SHA256:\S+, got SHA256:\S+\): possible man-in-the-middle/,
+    );
     expect(r.stdout).toMatch(/connect failed: host key .* CHANGED/);
     expect(liveFiles(1)).toEqual(before);
     fs.rmSync(keyDir, { recursive: true, force: true });
@@ -223,7 +251,9 @@ describe("cdktf-chrony apply on sandbox hosts (real sshd, real chronyd)", () => 
     const before = liveFiles(0);
     const r = runCli(["apply", hosts.server.file], { env: { APPLY_TEST_KEY: "" } });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("[server] keys: host server: key 9 (env APPLY_TEST_KEY): the variable is not set: export APPLY_TEST_KEY=HEX:... (generate one with 'cdktf-chrony keygen 9 SHA256'); nothing was written to the host");
+    expect(r.stderr).toContain(
+      "[server] keys: host server: key 9 (env APPLY_TEST_KEY): the variable is not set: export APPLY_TEST_KEY=HEX:... (generate one with 'cdktf-chrony keygen 9 SHA256'); nothing was written to the host",
+    );
     expect(r.stderr).not.toContain("connect");
     expect(liveFiles(0)).toEqual(before);
   });

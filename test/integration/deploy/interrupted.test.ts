@@ -40,12 +40,16 @@ describe("two runs for one host", () => {
     await waitFor(() => fs.existsSync(path.join(path.dirname(lab.hook), "reached")));
     const impatient = await lab.cli(["apply", next.file, "--lock-wait", "1"]);
     expect(impatient.status).toBe(1);
-    expect(impatient.stdout).toMatch(/lock failed: another run holds the host \(run [0-9a-f]{12}, pid \d+, since \d{4}-\d\d-\d\dT[\d:]+Z\) and did not finish within 1 s/);
+    expect(impatient.stdout).toMatch(
+      /lock failed: another run holds the host \(run [0-9a-f]{12}, pid \d+, since \d{4}-\d\d-\d\dT[\d:]+Z\) and did not finish within 1 s/,
+    );
     const patient = lab.cli(["apply", next.file, "--lock-wait", "60"]);
     const [a, b] = await Promise.all([first, patient]);
     expect(a.stdout).toMatch(/^target .* reload-sources ok in/);
     expect(b.stdout).toMatch(/^target .* no change unchanged in/);
-    expect(runCli(["drift", path.dirname(path.dirname(next.file)), "--host", "target"], { env: { CDKTF_CHRONY_PROJECT_DIR: lab.project } }).status).toBe(0);
+    expect(
+      runCli(["drift", path.dirname(path.dirname(next.file)), "--host", "target"], { env: { CDKTF_CHRONY_PROJECT_DIR: lab.project } }).status,
+    ).toBe(0);
   });
 
   it("a heal racing a deploy waits for it, and the host ends as deployed", async () => {

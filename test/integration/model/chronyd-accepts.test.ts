@@ -59,8 +59,18 @@ describe("chronyd -p accepts what we render", () => {
     for (const sandbox of [undefined, path.join(work, "fake-sandbox")]) {
       if (sandbox) {
         fs.mkdirSync(sandbox, { recursive: true });
-        const hosts = [1, 2, 3, 4, 5].map((i) => ({ id: `h${i}`, address: `127.0.9.${10 + i}`, sshPort: 2200 + i, cmdPort: 11300 + i, ntpPort: 11100 + i, root: path.join(sandbox, `h${i}`) }));
-        fs.writeFileSync(path.join(sandbox, "sandbox.json"), JSON.stringify({ hosts, controller: { user: "root", privateKeyPath: "/dev/null", knownHostsPath: "/dev/null" } }));
+        const hosts = [1, 2, 3, 4, 5].map((i) => ({
+          id: `h${i}`,
+          address: `127.0.9.${10 + i}`,
+          sshPort: 2200 + i,
+          cmdPort: 11300 + i,
+          ntpPort: 11100 + i,
+          root: path.join(sandbox, `h${i}`),
+        }));
+        fs.writeFileSync(
+          path.join(sandbox, "sandbox.json"),
+          JSON.stringify({ hosts, controller: { user: "root", privateKeyPath: "/dev/null", knownHostsPath: "/dev/null" } }),
+        );
       }
       fs.rmSync(outdir, { recursive: true, force: true });
       execFileSync(process.execPath, [path.join(__dirname, "../../../dist/examples/fleet/main.js")], {
@@ -88,7 +98,15 @@ describe("parsed and re-rendered configs read the same to chronyd", () => {
       const original = path.join(FIXTURES, name);
       const rendered = path.join(work, `roundtrip-${name}`);
       const lines = fs.readFileSync(original, "utf8").split("\n");
-      fs.writeFileSync(rendered, lines.map((l) => { const d = parseDirectiveLine(l); return d ? directiveLine(d) : l; }).join("\n"));
+      fs.writeFileSync(
+        rendered,
+        lines
+          .map((l) => {
+            const d = parseDirectiveLine(l);
+            return d ? directiveLine(d) : l;
+          })
+          .join("\n"),
+      );
       const a = chronydParse(original);
       const b = chronydParse(rendered);
       expect(a.status).toBe(0);

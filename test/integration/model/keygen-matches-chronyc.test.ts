@@ -42,7 +42,10 @@ describe("cdktf-chrony keygen matches chronyc keygen", () => {
   });
 
   it("refuses what chronyc refuses", () => {
-    for (const args of [["2", "sha1"], ["2", "TIGER"]]) {
+    for (const args of [
+      ["2", "sha1"],
+      ["2", "TIGER"],
+    ]) {
       expect(chronyc(args).stdout + chronyc(args).stderr).toMatch(/Unknown hash function or cipher/);
       const r = ours(args);
       expect(r.status).toBe(1);

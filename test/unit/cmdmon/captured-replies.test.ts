@@ -53,7 +53,12 @@ const firstLines = (text: string): string[] => text.trim().split("\n");
 
 describe("captured chronyd 4.3 exchanges", () => {
   it("cover every report of the table, and were taken from the real daemons", () => {
-    const commands = new Set(captured.runs.flatMap(exchangesOf).filter((e) => e.status === 0).map((e) => e.command));
+    const commands = new Set(
+      captured.runs
+        .flatMap(exchangesOf)
+        .filter((e) => e.status === 0)
+        .map((e) => e.command),
+    );
     // RTCREPORT answers only where chronyd tracks a real RTC, which the capturing machine has not:
     // its decoder is tested on bytes laid out from the protocol reference (rtc-and-waitsync.test.ts),
     // its NORTC answer against a real chronyd (test/integration/cmdmon/rtc-and-waitsync.test.ts).
@@ -74,7 +79,18 @@ describe("captured chronyd 4.3 exchanges", () => {
   it.each([["seconds after start"], ["synchronised"]])("tracking (%s) reads as chronyc -c tracking printed it", (when) => {
     const r = run(["-c", "tracking"], when);
     const [ours] = decoded<object>(exchangesOf(r), Command.TRACKING);
-    const decimals = { refTime: 9, systemTimeOffset: 9, lastOffset: 9, rmsOffset: 9, frequencyPpm: 3, residualFrequencyPpm: 3, skewPpm: 3, rootDelay: 9, rootDispersion: 9, updateInterval: 1 };
+    const decimals = {
+      refTime: 9,
+      systemTimeOffset: 9,
+      lastOffset: 9,
+      rmsOffset: 9,
+      frequencyPpm: 3,
+      residualFrequencyPpm: 3,
+      skewPpm: 3,
+      rootDelay: 9,
+      rootDispersion: 9,
+      updateInterval: 1,
+    };
     const printed = parseChronycTracking(r.stdout);
     expectAsPrinted(printed, ours, decimals, "tracking");
     expect(Object.keys(ours).sort()).toEqual(Object.keys(printed).sort());
@@ -94,7 +110,7 @@ describe("captured chronyd 4.3 exchanges", () => {
     const printed = parseChronycSources(r.stdout);
     expect(printed).toHaveLength(entries.length);
     entries.forEach((entry, i) => {
-      const shown = args.includes("-N") ? names.get(ipAddrToString(entry.ipAddr)) ?? entry.source.address : entry.source.address;
+      const shown = args.includes("-N") ? (names.get(ipAddrToString(entry.ipAddr)) ?? entry.source.address) : entry.source.address;
       expectAsPrinted(printed[i], { ...entry.source, address: shown }, { offset: 9, measuredOffset: 9, error: 9 }, `source ${i}`);
     });
     if (args.includes("-N")) expect(names.get("127.0.0.1")).toBe("localhost");

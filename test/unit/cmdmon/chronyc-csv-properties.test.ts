@@ -82,7 +82,10 @@ const optionalText = (path: string): Column => ({
   valid: fc.oneof(fc.constant(""), fc.constantFrom("GPS", "SHM0", "PPS", "127.0.0.1", "::1")).map((t) => [t, t === "" ? undefined : t] as const),
   check: lands(path),
 });
-const ignored: Column = { valid: fc.constantFrom("7F000001", "00000000", "1", "0.000000015").map((t) => [t, undefined] as const), check: () => undefined };
+const ignored: Column = {
+  valid: fc.constantFrom("7F000001", "00000000", "1", "0.000000015").map((t) => [t, undefined] as const),
+  check: () => undefined,
+};
 const address = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom("GPS", "SHM0", "ID#0000000001", "localhost", "ntp1.example.com"));
 const LEAP = { Normal: "normal", "Insert second": "insert", "Delete second": "delete", "Not synchronised": "unsynchronised" };
 
@@ -153,7 +156,10 @@ const REPORTS: readonly CsvReport[] = [
       {
         valid: fc.nat({ max: 255 }).map((n) => [n.toString(8), n] as const),
         accepts: (t) => /^[0-7]{1,3}$/.test(t) && parseInt(t, 8) <= 255,
-        misses: fc.oneof(fc.integer({ min: 256, max: 511 }).map((n) => n.toString(8)), fc.constantFrom("8", "9", "18", "0377", "-1")),
+        misses: fc.oneof(
+          fc.integer({ min: 256, max: 511 }).map((n) => n.toString(8)),
+          fc.constantFrom("8", "9", "18", "0377", "-1"),
+        ),
         check: lands("reach"),
       },
       uintOrNever("lastRx"),
@@ -261,7 +267,19 @@ const REPORTS: readonly CsvReport[] = [
     parse: parseChronycServerStats as unknown as (t: string) => Entry,
     oneLine: true,
     // chronyc's column order, not the wire order.
-    columns: ["ntpHits", "ntpDrops", "cmdHits", "cmdDrops", "logDrops", "nkeHits", "nkeDrops", "ntpAuthHits", "ntpInterleavedHits", "ntpTimestamps", "ntpSpanSeconds"].map(uint),
+    columns: [
+      "ntpHits",
+      "ntpDrops",
+      "cmdHits",
+      "cmdDrops",
+      "logDrops",
+      "nkeHits",
+      "nkeDrops",
+      "ntpAuthHits",
+      "ntpInterleavedHits",
+      "ntpTimestamps",
+      "ntpSpanSeconds",
+    ].map(uint),
   },
   {
     name: "activity",
@@ -272,12 +290,30 @@ const REPORTS: readonly CsvReport[] = [
 ];
 
 function nearMisses(t: string): string[] {
-  return [`${t}.`, `.${t}`, `${t}e1`, `${t}0`, `${t}8`, `1${t}`, `0x${t}`, ` ${t}`, `${t} `, `-${t}`, `+${t}`, `+-${t}`, t.toLowerCase(), t.slice(1), `${t}${t}`, ""];
+  return [
+    `${t}.`,
+    `.${t}`,
+    `${t}e1`,
+    `${t}0`,
+    `${t}8`,
+    `1${t}`,
+    `0x${t}`,
+    ` ${t}`,
+    `${t} `,
+    `-${t}`,
+    `+${t}`,
+    `+-${t}`,
+    t.toLowerCase(),
+    t.slice(1),
+    `${t}${t}`,
+    "",
+  ];
 }
 
 const rowsOf = (report: CsvReport): fc.Arbitrary<(readonly [string, unknown])[][]> =>
   fc.array(fc.tuple(...report.columns.map((c) => c.valid)), report.oneLine ? { minLength: 1, maxLength: 1 } : { maxLength: 4 });
-const print = (rows: readonly (readonly (readonly [string, unknown])[])[]): string => rows.map((r) => `${r.map(([token]) => token).join(",")}\n`).join("");
+const print = (rows: readonly (readonly (readonly [string, unknown])[])[]): string =>
+  rows.map((r) => `${r.map(([token]) => token).join(",")}\n`).join("");
 const entries = (parsed: Entry | Entry[]): Entry[] => (Array.isArray(parsed) ? parsed : [parsed]);
 
 describe.each(REPORTS.map((r) => [r.name, r] as const))("chronyc -c %s", (name, report) => {
@@ -303,11 +339,13 @@ describe.each(REPORTS.map((r) => [r.name, r] as const))("chronyc -c %s", (name, 
           report.columns[field].misses ?? fc.constant(""),
         )
         .filter((token) => !/[,\r\n]/.test(token) && !report.columns[field].accepts!(token));
-    const bad = fc.record({
-      rows: rowsOf(report).filter((rows) => rows.length > 0),
-      line: fc.nat(),
-      bad: fc.constantFrom(...checked).chain((field) => badToken(field).map((token) => ({ field, token }))),
-    }).map(({ rows, line, bad: { field, token } }) => ({ rows, line, field, token }));
+    const bad = fc
+      .record({
+        rows: rowsOf(report).filter((rows) => rows.length > 0),
+        line: fc.nat(),
+        bad: fc.constantFrom(...checked).chain((field) => badToken(field).map((token) => ({ field, token }))),
+      })
+      .map(({ rows, line, bad: { field, token } }) => ({ rows, line, field, token }));
     fc.assert(
       fc.property(bad, ({ rows, line, field, token }) => {
         const k = line % rows.length;

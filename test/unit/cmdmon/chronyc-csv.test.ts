@@ -37,7 +37,9 @@ describe("chronyc -c tracking", () => {
   });
 
   it("leaves refName out when chronyc prints none (unsynchronised)", () => {
-    const t = parseChronycTracking("00000000,,0,0.000000000,0.000000000,0.000000000,0.000000000,0.000,0.000,0.000,1.000000000,1.000000000,0.0,Not synchronised\n");
+    const t = parseChronycTracking(
+      "00000000,,0,0.000000000,0.000000000,0.000000000,0.000000000,0.000,0.000,0.000,1.000000000,1.000000000,0.0,Not synchronised\n",
+    );
     expect(t).toMatchObject({ refId: "00000000", stratum: 0, leapStatus: "unsynchronised", refTime: 0 });
     expect(t).not.toHaveProperty("refName");
   });
@@ -47,8 +49,30 @@ describe("chronyc -c sources", () => {
   it("reads modes, states, octal reach and 'no sample' LastRx; names come from a -N run", () => {
     const sources = parseChronycSources(captured.sources, captured.sourcesNamed);
     expect(sources).toEqual([
-      { address: "SHM0", mode: "refclock", state: "nonselectable", stratum: 0, poll: 4, reach: 0, lastRx: null, offset: 0, measuredOffset: 0, error: 0 },
-      { address: "GPS", mode: "refclock", state: "nonselectable", stratum: 0, poll: 4, reach: 0, lastRx: null, offset: 0, measuredOffset: 0, error: 0 },
+      {
+        address: "SHM0",
+        mode: "refclock",
+        state: "nonselectable",
+        stratum: 0,
+        poll: 4,
+        reach: 0,
+        lastRx: null,
+        offset: 0,
+        measuredOffset: 0,
+        error: 0,
+      },
+      {
+        address: "GPS",
+        mode: "refclock",
+        state: "nonselectable",
+        stratum: 0,
+        poll: 4,
+        reach: 0,
+        lastRx: null,
+        offset: 0,
+        measuredOffset: 0,
+        error: 0,
+      },
       {
         address: "127.0.0.1",
         name: "localhost",
@@ -62,9 +86,45 @@ describe("chronyc -c sources", () => {
         measuredOffset: -0.000001628,
         error: 0.000005311,
       },
-      { address: "::1", name: "::1", mode: "server", state: "selected", stratum: 5, poll: 1, reach: 255, lastRx: 0, offset: 0.000000287, measuredOffset: 0.000000642, error: 0.000006527 },
-      { address: "127.0.0.3", name: "127.0.0.3", mode: "server", state: "nonselectable", stratum: 0, poll: 7, reach: 0, lastRx: null, offset: 0, measuredOffset: 0, error: 0 },
-      { address: "127.0.0.2", name: "127.0.0.2", mode: "peer", state: "nonselectable", stratum: 5, poll: 1, reach: 0o177, lastRx: 2, offset: -0.000000098, measuredOffset: 0.000000221, error: 0.000006833 },
+      {
+        address: "::1",
+        name: "::1",
+        mode: "server",
+        state: "selected",
+        stratum: 5,
+        poll: 1,
+        reach: 255,
+        lastRx: 0,
+        offset: 0.000000287,
+        measuredOffset: 0.000000642,
+        error: 0.000006527,
+      },
+      {
+        address: "127.0.0.3",
+        name: "127.0.0.3",
+        mode: "server",
+        state: "nonselectable",
+        stratum: 0,
+        poll: 7,
+        reach: 0,
+        lastRx: null,
+        offset: 0,
+        measuredOffset: 0,
+        error: 0,
+      },
+      {
+        address: "127.0.0.2",
+        name: "127.0.0.2",
+        mode: "peer",
+        state: "nonselectable",
+        stratum: 5,
+        poll: 1,
+        reach: 0o177,
+        lastRx: 2,
+        offset: -0.000000098,
+        measuredOffset: 0.000000221,
+        error: 0.000006833,
+      },
     ]);
   });
 
@@ -154,7 +214,17 @@ describe("chronyc -c ntpdata", () => {
       totalGoodRx: 8,
     });
     expect(keyed).toMatchObject({ remoteAddress: "::1", version: 3, authenticated: true, testBits: 0x3ff });
-    expect(dead).toMatchObject({ remoteAddress: "127.0.0.3", remotePort: 9, localAddress: null, mode: "unknown", stratum: 0, testBits: 0, txTimestamping: "unknown", totalTx: 7, totalRx: 0 });
+    expect(dead).toMatchObject({
+      remoteAddress: "127.0.0.3",
+      remotePort: 9,
+      localAddress: null,
+      mode: "unknown",
+      stratum: 0,
+      testBits: 0,
+      txTimestamping: "unknown",
+      totalTx: 7,
+      totalRx: 0,
+    });
     expect(peer).toMatchObject({ remoteAddress: "127.0.0.2", localAddress: "127.0.0.1", mode: "symmetricPassive" });
     expect(parseChronycNtpData(captured.laterNtpdataLine)[0].jitterAsymmetry).toBe(0.45);
   });
@@ -212,7 +282,14 @@ describe("chronyc -c selectdata", () => {
       hiLimit: 0,
       leapStatus: "unsynchronised",
     });
-    expect(data[2]).toMatchObject({ address: "127.0.0.1", name: "localhost", stateChar: "T", loLimit: -0.000007112, hiLimit: 0.000005592, lastSampleAgo: 2 });
+    expect(data[2]).toMatchObject({
+      address: "127.0.0.1",
+      name: "localhost",
+      stateChar: "T",
+      loLimit: -0.000007112,
+      hiLimit: 0.000005592,
+      lastSampleAgo: 2,
+    });
     expect(data[3]).toMatchObject({
       address: "::1",
       stateChar: "*",
@@ -286,7 +363,9 @@ describe("chronyc errors and bad output", () => {
     expect(() => parseChronycSources("^,*,192.0.2.1\n")).toThrow(/line 1: 3 fields, expected 10/);
     expect(() => parseChronycTracking(captured.tracking + captured.tracking)).toThrow(/printed 2 lines, expected 1/);
     expect(() => parseChronycTracking("")).toThrow(/printed 0 lines, expected 1/);
-    expect(() => parseChronycSelectData(captured.selectdata.replace("N,-,-,-,-,-,-,-,T,R,-", "N,-,X,-,-,-,-,-,T,R,-"))).toThrow(/expected 'P' or '-'/);
+    expect(() => parseChronycSelectData(captured.selectdata.replace("N,-,-,-,-,-,-,-,T,R,-", "N,-,X,-,-,-,-,-,T,R,-"))).toThrow(
+      /expected 'P' or '-'/,
+    );
   });
 });
 

@@ -50,8 +50,7 @@ class ScriptedPeer {
   }
 }
 
-const nSourcesReply = (sequence: number, count: number, command = 14): Buffer =>
-  bytes(header({ command, reply: 2, sequence }), u32(count));
+const nSourcesReply = (sequence: number, count: number, command = 14): Buffer => bytes(header({ command, reply: 2, sequence }), u32(count));
 const trackingReply = (sequence: number): Buffer => bytes(header({ command: 33, reply: 5, sequence }), zeros(76));
 
 let peer: ScriptedPeer | undefined;

@@ -112,7 +112,7 @@ describe("chrony Float encode (bit-exact with chronyd)", () => {
   it("decodes every word to the value c × 2^(e − 25) of its two's-complement fields, and re-encodes that value within one unit", () => {
     fc.assert(
       fc.property(fc.nat({ max: 0xffffffff }), (word) => {
-        const e = (word >>> 25) >= 64 ? (word >>> 25) - 128 : word >>> 25;
+        const e = word >>> 25 >= 64 ? (word >>> 25) - 128 : word >>> 25;
         const c = (word & 0x1ffffff) >= 2 ** 24 ? (word & 0x1ffffff) - 2 ** 25 : word & 0x1ffffff;
         const value = decodeChronyFloat(word);
         expect(value).toBe(c * 2 ** (e - 25));

@@ -47,7 +47,23 @@ describe("parseIpAddr / parseSourceAddress", () => {
 
   it("reads IPv4 and refuses what is not an address", () => {
     expect(Buffer.from(parseIpAddr("127.0.0.1")?.bytes ?? []).toString("hex")).toBe("7f000001" + "00".repeat(12));
-    for (const bad of ["", "1.2.3", "1.2.3.256", "1.2.3.4.5", "01234.1.1.1", "01.2.3.4", "1.2.3.04", "fe80::1%eth0", "1::2::3", "12345::", "g::1", ":1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::8", "localhost"]) {
+    for (const bad of [
+      "",
+      "1.2.3",
+      "1.2.3.256",
+      "1.2.3.4.5",
+      "01234.1.1.1",
+      "01.2.3.4",
+      "1.2.3.04",
+      "fe80::1%eth0",
+      "1::2::3",
+      "12345::",
+      "g::1",
+      ":1",
+      "1:2:3:4:5:6:7:8:9",
+      "1:2:3:4:5:6:7::8",
+      "localhost",
+    ]) {
       expect(parseIpAddr(bad)).toBeUndefined();
     }
   });

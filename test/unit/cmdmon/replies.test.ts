@@ -43,7 +43,15 @@ describe("TRACKING reply (5, 104 bytes)", () => {
 
   it("decodes a synchronised IPv4 reference", () => {
     const reply = body("7f000001", ipBlock("7f000001", 1), 6, 0, "00000000" + "6a000000" + "1dcd6500", [
-      F_MINUS_2M10, F_HALF, F1, F_FREQ, F_MINUS1, F4, F_2M10, F_HALF, F1,
+      F_MINUS_2M10,
+      F_HALF,
+      F1,
+      F_FREQ,
+      F_MINUS1,
+      F4,
+      F_2M10,
+      F_HALF,
+      F1,
     ]);
     expect(reply.length).toBe(104);
     expect(decodeReply(Reports.TRACKING, reply, SEQUENCE)).toEqual({
@@ -99,9 +107,12 @@ describe("SOURCE_DATA reply (3, 76 bytes)", () => {
     bytes(header({ command: 15, reply: 3 }), ip, poll, u16(stratum), u16(state), u16(mode), "0000", u16(reach), since, ...floats);
 
   it("decodes an NTP peer and keeps the address block for follow-up queries", () => {
-    const entry = decodeReply(Reports.SOURCE_DATA, 
+    const entry = decodeReply(
+      Reports.SOURCE_DATA,
       reply(ipBlock("c0000201", 1), "fffa", 2, 4, 1, 0xff, "0000002a", [F_HALF, F_MINUS_2M10, F1]),
-      SEQUENCE, 0);
+      SEQUENCE,
+      0,
+    );
     expect(entry.source).toEqual({
       address: "192.0.2.1",
       mode: "peer",
@@ -119,12 +130,22 @@ describe("SOURCE_DATA reply (3, 76 bytes)", () => {
   });
 
   it("shows a refclock by its refid (sent as an INET4 address) and no sample as lastRx null", () => {
-    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("47505300", 1), "0004", 0, 1, 2, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE, 0);
+    const entry = decodeReply(
+      Reports.SOURCE_DATA,
+      reply(ipBlock("47505300", 1), "0004", 0, 1, 2, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]),
+      SEQUENCE,
+      0,
+    );
     expect(entry.source).toMatchObject({ address: "GPS", mode: "refclock", state: "nonselectable", lastRx: null, poll: 4 });
   });
 
   it("shows an unresolved source as chronyc -a does", () => {
-    const entry = decodeReply(Reports.SOURCE_DATA, reply(ipBlock("00000001", 3), "0006", 0, 1, 0, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]), SEQUENCE, 0);
+    const entry = decodeReply(
+      Reports.SOURCE_DATA,
+      reply(ipBlock("00000001", 3), "0006", 0, 1, 0, 0, "ffffffff", [zeros(4), zeros(4), zeros(4)]),
+      SEQUENCE,
+      0,
+    );
     expect(entry.source.address).toBe("ID#0000000001");
     expect(entry.source.mode).toBe("server");
   });
@@ -159,15 +180,21 @@ describe("NTP_SOURCE_NAME reply (19, 284 bytes)", () => {
   const withName = (nameHex: string): Buffer => bytes(header({ command: 65, reply: 19 }), nameHex.padEnd(512, "0"));
 
   it("reads the NUL-padded name", () => {
-    expect(decodeReply(Reports.NTP_SOURCE_NAME, withName(Buffer.from("ntp1.example.com").toString("hex")), SEQUENCE, address("192.0.2.1"))).toBe("ntp1.example.com");
+    expect(decodeReply(Reports.NTP_SOURCE_NAME, withName(Buffer.from("ntp1.example.com").toString("hex")), SEQUENCE, address("192.0.2.1"))).toBe(
+      "ntp1.example.com",
+    );
   });
 
   it("refuses a name without its terminator, as chronyc does", () => {
-    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("61".repeat(256)), SEQUENCE, address("192.0.2.1"))).toThrow(expect.objectContaining({ code: "malformed" }));
+    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("61".repeat(256)), SEQUENCE, address("192.0.2.1"))).toThrow(
+      expect.objectContaining({ code: "malformed" }),
+    );
   });
 
   it("refuses control characters in the name", () => {
-    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("610a62"), SEQUENCE, address("192.0.2.1"))).toThrow(expect.objectContaining({ code: "malformed" }));
+    expect(() => decodeReply(Reports.NTP_SOURCE_NAME, withName("610a62"), SEQUENCE, address("192.0.2.1"))).toThrow(
+      expect.objectContaining({ code: "malformed" }),
+    );
   });
 });
 
@@ -320,10 +347,30 @@ describe("NTP_DATA reply (16, 152 bytes)", () => {
 
   it("maps the test bits in chrony's order (test1 is bit 9, testD bit 0)", () => {
     const reply = (flags: string): Buffer =>
-      bytes(header({ command: 57, reply: 16 }), ipBlock("7f000001", 1), ipBlock("", 0), zeros(8), zeros(8), zeros(4), zeros(12), zeros(20), flags, zeros(18), "ff".repeat(12));
-    expect(decodeReply(Reports.NTP_DATA, reply("0200"), SEQUENCE, address("192.0.2.1")).tests).toMatchObject({ test1: true, test2: false, testD: false });
+      bytes(
+        header({ command: 57, reply: 16 }),
+        ipBlock("7f000001", 1),
+        ipBlock("", 0),
+        zeros(8),
+        zeros(8),
+        zeros(4),
+        zeros(12),
+        zeros(20),
+        flags,
+        zeros(18),
+        "ff".repeat(12),
+      );
+    expect(decodeReply(Reports.NTP_DATA, reply("0200"), SEQUENCE, address("192.0.2.1")).tests).toMatchObject({
+      test1: true,
+      test2: false,
+      testD: false,
+    });
     expect(decodeReply(Reports.NTP_DATA, reply("0001"), SEQUENCE, address("192.0.2.1")).tests).toMatchObject({ test1: false, testD: true });
-    expect(decodeReply(Reports.NTP_DATA, reply("0040"), SEQUENCE, address("192.0.2.1")).tests).toMatchObject({ test5: true, test3: false, test6: false });
+    expect(decodeReply(Reports.NTP_DATA, reply("0040"), SEQUENCE, address("192.0.2.1")).tests).toMatchObject({
+      test5: true,
+      test3: false,
+      test6: false,
+    });
   });
 });
 
@@ -346,13 +393,36 @@ describe("AUTH_DATA reply (20, 52 bytes)", () => {
 
   it("decodes NTS", () => {
     const reply = bytes(header({ command: 67, reply: 20 }), "0002", "000f", u32(1), "0100", "0002", u32(60), "0008", "0064", "0001", "0000");
-    expect(decodeReply(Reports.AUTH_DATA, reply, SEQUENCE, address("2001:db8::1"))).toMatchObject({ address: "2001:db8::1", mode: "nts", keyType: 15, lastKeAgo: 60, keAttempts: 2, cookies: 8, cookieLength: 100, nak: 1 });
+    expect(decodeReply(Reports.AUTH_DATA, reply, SEQUENCE, address("2001:db8::1"))).toMatchObject({
+      address: "2001:db8::1",
+      mode: "nts",
+      keyType: 15,
+      lastKeAgo: 60,
+      keAttempts: 2,
+      cookies: 8,
+      cookieLength: 100,
+      nak: 1,
+    });
   });
 });
 
 describe("SELECT_DATA reply (23, 76 bytes)", () => {
   it("decodes every field", () => {
-    const reply = bytes(header({ command: 69, reply: 23 }), "7f000001", ipBlock("7f000001", 1), "2a", "01", "00", "00", "0002", "000a", u32(3), F1, F_MINUS_2M10, F_2M10);
+    const reply = bytes(
+      header({ command: 69, reply: 23 }),
+      "7f000001",
+      ipBlock("7f000001", 1),
+      "2a",
+      "01",
+      "00",
+      "00",
+      "0002",
+      "000a",
+      u32(3),
+      F1,
+      F_MINUS_2M10,
+      F_2M10,
+    );
     expect(decodeReply(Reports.SELECT_DATA, reply, SEQUENCE, 0)).toEqual({
       address: "127.0.0.1",
       stateChar: "*",

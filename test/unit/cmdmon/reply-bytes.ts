@@ -20,9 +20,7 @@ export interface HeaderFields {
 export function header(h: HeaderFields): string {
   const version = (h.version ?? 6).toString(16).padStart(2, "0");
   const pktType = (h.pktType ?? 2).toString(16).padStart(2, "0");
-  return (
-    version + pktType + "0000" + u16(h.command) + u16(h.reply) + u16(h.status ?? 0) + zeros(6) + u32(h.sequence ?? SEQUENCE) + zeros(8)
-  );
+  return version + pktType + "0000" + u16(h.command) + u16(h.reply) + u16(h.status ?? 0) + zeros(6) + u32(h.sequence ?? SEQUENCE) + zeros(8);
 }
 
 /** An IPAddr block: 16 address bytes (hex), u16 family, u16 pad. */

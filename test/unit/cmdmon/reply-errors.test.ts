@@ -49,11 +49,15 @@ describe("reply validation", () => {
   });
 
   it("refuses a successful reply of another protocol version", () => {
-    expect(failure(() => decodeReply(Reports.TRACKING, bytes(header({ command: TRACKING, reply: 5, version: 7 }), zeros(76)), SEQUENCE)).code).toBe("version");
+    expect(failure(() => decodeReply(Reports.TRACKING, bytes(header({ command: TRACKING, reply: 5, version: 7 }), zeros(76)), SEQUENCE)).code).toBe(
+      "version",
+    );
   });
 
   it("refuses a packet that is not a reply", () => {
-    expect(failure(() => decodeReply(Reports.TRACKING, bytes(header({ command: TRACKING, reply: 5, pktType: 1 }), zeros(76)), SEQUENCE)).code).toBe("malformed");
+    expect(failure(() => decodeReply(Reports.TRACKING, bytes(header({ command: TRACKING, reply: 5, pktType: 1 }), zeros(76)), SEQUENCE)).code).toBe(
+      "malformed",
+    );
     const reserved = goodTracking();
     reserved[2] = 1;
     expect(failure(() => decodeReply(Reports.TRACKING, reserved, SEQUENCE)).code).toBe("malformed");
@@ -100,7 +104,9 @@ describe("reply validation", () => {
     expect(f.code).toBe("unexpected-reply");
     expect(f.message).toBe("TRACKING got reply code 1, expected 5");
     // Unknown codes have no minimum length (as in chronyc) and still are not what was asked.
-    expect(failure(() => decodeReply(Reports.TRACKING, bytes(header({ command: TRACKING, reply: 99 }), zeros(10)), SEQUENCE)).code).toBe("unexpected-reply");
+    expect(failure(() => decodeReply(Reports.TRACKING, bytes(header({ command: TRACKING, reply: 99 }), zeros(10)), SEQUENCE)).code).toBe(
+      "unexpected-reply",
+    );
   });
 
   it("refuses an invalid leap status", () => {

@@ -37,7 +37,12 @@ const LEAP = ["normal", "insert", "delete", "unsynchronised"] as const;
 const addressOrRefId = (b: Buffer, addrAt: number, refIdAt: number): string =>
   u16(b, addrAt + 16) === 0 ? refIdToText(u32(b, refIdAt)) : ipAddrToString(readIpAddr(b, addrAt));
 const optional = <K extends string>(key: K, text: string): Partial<Record<K, string>> => (text === "" ? {} : ({ [key]: text } as Record<K, string>));
-const options = (bits: number): object => ({ noselect: (bits & 1) !== 0, prefer: (bits & 2) !== 0, trust: (bits & 4) !== 0, require: (bits & 8) !== 0 });
+const options = (bits: number): object => ({
+  noselect: (bits & 1) !== 0,
+  prefer: (bits & 2) !== 0,
+  trust: (bits & 4) !== 0,
+  require: (bits & 8) !== 0,
+});
 
 interface Oracle {
   readonly report: AnyReport;
@@ -121,7 +126,7 @@ const ORACLES: readonly Oracle[] = [
     expected: (b) => b.subarray(28, b.indexOf(0, 28)).toString("latin1"),
     plausible: (b, r) => {
       const length = r[0] % 256;
-      for (let i = 0; i < 256; i++) b[28 + i] = i < length ? 0x21 + ((r[1 + (i % 7)] >>> i % 24) % 94) : 0;
+      for (let i = 0; i < 256; i++) b[28 + i] = i < length ? 0x21 + ((r[1 + (i % 7)] >>> (i % 24)) % 94) : 0;
     },
   },
   {
@@ -132,7 +137,20 @@ const ORACLES: readonly Oracle[] = [
       ["stratum", 52, 2],
       ["leap_status", 54, 2],
       ["ref_time", 56, 12],
-      ...floats(["current_correction", "last_offset", "rms_offset", "freq_ppm", "resid_freq_ppm", "skew_ppm", "root_delay", "root_dispersion", "last_update_interval"], 68),
+      ...floats(
+        [
+          "current_correction",
+          "last_offset",
+          "rms_offset",
+          "freq_ppm",
+          "resid_freq_ppm",
+          "skew_ppm",
+          "root_delay",
+          "root_dispersion",
+          "last_update_interval",
+        ],
+        68,
+      ),
     ],
     invalid: (b) => (u16(b, 54) > 3 ? [`TRACKING reply has leap status ${u16(b, 54)}`] : []),
     expected: (b) => ({
@@ -202,7 +220,19 @@ const ORACLES: readonly Oracle[] = [
     fields: Array.from({ length: 11 }, (_, i) => [`counter ${i}`, 28 + 4 * i, 4] as const),
     invalid: () => [],
     expected: (b) => {
-      const keys = ["ntpHits", "nkeHits", "cmdHits", "ntpDrops", "nkeDrops", "cmdDrops", "logDrops", "ntpAuthHits", "ntpInterleavedHits", "ntpTimestamps", "ntpSpanSeconds"];
+      const keys = [
+        "ntpHits",
+        "nkeHits",
+        "cmdHits",
+        "ntpDrops",
+        "nkeDrops",
+        "cmdDrops",
+        "logDrops",
+        "ntpAuthHits",
+        "ntpInterleavedHits",
+        "ntpTimestamps",
+        "ntpSpanSeconds",
+      ];
       return Object.fromEntries(keys.map((k, i) => [k, u32(b, 28 + 4 * i)]));
     },
   },
@@ -256,7 +286,18 @@ const ORACLES: readonly Oracle[] = [
         peerDispersion: float(b, 108),
         responseTime: float(b, 112),
         jitterAsymmetry: float(b, 116),
-        tests: { test1: bit(9), test2: bit(8), test3: bit(7), test5: bit(6), test6: bit(5), test7: bit(4), testA: bit(3), testB: bit(2), testC: bit(1), testD: bit(0) },
+        tests: {
+          test1: bit(9),
+          test2: bit(8),
+          test3: bit(7),
+          test5: bit(6),
+          test6: bit(5),
+          test7: bit(4),
+          testA: bit(3),
+          testB: bit(2),
+          testC: bit(1),
+          testD: bit(0),
+        },
         testBits: flags & 0x3ff,
         interleaved: (flags & 0x4000) !== 0,
         authenticated: (flags & 0x8000) !== 0,
@@ -357,7 +398,10 @@ function expectBodyOutcome(oracle: Oracle, bytes: Buffer, outcome: Outcome, addr
   if (reasons.length > 0) {
     expect(outcome).toHaveProperty("error.code", "malformed");
     const { message } = (outcome as { error: { message: string } }).error;
-    expect(reasons.some((r) => message.includes(r)), `'${message}' should name one of ${JSON.stringify(reasons)}`).toBe(true);
+    expect(
+      reasons.some((r) => message.includes(r)),
+      `'${message}' should name one of ${JSON.stringify(reasons)}`,
+    ).toBe(true);
     return "malformed";
   }
   expect(outcome).toEqual({ value: oracle.expected(bytes, address) });

@@ -53,17 +53,13 @@ describe("request encoders: exact bytes, padding included", () => {
   it("NTP_DATA (57): IPv4 address block at 20, padded to 152", () => {
     const bytes = encodeRequest(Reports.NTP_DATA, envelope, address("127.0.0.1"));
     expect(bytes.length).toBe(152);
-    expect(hex(bytes)).toBe(
-      "06010000" + "0039" + "0002" + "01020304" + zeros(8) + "7f000001" + zeros(12) + "0001" + "0000" + zeros(112),
-    );
+    expect(hex(bytes)).toBe("06010000" + "0039" + "0002" + "01020304" + zeros(8) + "7f000001" + zeros(12) + "0001" + "0000" + zeros(112));
   });
 
   it("NTP_SOURCE_NAME (65): address block at 20, padded to 284", () => {
     const bytes = encodeRequest(Reports.NTP_SOURCE_NAME, envelope, address("192.0.2.1"));
     expect(bytes.length).toBe(284);
-    expect(hex(bytes)).toBe(
-      "06010000" + "0041" + "0002" + "01020304" + zeros(8) + "c0000201" + zeros(12) + "0001" + "0000" + zeros(244),
-    );
+    expect(hex(bytes)).toBe("06010000" + "0041" + "0002" + "01020304" + zeros(8) + "c0000201" + zeros(12) + "0001" + "0000" + zeros(244));
   });
 
   it("AUTH_DATA (67): IPv6 address block at 20, padded to 52", () => {

@@ -192,7 +192,9 @@ describe("ChronyHost validation", () => {
     const k2 = new NtpKey(stack, "K2", { keyId: 5, source: KeySource.keyStore(path.join(projectDir, "store-2")) });
     new ChronyHost(stack, "a", { target: target(1), keys: [k1] });
     new ChronyHost(stack, "b", { target: target(2), keys: [k2] });
-    expect(() => Testing.synth(stack)).toThrow(/key ID 5 has two different materials \(fleet\/K\d and fleet\/K\d\): a key ID must name one key across the fleet/);
+    expect(() => Testing.synth(stack)).toThrow(
+      /key ID 5 has two different materials \(fleet\/K\d and fleet\/K\d\): a key ID must name one key across the fleet/,
+    );
   });
 
   it("fails on a client that names a server of the app by address with a key it would not get", () => {
@@ -209,7 +211,9 @@ describe("ChronyHost validation", () => {
     const { stack } = testStack();
     new ChronyHost(stack, "a", { target: target(1) });
     new ChronyHost(stack, "b", { target: target(1), ntpAddress: "10.9.9.9" });
-    expect(() => Testing.synth(stack)).toThrow("hosts fleet/a and fleet/b have the same SSH target 10.0.0.1:22: each host needs its own address or port");
+    expect(() => Testing.synth(stack)).toThrow(
+      "hosts fleet/a and fleet/b have the same SSH target 10.0.0.1:22: each host needs its own address or port",
+    );
   });
 
   it("fails on a host that uses itself, and on a pool that is a host", () => {
@@ -222,10 +226,14 @@ describe("ChronyHost validation", () => {
 
   it("fails on bad NtpKey and rotation props", () => {
     const { stack } = testStack();
-    expect(() => new NtpKey(stack, "Zero", { keyId: 0 })).toThrow(`invalid keyId 0 for NtpKey 'Zero': use a whole number from 1 to 4294967295 (0 means "no key" to chrony)`);
+    expect(() => new NtpKey(stack, "Zero", { keyId: 0 })).toThrow(
+      `invalid keyId 0 for NtpKey 'Zero': use a whole number from 1 to 4294967295 (0 means "no key" to chrony)`,
+    );
     expect(() => new NtpKey(stack, "T", { keyId: 1, type: "sha1" as never })).toThrow(/invalid type 'sha1' for NtpKey 'T': use one of MD5, SHA1/);
     const k = new NtpKey(stack, "K", { keyId: 1 });
-    expect(() => new KeyRotation(stack, "R", { from: k, to: k, phase: RotationPhase.ADD })).toThrow(/the new key has the same ID \(1\) as the old one/);
+    expect(() => new KeyRotation(stack, "R", { from: k, to: k, phase: RotationPhase.ADD })).toThrow(
+      /the new key has the same ID \(1\) as the old one/,
+    );
     expect(() => HostKeyPolicy.fingerprint("abc")).toThrow(/invalid host key fingerprint 'abc'/);
   });
 });
@@ -256,7 +264,9 @@ describe("ChronyHost and the fleet registry", () => {
     const { stack } = testStack();
     const server = new ChronyHost(stack, "s", { target: target(1), ntpAddress: "10.1.1.1" });
     const client = new ChronyHost(stack, "c", { target: target(2) });
-    expect(() => client.addServer(server, { minPoll: 99 })).toThrow("host c, server s: invalid 'server 10.1.1.1 minpoll 99': server option minpoll must be an integer from -7 to 24, got '99'");
+    expect(() => client.addServer(server, { minPoll: 99 })).toThrow(
+      "host c, server s: invalid 'server 10.1.1.1 minpoll 99': server option minpoll must be an integer from -7 to 24, got '99'",
+    );
     expect(manifests(Testing.fullSynth(stack)).c.verify.sources).toEqual([]);
   });
 
@@ -280,7 +290,13 @@ describe("ChronyHost targets behind a bastion", () => {
       target: { address: "10.0.0.1", user: "deploy", privateKeyPath: "keys/deploy", hostKey: known, jump: { address: "bastion.example.net" } },
     });
     new ChronyHost(stack, "b", {
-      target: { ...target(2), jump: [{ address: "outer.example.net", user: "jump", hostKey: bastionKey }, { address: "inner.example.net", port: 2222 }] },
+      target: {
+        ...target(2),
+        jump: [
+          { address: "outer.example.net", user: "jump", hostKey: bastionKey },
+          { address: "inner.example.net", port: 2222 },
+        ],
+      },
     });
     const m = manifests(Testing.fullSynth(stack));
     expect(m.a.target).toEqual({
@@ -320,7 +336,8 @@ describe("ChronyHost targets behind a bastion", () => {
 
   it("fails on bad jump hosts and SSH config paths, with the value and the fix", () => {
     const { stack } = testStack();
-    const bad = (jump: unknown) => () => new ChronyHost(stack, `h${Math.random().toString(36).slice(2, 8)}`, { target: { ...target(1), jump } as never });
+    const bad = (jump: unknown) => () =>
+      new ChronyHost(stack, `h${Math.random().toString(36).slice(2, 8)}`, { target: { ...target(1), jump } as never });
     expect(bad([])).toThrow("invalid target.jump []: give one jump host ({ address }) or a chain, or leave jump out for a direct connection");
     expect(bad({ address: "bad host" })).toThrow("invalid target.jump.address 'bad host': use a hostname or an IP address");
     expect(bad([{ address: "b" }, { address: "c", port: 0 }])).toThrow("invalid target.jump[1].port 0: use 1..65535");

@@ -22,7 +22,11 @@ describe("planChange: the least disruptive action for a change", () => {
   });
 
   it("restarts on chrony older than 4.0, which has no reload sources", () => {
-    expect(planChange(manifest("3.5"), ["sources"], true)).toEqual({ changed: ["sources"], action: "restart", reason: "chrony 3.5 has no 'reload sources'" });
+    expect(planChange(manifest("3.5"), ["sources"], true)).toEqual({
+      changed: ["sources"],
+      action: "restart",
+      reason: "chrony 3.5 has no 'reload sources'",
+    });
   });
 
   it("always restarts under the restart policy", () => {

@@ -88,7 +88,12 @@ describe("apply: the transaction", () => {
     const before = host.calls().length;
     const r = await apply(v2sources());
     expect(r).toMatchObject({ result: "ok", action: "reload-sources", changed: ["sources"] });
-    expect(host.calls().slice(before).filter((c) => c.includes("reload sources"))).toHaveLength(2);
+    expect(
+      host
+        .calls()
+        .slice(before)
+        .filter((c) => c.includes("reload sources")),
+    ).toHaveLength(2);
     expect(host.pid()).toBe(pid);
   });
 
@@ -109,7 +114,12 @@ describe("apply: the transaction", () => {
     expect(r).toMatchObject({ result: "ok", action: "none", changed: [] });
     expect(fs.statSync(host.file("etc/chrony/chrony.keys")).mode & 0o777).toBe(0o640);
     expect(lines).toContain(`[fake] fix: mode and owner of ${host.file("etc/chrony/chrony.keys")}`);
-    expect(host.calls().slice(calls).filter((c) => c.startsWith("service restart") || c.includes("rekey"))).toEqual([]);
+    expect(
+      host
+        .calls()
+        .slice(calls)
+        .filter((c) => c.startsWith("service restart") || c.includes("rekey")),
+    ).toEqual([]);
   });
 
   it("swaps in a chrony.conf that chronyd reads as the live one without restarting chronyd", async () => {
@@ -117,7 +127,9 @@ describe("apply: the transaction", () => {
     const pid = host.pid();
     const m = v1();
     // Other comments and another order: the same configuration to chronyd.
-    const reordered = m.files.map((f) => (f.role === "conf" ? { ...f, content: `# edited by hand\n${f.content.split("\n").filter(Boolean).reverse().join("\n")}\n` } : f));
+    const reordered = m.files.map((f) =>
+      f.role === "conf" ? { ...f, content: `# edited by hand\n${f.content.split("\n").filter(Boolean).reverse().join("\n")}\n` } : f,
+    );
     const r = await apply({ ...m, files: reordered });
     expect(r).toMatchObject({ result: "ok", action: "none", changed: ["conf"] });
     expect(host.pid()).toBe(pid);
@@ -171,7 +183,9 @@ describe("apply: the transaction", () => {
     const bad = v2conf();
     const r = await apply({ ...bad, files: bad.files.map((f) => (f.role === "conf" ? { ...f, content: `${f.content}invalid-directive 1\n` } : f)) });
     expect(r.result).toBe("failed");
-    expect(r.warnings).toContain(`${host.file("etc/chrony/sources.d/zz\nDONE\n@x DONE\n.sources")} is not managed by cdktf-chrony but chronyd loads it from the sourcedir: move its sources into the app`);
+    expect(r.warnings).toContain(
+      `${host.file("etc/chrony/sources.d/zz\nDONE\n@x DONE\n.sources")} is not managed by cdktf-chrony but chronyd loads it from the sourcedir: move its sources into the app`,
+    );
   });
 });
 
@@ -223,7 +237,9 @@ describe("apply: NTS certificates, keys and trust", () => {
     expect(nts("server.crt")).toBe(m.files.find((f) => f.role === "nts-cert")!.content);
     expect(nts("server.key")).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
     expect([mode("etc/chrony/nts"), mode("etc/chrony/nts/server.crt"), mode("etc/chrony/nts/server.key")]).toEqual(["755", "644", "640"]);
-    expect(host.read("etc/chrony/chrony.conf")).toContain(`ntsserverkey ${host.file("etc/chrony/nts/server.key")}\nntsservercert ${host.file("etc/chrony/nts/server.crt")}\n`);
+    expect(host.read("etc/chrony/chrony.conf")).toContain(
+      `ntsserverkey ${host.file("etc/chrony/nts/server.key")}\nntsservercert ${host.file("etc/chrony/nts/server.crt")}\n`,
+    );
     expect(host.leftovers()).toEqual([]);
     expect((await apply(m)).result).toBe("unchanged");
     expect((await checkDrift(m, { projectDir: host.dir, connect: connector() })).status).toBe("clean");
@@ -234,7 +250,9 @@ describe("apply: NTS certificates, keys and trust", () => {
     const before = host.pid();
     const r = await apply(server(["ntp.example.test"]));
     expect(r).toMatchObject({ result: "ok", action: "restart", changed: ["nts-cert", "nts-key"] });
-    expect(lines).toContain("[fake] plan: restart (the NTS server certificate or key changed: chronyd loads them only at start (clients keep their cookies))");
+    expect(lines).toContain(
+      "[fake] plan: restart (the NTS server certificate or key changed: chronyd loads them only at start (clients keep their cookies))",
+    );
     expect(host.pid()).toBe(before + 1);
   });
 
@@ -264,7 +282,11 @@ describe("apply: NTS certificates, keys and trust", () => {
     const r = await apply(client("next-ca"));
     expect(r).toMatchObject({ result: "ok", action: "restart+nts-ke", changed: ["nts-ca"] });
     const after = host.calls().slice(calls);
-    expect(after.filter((c) => c.startsWith("chronyc delete") || c === "service restart")).toEqual(["chronyc delete 192.0.2.10", "chronyc delete 192.0.2.11", "service restart"]);
+    expect(after.filter((c) => c.startsWith("chronyc delete") || c === "service restart")).toEqual([
+      "chronyc delete 192.0.2.10",
+      "chronyc delete 192.0.2.11",
+      "service restart",
+    ]);
     expect(fs.existsSync(host.file("var/lib/chrony/192.0.2.10.nts"))).toBe(false);
   });
 
@@ -274,7 +296,9 @@ describe("apply: NTS certificates, keys and trust", () => {
     host.flag("nts-fail");
     const r = await apply(client("next-ca"));
     expect(r).toMatchObject({ result: "rolled-back", failedStep: "verify", action: "restart+nts-ke" });
-    expect(r.error).toMatch(/^verification failed: server 192\.0\.2\.10 uses NTS but NTS-KE failed \(1 attempt, no cookies\): check that its certificate is issued by a CA this host trusts/);
+    expect(r.error).toMatch(
+      /^verification failed: server 192\.0\.2\.10 uses NTS but NTS-KE failed \(1 attempt, no cookies\): check that its certificate is issued by a CA this host trusts/,
+    );
     expect(nts("trusted-cas.pem")).toBe(before);
     expect(host.calls().filter((c) => c === "service restart").length).toBeGreaterThanOrEqual(3);
     expect(host.leftovers()).toEqual([]);
@@ -289,15 +313,27 @@ describe("drift: NTS", () => {
     const at = (daysBefore: number) => new Date(notAfter - daysBefore * 86_400_000);
     const renew = await checkDrift(m, { projectDir: host.dir, connect: connector(), now: at(20) });
     expect(renew.status).toBe("clean");
-    expect(renew.warnings).toEqual([expect.stringMatching(/^NTS certificate \S+server\.crt \(CN=127\.0\.0\.1\) expires in 20 day\(s\) .*, within renewBeforeDays 30: the next synth re-issues it \(app\/test-ca\); deploy then$/)]);
+    expect(renew.warnings).toEqual([
+      expect.stringMatching(
+        /^NTS certificate \S+server\.crt \(CN=127\.0\.0\.1\) expires in 20 day\(s\) .*, within renewBeforeDays 30: the next synth re-issues it \(app\/test-ca\); deploy then$/,
+      ),
+    ]);
     const hard = await checkDrift(m, { projectDir: host.dir, connect: connector(), now: at(3) });
     expect(hard.differences.map((d) => d.kind)).toEqual(["certificate-expiring"]);
     const expired = await checkDrift(m, { projectDir: host.dir, connect: connector(), now: at(-1) });
     expect(expired.differences.map((d) => d.kind)).toEqual(["certificate-expired"]);
     const { generateKeyPairSync } = await import("node:crypto");
-    fs.writeFileSync(host.file("etc/chrony/nts/server.key"), generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }));
+    fs.writeFileSync(
+      host.file("etc/chrony/nts/server.key"),
+      generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }),
+    );
     const drift = await checkDrift(m, { projectDir: host.dir, connect: connector() });
-    expect(drift.differences).toEqual([expect.objectContaining({ kind: "nts-key", detail: expect.stringMatching(/^the NTS server key \S+ differs from the deployed one \(fingerprint hmac-sha256:/) })]);
+    expect(drift.differences).toEqual([
+      expect.objectContaining({
+        kind: "nts-key",
+        detail: expect.stringMatching(/^the NTS server key \S+ differs from the deployed one \(fingerprint hmac-sha256:/),
+      }),
+    ]);
   });
 
   it("reports an NTS source whose NTS-KE failed as unauthenticated, with the reason", async () => {
@@ -306,7 +342,10 @@ describe("drift: NTS", () => {
     host.flag("nts-fail");
     const drift = await checkDrift(m, { projectDir: host.dir, connect: connector() });
     expect(drift.differences).toEqual([
-      expect.objectContaining({ kind: "source-unauthenticated", detail: expect.stringMatching(/^server 192\.0\.2\.10 uses NTS but NTS-KE failed \(1 attempt, no cookies\)/) }),
+      expect.objectContaining({
+        kind: "source-unauthenticated",
+        detail: expect.stringMatching(/^server 192\.0\.2\.10 uses NTS but NTS-KE failed \(1 attempt, no cookies\)/),
+      }),
     ]);
   });
 });
@@ -391,7 +430,9 @@ describe("the host's lock", () => {
     await deployed();
     // Another run holds the lock: write its holder line and keep the lock for 3 s.
     const lock = `${host.profile.confPath}.cdktf-chrony.lock`;
-    const holder = spawn("sh", ["-c", `exec 9>>"$0"; flock 9; printf 'run other, pid %s, since now\\n' $$ > "$0"; echo locked; sleep 3`, lock], { stdio: ["ignore", "pipe", "ignore"] });
+    const holder = spawn("sh", ["-c", `exec 9>>"$0"; flock 9; printf 'run other, pid %s, since now\\n' $$ > "$0"; echo locked; sleep 3`, lock], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const holderExit = new Promise((resolve) => holder.once("close", resolve));
     await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
     const busy = await apply(v2sources(), { lockWaitSeconds: 1 });
@@ -406,7 +447,14 @@ describe("the host's lock", () => {
 describe("apply and drift: the firewall's table", () => {
   // A host that serves chronyc to 198.18.8.0/24 (and NTP to 198.19.8.0/24), its firewall managed.
   const served = (extra: Parameters<typeof fakeManifest>[1] = {}) =>
-    fakeManifest(host, { servers: ["192.0.2.1"], firewall: true, bindCmdAddresses: ["0.0.0.0"], cmdAllow: ["198.18.8.0/24"], allow: ["198.19.8.0/24"], ...extra });
+    fakeManifest(host, {
+      servers: ["192.0.2.1"],
+      firewall: true,
+      bindCmdAddresses: ["0.0.0.0"],
+      cmdAllow: ["198.18.8.0/24"],
+      allow: ["198.19.8.0/24"],
+      ...extra,
+    });
   const closed = () => fakeManifest(host, { servers: ["192.0.2.1"], firewall: true, bindCmdAddresses: ["0.0.0.0"], allow: ["198.19.8.0/24"] });
   const rulesFile = () => host.read("etc/chrony/cdktf-chrony.nft");
   const cmdRule = 'ip saddr 198.18.8.0/24 udp dport 323 meta mark set meta mark | 0x10000000 accept comment "cmd: cmdallow, bindcmdaddress"';
@@ -414,9 +462,25 @@ describe("apply and drift: the firewall's table", () => {
     JSON.stringify({
       nftables: [
         { chain: { family: "inet", table: "filter", name: "input", type: "filter", hook: "input", prio: 0, policy: "drop" } },
-        { rule: { family: "inet", table: "filter", chain: "input", expr: [{ match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: 22 } }, { accept: null }] } },
+        {
+          rule: {
+            family: "inet",
+            table: "filter",
+            chain: "input",
+            expr: [{ match: { op: "==", left: { payload: { protocol: "tcp", field: "dport" } }, right: 22 } }, { accept: null }],
+          },
+        },
         ...(withHandOff
-          ? [{ rule: { family: "inet", table: "filter", chain: "input", expr: [{ match: { op: "==", left: { "&": [{ meta: { key: "mark" } }, 0x10000000] }, right: 0x10000000 } }, { accept: null }] } }]
+          ? [
+              {
+                rule: {
+                  family: "inet",
+                  table: "filter",
+                  chain: "input",
+                  expr: [{ match: { op: "==", left: { "&": [{ meta: { key: "mark" } }, 0x10000000] }, right: 0x10000000 } }, { accept: null }],
+                },
+              },
+            ]
           : []),
       ],
     });
@@ -434,7 +498,9 @@ describe("apply and drift: the firewall's table", () => {
     expect(at("nft -c -f ")).toBeGreaterThan(-1);
     expect(at("nft -c -f ")).toBeLessThan(at("service restart"));
     expect(at("service restart")).toBeLessThan(calls.findIndex((c) => c.startsWith("nft -f ") && c.endsWith("cdktf-chrony.nft")));
-    expect(lines).toEqual(expect.arrayContaining(["[fake] validate: nft -c on the new firewall rules", "[fake] firewall: loading the firewall rules (nft -f)"]));
+    expect(lines).toEqual(
+      expect.arrayContaining(["[fake] validate: nft -c on the new firewall rules", "[fake] firewall: loading the firewall rules (nft -f)"]),
+    );
     expect(host.leftovers()).toEqual([]);
     expect((await apply(m)).result).toBe("unchanged");
     expect((await checkDrift(m, { projectDir: host.dir, connect: connector() })).status).toBe("clean");
@@ -452,7 +518,11 @@ describe("apply and drift: the firewall's table", () => {
     await apply(served());
     const pid = host.pid();
     const m = served();
-    const remarked = { ...m, firewall: { ...m.firewall!, mark: 0x20 }, files: m.files.map((f) => (f.role === "firewall" ? { ...f, content: f.content.replaceAll("0x10000000", "0x00000020") } : f)) };
+    const remarked = {
+      ...m,
+      firewall: { ...m.firewall!, mark: 0x20 },
+      files: m.files.map((f) => (f.role === "firewall" ? { ...f, content: f.content.replaceAll("0x10000000", "0x00000020") } : f)),
+    };
     const r = await apply(remarked);
     expect(r, lines.join("\n")).toMatchObject({ result: "ok", action: "firewall", changed: ["firewall"] });
     expect(host.pid()).toBe(pid);
@@ -464,11 +534,19 @@ describe("apply and drift: the firewall's table", () => {
     await apply(m);
     fs.writeFileSync(`${host.state}/nft-table`, host.nftTable()!.replace(`\t\t${cmdRule}\n`, ""));
     const drift = await checkDrift(m, { projectDir: host.dir, connect: connector() });
-    expect(drift.differences).toEqual([{ kind: "firewall-rules", subject: "table inet cdktf_chrony", detail: "table inet cdktf_chrony differs from its rules (changed by hand?): cmd rule removed" }]);
+    expect(drift.differences).toEqual([
+      {
+        kind: "firewall-rules",
+        subject: "table inet cdktf_chrony",
+        detail: "table inet cdktf_chrony differs from its rules (changed by hand?): cmd rule removed",
+      },
+    ]);
     const pid = host.pid();
     const r = await apply(m);
     expect(r).toMatchObject({ result: "ok", action: "firewall", changed: [] });
-    expect(lines).toContain("[fake] plan: firewall (firewall: table inet cdktf_chrony on the host differs from its rules file (changed by hand, or the host's firewall was reloaded))");
+    expect(lines).toContain(
+      "[fake] plan: firewall (firewall: table inet cdktf_chrony on the host differs from its rules file (changed by hand, or the host's firewall was reloaded))",
+    );
     expect(host.pid()).toBe(pid);
     expect(host.nftTable()).toContain(cmdRule);
     expect((await checkDrift(m, { projectDir: host.dir, connect: connector() })).status).toBe("clean");
@@ -479,7 +557,9 @@ describe("apply and drift: the firewall's table", () => {
     await apply(m);
     fs.rmSync(`${host.state}/nft-table`);
     const drift = await checkDrift(m, { projectDir: host.dir, connect: connector() });
-    expect(drift.differences.map((d) => d.detail)).toEqual([expect.stringMatching(/^table inet cdktf_chrony is not loaded .*'drift --heal' loads it$/)]);
+    expect(drift.differences.map((d) => d.detail)).toEqual([
+      expect.stringMatching(/^table inet cdktf_chrony is not loaded .*'drift --heal' loads it$/),
+    ]);
   });
 
   it("rolls the firewall back with the configuration when nft -f fails: the previous rules are loaded again, chronyd restarted on its previous files", async () => {

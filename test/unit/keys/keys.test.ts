@@ -93,23 +93,31 @@ describe("resolveKeyMaterial", () => {
     expect(stored.length).toBe(20);
     expect(fs.statSync(path.join(tmp, "store/key-5.line")).mode & 0o777).toBe(0o600);
     expect(resolveKeyMaterial({ id: 5, type: "SHA256", source: { kind: "keyStore", dir: "store" } }, tmp, SYNTH)).toEqual(stored);
-    expect(resolveKeyMaterial({ id: 1, type: "SHA1", source: { kind: "command", argv: ["echo", "HEX:AABBCCDDEEFF00112233"] } }, tmp, SYNTH).length).toBe(10);
+    expect(
+      resolveKeyMaterial({ id: 1, type: "SHA1", source: { kind: "command", argv: ["echo", "HEX:AABBCCDDEEFF00112233"] } }, tmp, SYNTH).length,
+    ).toBe(10);
   });
 
   it("names the key and its source when the material is missing", () => {
     expect(() => resolveKeyMaterial({ id: 3, type: "SHA1", source: { kind: "env", variable: "TEST_NTP_KEY" } }, tmp, SYNTH)).toThrow(
       "key 3 (env TEST_NTP_KEY): the variable is not set: export TEST_NTP_KEY=HEX:... (generate one with 'cdktf-chrony keygen 3 SHA1')",
     );
-    expect(() => resolveKeyMaterial({ id: 3, type: "SHA1", source: { kind: "file", path: "missing.txt" } }, tmp, SYNTH)).toThrow(/^key 3 \(file missing\.txt\): cannot read .*missing\.txt \(ENOENT\)/);
+    expect(() => resolveKeyMaterial({ id: 3, type: "SHA1", source: { kind: "file", path: "missing.txt" } }, tmp, SYNTH)).toThrow(
+      /^key 3 \(file missing\.txt\): cannot read .*missing\.txt \(ENOENT\)/,
+    );
     expect(() => resolveKeyMaterial({ id: 3, type: "SHA1", source: { kind: "command", argv: ["false"] } }, tmp, SYNTH)).toThrow(
       "key 3 (command false): it exited with code 1: run the command by hand to check it prints the key",
     );
-    expect(() => resolveKeyMaterial({ id: 3, type: "SHA1", source: { kind: "command", argv: ["no-such-program-xyz"] } }, tmp, SYNTH)).toThrow(/the program was not found/);
+    expect(() => resolveKeyMaterial({ id: 3, type: "SHA1", source: { kind: "command", argv: ["no-such-program-xyz"] } }, tmp, SYNTH)).toThrow(
+      /the program was not found/,
+    );
   });
 
   it("refuses a stored key whose type changed", () => {
     resolveKeyMaterial({ id: 8, type: "SHA1", source: { kind: "keyStore", dir: "store" } }, tmp, SYNTH);
-    expect(() => resolveKeyMaterial({ id: 8, type: "SHA512", source: { kind: "keyStore", dir: "store" } }, tmp, SYNTH)).toThrow(/key 8 in key store .* is SHA1, but the app declares SHA512/);
+    expect(() => resolveKeyMaterial({ id: 8, type: "SHA512", source: { kind: "keyStore", dir: "store" } }, tmp, SYNTH)).toThrow(
+      /key 8 in key store .* is SHA1, but the app declares SHA512/,
+    );
   });
 
   it("never generates a key-store key on the deploy side: a missing one is an error naming the file", () => {

@@ -32,7 +32,9 @@ describe("buildChronyConfig", () => {
   it("checks raw directives like typed ones, and moves raw sources to the sources", () => {
     const config = buildSample(SAMPLE_CONFIGS.raw);
     expect(config.sources.map(directiveLine)).toContain("server 192.0.2.51 iburst");
-    expect(() => buildSample({ rawDirectives: ["maxslewrate fast"] })).toThrow("invalid 'maxslewrate fast': maxslewrate rate (ppm) must be a number ≥ 0, got 'fast'");
+    expect(() => buildSample({ rawDirectives: ["maxslewrate fast"] })).toThrow(
+      "invalid 'maxslewrate fast': maxslewrate rate (ppm) must be a number ≥ 0, got 'fast'",
+    );
     expect(() => buildSample({ rawDirectives: ["# just a comment"] })).toThrow(
       "rawDirectives[0] is empty or a comment ('# just a comment'): give one directive per entry",
     );
@@ -75,12 +77,16 @@ describe("checkHostConfig", () => {
     const twice = buildSample({ servers: [{ address: "192.0.2.1" }, { address: "192.0.2.1", iburst: true }] });
     expect(() => checkHostConfig(twice, debian, held, "c1")).toThrow(/name the same source 192\.0\.2\.1: keep one/);
     const rtc = buildSample({ rtcsync: true, rawDirectives: ["rtcfile /var/lib/chrony/rtc"] });
-    expect(() => checkHostConfig(rtc, debian, held, "c1")).toThrow("host c1: rtcsync cannot be combined with rtcfile (chronyd refuses it): choose one");
+    expect(() => checkHostConfig(rtc, debian, held, "c1")).toThrow(
+      "host c1: rtcsync cannot be combined with rtcfile (chronyd refuses it): choose one",
+    );
   });
 
   it("warns about a wide cmdallow and about cmdallow on a loopback-only command port", () => {
     const wide = checkHostConfig(buildSample({ cmdAllow: ["0/0"], bindCmdAddresses: ["0.0.0.0"] }), debian, held, "s1");
-    expect(wide.warnings).toEqual(["host s1: 'cmdallow 0/0' lets all of 0/0 query chronyd's monitoring commands: narrow it to your monitoring hosts"]);
+    expect(wide.warnings).toEqual([
+      "host s1: 'cmdallow 0/0' lets all of 0/0 query chronyd's monitoring commands: narrow it to your monitoring hosts",
+    ]);
     const loopback = checkHostConfig(buildSample({ cmdAllow: ["10.0.9.5"] }), debian, held, "s1");
     expect(loopback.warnings[0]).toMatch(/'cmdallow 10\.0\.9\.5' has no effect while chronyd's command port listens on loopback only/);
     const narrow = checkHostConfig(buildSample({ cmdAllow: ["10.0.9.5"], bindCmdAddresses: ["10.0.0.1"] }), debian, held, "s1");

@@ -58,13 +58,19 @@ function sourceOptions(kind: SourceKind): fc.Arbitrary<PoolOptions> {
   return fc.record(Object.fromEntries(rows.map((r) => [r.prop, optionValue(r.word)])), { requiredKeys: [] }) as fc.Arbitrary<PoolOptions>;
 }
 
-const source = fc.constantFrom<SourceKind>("server", "pool", "peer").chain((kind) =>
-  fc.tuple(fc.constant(kind), kind === "pool" ? hostname : fc.oneof(ipv4, hostname), sourceOptions(kind)),
-);
+const source = fc
+  .constantFrom<SourceKind>("server", "pool", "peer")
+  .chain((kind) => fc.tuple(fc.constant(kind), kind === "pool" ? hostname : fc.oneof(ipv4, hostname), sourceOptions(kind)));
 
 const config: fc.Arbitrary<ChronyConfigProps> = fc.record(
   {
-    allow: fc.array(fc.oneof(ipv4, ipv4.map((a) => `${a}/24`)), { maxLength: 3 }),
+    allow: fc.array(
+      fc.oneof(
+        ipv4,
+        ipv4.map((a) => `${a}/24`),
+      ),
+      { maxLength: 3 },
+    ),
     cmdAllow: fc.array(ipv4, { maxLength: 2 }),
     makestep: fc.record({ thresholdSeconds: fc.double({ min: 0, max: 100, noNaN: true }), limit: fc.integer({ min: -1, max: 100 }) }),
     maxUpdateSkewPpm: fc.double({ min: 0, max: 1000, noNaN: true }),
@@ -129,23 +135,33 @@ describe("no typed value can bring whitespace or a control character into chrony
     allow: "10.1.0.0/16",
     "refclocks.parameter": "0",
   };
-  const bad = fc.oneof(fc.constantFrom("\n", "\r", "\t", " ", "\u000b", "\f"), fc.integer({ min: 0, max: 31 }).map((c) => String.fromCharCode(c)), fc.constant("\u007f"));
+  const bad = fc.oneof(
+    fc.constantFrom("\n", "\r", "\t", " ", "\u000b", "\f"),
+    fc.integer({ min: 0, max: 31 }).map((c) => String.fromCharCode(c)),
+    fc.constant("\u007f"),
+  );
 
   it("refuses each injected character in each typed value, before anything is rendered", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...injectors), bad, fc.nat(40), fc.constantFrom("", "server 192.0.2.77 iburst", "cmdallow all"), ([name, build], ch, at, tail) => {
-        const base = valid[name];
-        const i = Math.min(at, base.length);
-        const value = `${base.slice(0, i)}${ch}${tail}${base.slice(i)}`;
-        let error: unknown;
-        try {
-          buildChronyConfig(build(value));
-        } catch (err) {
-          error = err;
-        }
-        expect(error, `${name} = ${JSON.stringify(value)}`).toBeInstanceOf(ConfigError);
-        expect((error as Error).message).not.toContain("\n");
-      }),
+      fc.property(
+        fc.constantFrom(...injectors),
+        bad,
+        fc.nat(40),
+        fc.constantFrom("", "server 192.0.2.77 iburst", "cmdallow all"),
+        ([name, build], ch, at, tail) => {
+          const base = valid[name];
+          const i = Math.min(at, base.length);
+          const value = `${base.slice(0, i)}${ch}${tail}${base.slice(i)}`;
+          let error: unknown;
+          try {
+            buildChronyConfig(build(value));
+          } catch (err) {
+            error = err;
+          }
+          expect(error, `${name} = ${JSON.stringify(value)}`).toBeInstanceOf(ConfigError);
+          expect((error as Error).message).not.toContain("\n");
+        },
+      ),
       RUNS,
     );
   });

@@ -5,7 +5,10 @@ import { parseChronyVersion } from "../../../lib/model/version";
 import { parseDirectiveLine } from "../../../lib/model/directive";
 
 const v43 = parseChronyVersion("4.3");
-const check = (line: string, version = "4.3") => () => validateDirective(parseDirectiveLine(line)!, parseChronyVersion(version));
+const check =
+  (line: string, version = "4.3") =>
+  () =>
+    validateDirective(parseDirectiveLine(line)!, parseChronyVersion(version));
 
 describe("validateDirective", () => {
   it("accepts the lines chrony 4.3 documents", () => {
@@ -93,7 +96,9 @@ describe("validateDirective", () => {
   });
 
   it("fails on values outside chrony's documented ranges, quoting the value", () => {
-    expect(check("server 192.0.2.1 minpoll 30")).toThrow("invalid 'server 192.0.2.1 minpoll 30': server option minpoll must be an integer from -7 to 24, got '30'");
+    expect(check("server 192.0.2.1 minpoll 30")).toThrow(
+      "invalid 'server 192.0.2.1 minpoll 30': server option minpoll must be an integer from -7 to 24, got '30'",
+    );
     expect(check("server 192.0.2.1 key 0")).toThrow("option key must be an integer from 1 to 4294967295, got '0'");
     expect(check("pool p.example maxsources 20")).toThrow("option maxsources must be an integer from 1 to 16, got '20'");
     expect(check("server 192.0.2.1 maxsources 2")).toThrow(/option maxsources is not valid for server/);
@@ -101,9 +106,13 @@ describe("validateDirective", () => {
     expect(check("server 192.0.2.1 maxdelayquant 2")).toThrow(/from 0.05 to 0.95, got '2'/);
     expect(check("local stratum 16")).toThrow("invalid 'local stratum 16': local option stratum must be an integer from 1 to 15, got '16'");
     expect(check("port 70000")).toThrow("port must be an integer from 0 to 65535, got '70000'");
-    expect(check("allow 10.1.2.3/40")).toThrow("invalid 'allow 10.1.2.3/40': allow subnet must be a prefix length from 0 to 32 after the slash, got '10.1.2.3/40'");
+    expect(check("allow 10.1.2.3/40")).toThrow(
+      "invalid 'allow 10.1.2.3/40': allow subnet must be a prefix length from 0 to 32 after the slash, got '10.1.2.3/40'",
+    );
     expect(check("allow 300.1.2.3")).toThrow(/allow subnet must be an address, a subnet/);
-    expect(check("makestep 1")).toThrow("invalid 'makestep 1': makestep takes 2 arguments (threshold (seconds) limit (updates, negative = unlimited)), got 1");
+    expect(check("makestep 1")).toThrow(
+      "invalid 'makestep 1': makestep takes 2 arguments (threshold (seconds) limit (updates, negative = unlimited)), got 1",
+    );
     expect(check("makestep x 3")).toThrow("makestep threshold (seconds) must be a number ≥ 0, got 'x'");
     expect(check("log foo")).toThrow("log 'foo' is not a log (valid:");
     expect(check("refclock SHM 0 refid ABCDE")).toThrow("refclock option refid must be 1 to 4 printable ASCII characters, got 'ABCDE'");
@@ -154,6 +163,8 @@ describe("parseChronyVersion", () => {
   });
 
   it("fails on releases older than the oldest modelled", () => {
-    expect(() => parseChronyVersion("1.20")).toThrow("chrony version '1.20' is older than 1.31, the oldest this library models: upgrade chrony on the host");
+    expect(() => parseChronyVersion("1.20")).toThrow(
+      "chrony version '1.20' is older than 1.31, the oldest this library models: upgrade chrony on the host",
+    );
   });
 });

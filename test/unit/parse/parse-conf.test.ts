@@ -38,7 +38,8 @@ describe("parseDirectiveLine and directiveLine", () => {
   });
 
   it.each(fixtures)("%s: every directive passes the 4.3 grammar", (name) => {
-    for (const d of directivesOf(fs.readFileSync(path.join(FIXTURES, name), "utf8"))) expect(() => validateDirective(d, parseChronyVersion("4.3")), `${name}: ${d.name}`).not.toThrow();
+    for (const d of directivesOf(fs.readFileSync(path.join(FIXTURES, name), "utf8")))
+      expect(() => validateDirective(d, parseChronyVersion("4.3")), `${name}: ${d.name}`).not.toThrow();
   });
 
   it("normalises whitespace in directives and keeps tokens exactly (1.0 stays 1.0, 10/8 stays 10/8)", () => {
@@ -49,11 +50,12 @@ describe("parseDirectiveLine and directiveLine", () => {
 describe("parseKeyFile", () => {
   it("reads ID [TYPE] KEY lines and reports bad and duplicate lines without quoting material", () => {
     const parsed = parseKeyFile("# keys\n1 SHA1 HEX:0011\n2 ASCII:secretword\n2 MD5 HEX:AA\nbogus line here now\n");
-    expect(parsed.entries.map((e) => [e.id, e.type])).toEqual([[1, "SHA1"], [2, undefined], [2, "MD5"]]);
-    expect(parsed.problems.map((p) => p.message)).toEqual([
-      "duplicate key 2 at line 4",
-      "could not parse key at line 5: expected 'ID [TYPE] KEY'",
+    expect(parsed.entries.map((e) => [e.id, e.type])).toEqual([
+      [1, "SHA1"],
+      [2, undefined],
+      [2, "MD5"],
     ]);
+    expect(parsed.problems.map((p) => p.message)).toEqual(["duplicate key 2 at line 4", "could not parse key at line 5: expected 'ID [TYPE] KEY'"]);
     expect(JSON.stringify(parsed.problems)).not.toContain("secretword");
   });
 });

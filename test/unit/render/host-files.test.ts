@@ -41,7 +41,9 @@ describe("renderHostFiles", () => {
   it("changes exactly one line when one field changes", () => {
     const before = renderHostFiles(buildSample(SAMPLE_CONFIGS.server), debian);
     const after = renderHostFiles(buildSample({ ...SAMPLE_CONFIGS.server, local: { stratum: 9, orphan: true, distanceSeconds: 0.5 } }), debian);
-    expect(changedLines(before[0].content, after[0].content)).toEqual([["local stratum 10 orphan distance 0.5", "local stratum 9 orphan distance 0.5"]]);
+    expect(changedLines(before[0].content, after[0].content)).toEqual([
+      ["local stratum 10 orphan distance 0.5", "local stratum 9 orphan distance 0.5"],
+    ]);
     expect(before[1]).toEqual(after[1]);
 
     const s1 = renderHostFiles(buildSample({ servers: [{ address: "192.0.2.1", maxPoll: 8 }, { address: "192.0.2.2" }] }), debian);

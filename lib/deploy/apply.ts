@@ -12,6 +12,7 @@ import { blockingChains } from "../firewall/nftables";
 import { ApplyAction, ChronydAction, chronydAction, loadsFirewall, planChange } from "./change-plan";
 import { confEquivalence } from "./conf-equivalence";
 import { HostConnector, connectHost } from "./connect-host";
+import { FirewallReport, recordFirewallMarker } from "./firewall-markers";
 import { resolveKeyFile } from "./key-file";
 import { resolveNtsKeyFile } from "./nts-key-file";
 import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
@@ -194,7 +195,7 @@ interface RunState {
   liveSources?: ReturnType<typeof parseChronycSources>;
   authData?: AuthData[];
   /** The firewall as the host reported it (a host whose firewall the app manages). */
-  firewall: { missing?: boolean; live?: string; want?: string; wantError?: string; ruleset?: string; loaded?: string };
+  firewall: FirewallReport;
   done: boolean;
 }
 
@@ -364,6 +365,7 @@ async function runTransaction(
   const onLine = (line: string) => {
     const marker = parseMarker(line, run.nonce);
     if (!marker) return;
+    if (recordFirewallMarker(state.firewall, marker.word, marker.args)) return;
     const [a, b, c, d] = marker.args;
     switch (marker.word) {
       case "LOCKED":
@@ -410,22 +412,6 @@ async function runTransaction(
         if (!quiet) log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
         break;
       }
-      case "FWMISSING":
-        state.firewall.missing = true;
-        break;
-      case "FWLIVE":
-        state.firewall.live = decodeArg(a);
-        break;
-      case "FWWANT":
-        if (a === "ok") state.firewall.want = decodeArg(b);
-        else state.firewall.wantError = decodeArg(b);
-        break;
-      case "FWRULESET":
-        state.firewall.ruleset = decodeArg(a);
-        break;
-      case "FWLOADED":
-        state.firewall.loaded = decodeArg(a);
-        break;
       case "FIXED":
         state.fixed.push(a as FileRole);
         log(`fix: mode and owner of ${files.find((f) => f.role === a)?.path ?? a}`);

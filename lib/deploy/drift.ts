@@ -13,6 +13,7 @@ import { sha256Hex } from "../sha256";
 import { isSshError } from "../ssh/errors";
 import type { SshSession } from "../ssh/types";
 import { HostConnector, connectHost } from "./connect-host";
+import { FirewallReport, recordFirewallMarker } from "./firewall-markers";
 import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
 import { describeLines, lineChanges } from "./line-changes";
 import { LiveFile, authDataOf, authentication, authenticator, extraSources, fileMatch, findSource, firewallState, ntsFailure } from "./rules";
@@ -85,7 +86,7 @@ export interface Survey {
   ntpData?: string;
   authData?: string;
   /** The firewall's markers, for a host whose firewall the app manages. */
-  firewall: { missing?: boolean; live?: string; want?: string; wantError?: string; ruleset?: string };
+  firewall: FirewallReport;
   done: boolean;
 }
 
@@ -349,6 +350,7 @@ export async function runSurvey(session: SshSession, manifest: HostManifest, opt
     onLine: (line) => {
       const marker = parseMarker(line, run.nonce);
       if (!marker) return;
+      if (recordFirewallMarker(survey.firewall, marker.word, marker.args)) return;
       const [a, b, c, d] = marker.args;
       switch (marker.word) {
         case "LOCKED":
@@ -389,19 +391,6 @@ export async function runSurvey(session: SshSession, manifest: HostManifest, opt
           break;
         case "NTPDATA":
           survey.ntpData = decodeArg(a);
-          break;
-        case "FWMISSING":
-          survey.firewall.missing = true;
-          break;
-        case "FWLIVE":
-          survey.firewall.live = decodeArg(a);
-          break;
-        case "FWWANT":
-          if (a === "ok") survey.firewall.want = decodeArg(b);
-          else survey.firewall.wantError = decodeArg(b);
-          break;
-        case "FWRULESET":
-          survey.firewall.ruleset = decodeArg(a);
           break;
         case "DONE":
           survey.done = true;

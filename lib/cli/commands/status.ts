@@ -88,7 +88,7 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
     maxPositionals: 1,
   });
   const target = positionals[0];
-  if (target === undefined) throw new UserError(`missing HOST: ${USAGE}`);
+  if (target === undefined) throw new UserError(`missing HOST or OUTDIR: ${USAGE}`);
   if (options.ssh) return statusOverSsh(target, options, io);
   const sshOnly = (["jump", "identity", "known-hosts", "ssh-config"] as const).find((o) => options[o] !== undefined);
   if (sshOnly) throw new UserError(`option --${sshOnly} needs --ssh (it says how to reach the host over SSH): add --ssh, or drop --${sshOnly}`);

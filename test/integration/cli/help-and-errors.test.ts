@@ -99,7 +99,10 @@ describe("the cdktf-chrony CLI", () => {
       "cdktf-chrony keygen: unknown hash function or cipher 'sha1': use one of MD5, SHA1, SHA256, SHA384, SHA512, SHA3-224, SHA3-256, SHA3-384, SHA3-512, AES128, AES256 (names are upper case, as in chrony.keys)",
     ],
     // what the commands check themselves
-    [["status"], "cdktf-chrony status: missing HOST: usage: cdktf-chrony status HOST[:PORT] [--rtc] [--json] [--timeout MS]"],
+    [
+      ["status"],
+      "cdktf-chrony status: missing HOST or OUTDIR: usage: cdktf-chrony status HOST[:PORT]|OUTDIR [--rtc] [--json] [--format markdown] [--timeout MS] [--concurrency N]",
+    ],
     [
       ["waitsync"],
       "cdktf-chrony waitsync: missing HOST or OUTDIR: usage: cdktf-chrony waitsync HOST[:PORT]|OUTDIR [--timeout S]; see 'cdktf-chrony waitsync --help'",

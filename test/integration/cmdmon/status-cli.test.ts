@@ -118,13 +118,15 @@ describe("cdktf-chrony status", () => {
     );
     const missing = await runCli("status");
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe("cdktf-chrony status: missing HOST: usage: cdktf-chrony status HOST[:PORT] [--json] [--timeout MS]\n");
+    expect(missing.stderr).toBe(
+      "cdktf-chrony status: missing HOST or OUTDIR: usage: cdktf-chrony status HOST[:PORT]|OUTDIR [--rtc] [--json] [--format markdown] [--timeout MS] [--concurrency N]\n",
+    );
   });
 
   it("has --help with usage and an example", async () => {
     const { code, stdout } = await runCli("status", "--help");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^usage: cdktf-chrony status HOST\[:PORT\] \[--json\] \[--timeout MS\]/);
+    expect(stdout).toMatch(/^usage: cdktf-chrony status HOST\[:PORT\]\|OUTDIR \[--rtc\] \[--json\] .*\[--timeout MS\]/);
     expect(stdout).toContain("cdktf-chrony status [::1]:11323 --json");
   });
 

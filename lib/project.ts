@@ -11,9 +11,14 @@ export const PROJECT_DIR_ENV = "CDKTF_CHRONY_PROJECT_DIR";
  * as the app wrote them, so synth and deploy may run on different machines and checkouts.
  */
 export function resolveProjectPath(file: string, projectDir: string): string {
+  const expanded = expandHome(file);
+  return expanded === file ? path.resolve(projectDir, file) : expanded;
+}
+
+/** `~` and `~/...` in the home folder of whoever runs the command, as a shell expands them; anything else as is. */
+export function expandHome(file: string): string {
   if (file === "~") return os.homedir();
-  if (file.startsWith("~/")) return path.join(os.homedir(), file.slice(2));
-  return path.resolve(projectDir, file);
+  return file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file;
 }
 
 /**

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { UserError } from "../errors";
 import { parseConfText } from "../parse/parse-conf";
+import { expandHome } from "../project";
 import { connectSsh } from "../ssh/connect";
 import { SshSession } from "../ssh/types";
 import { HostLayout, HostSnapshot, SnapshotFile, SnapshotTarget } from "./host-snapshot";
@@ -73,10 +73,6 @@ function parseFrames(stdout: string): Array<{ kind: string; file: SnapshotFile }
     out.push({ kind: m[1], file: { path: m[2], text: Buffer.from(body.join(""), "base64").toString("utf8") } });
   }
   return out;
-}
-
-function expandHome(file: string): string {
-  return file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file;
 }
 
 function readSandbox(dir: string): { hosts: SandboxFileHost[]; controller: { privateKeyPath: string; knownHostsPath: string } } {

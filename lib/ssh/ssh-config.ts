@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { expandHome } from "../project";
 import { SshError } from "./errors";
 import { SYSTEM_KNOWN_HOSTS } from "./host-key-verifier";
 import type { HostKeyPolicy, SshHop } from "./types";
@@ -98,11 +99,6 @@ function matchCondition(args: readonly string[]): Condition {
   if (criteria.length === 1 && criteria[0] === "all") return { kind: "all" };
   if (args.length === 2 && (criteria[0] === "host" || criteria[0] === "originalhost")) return { kind: "host", patterns: args[1].split(",") };
   return { kind: "never", why: `Match ${args.join(" ")}` };
-}
-
-function expandHome(file: string): string {
-  if (file === "~") return os.homedir();
-  return file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file;
 }
 
 async function globFiles(pattern: string): Promise<string[]> {

@@ -17,6 +17,7 @@ import { resolveKeyFile } from "./key-file";
 import { resolveNtsKeyFile } from "./nts-key-file";
 import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
 import { recoverHost, RecoveryOutcome } from "./recover";
+import { RETIRED_FIREWALL, retiredFirewallPath, retiredFirewallReason } from "./retired-firewall";
 import { LiveFile, authDataOf, fileMatch, findSource, firewallState, ntsFailure, ntsKeState } from "./rules";
 
 export type ApplyStep =
@@ -58,10 +59,19 @@ interface DesiredFile {
   readonly role: FileRole;
   readonly path: string;
   readonly content: string;
+  /** "-" for a file that must be gone (a retired firewall's rules). */
   readonly sha256: string;
   readonly mode: number;
   readonly owner: string;
 }
+
+/** The rules file of a firewall the app no longer manages, as a file that must be gone (see retired-firewall.ts). */
+function retiredFirewallFile(manifest: HostManifest): DesiredFile[] {
+  const retired = retiredFirewallPath(manifest);
+  return retired === undefined ? [] : [{ role: "firewall", path: retired, content: "", sha256: GONE, mode: 0o640, owner: "-" }];
+}
+
+const GONE = "-";
 
 /**
  * What runs on the host for an action, as shell text. Keys before sources, so new source lines find
@@ -264,6 +274,7 @@ export async function applyHost(manifest: HostManifest, options: ApplyOptions): 
           },
         ]
       : []),
+    ...retiredFirewallFile(manifest),
   ];
   const programOptions: ProgramOptions = { lockWaitSeconds: options.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS, faultHook: options.faultHook };
   const timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
@@ -408,8 +419,10 @@ async function runTransaction(
       case "STEP": {
         state.step = a;
         // A run that only reloads (the firewall's table, say) writes no file: no stage or swap line.
-        const quiet = state.changed.length === 0 && (a === "verify" || a === "stage" || a === "swap");
-        if (!quiet) log(STEP_LINES[a]?.(state.changed.length, state.action ?? "none") ?? a);
+        const written = state.changed.filter((r) => files.find((f) => f.role === r)?.sha256 !== GONE).length;
+        const quiet = (state.changed.length === 0 && (a === "verify" || a === "swap")) || (written === 0 && a === "stage");
+        if (a === "firewall" && !manifest.firewall) log(`firewall: removing table ${RETIRED_FIREWALL.table} (nft delete table)`);
+        else if (!quiet) log(STEP_LINES[a]?.(a === "stage" ? written : state.changed.length, state.action ?? "none") ?? a);
         break;
       }
       case "FIXED":
@@ -437,7 +450,13 @@ async function runTransaction(
         }
         const fw = state.firewall;
         if (state.action && loadsFirewall(state.action) && fw.loaded !== undefined && firewallState(fw.loaded, fw.want) === "differs") {
-          answer(rollback(`after 'nft -f', table inet ${manifest.firewall?.table} does not list what its rules file says`));
+          answer(
+            rollback(
+              manifest.firewall
+                ? `after 'nft -f', table inet ${manifest.firewall.table} does not list what its rules file says`
+                : `table ${RETIRED_FIREWALL.table} is still loaded after 'nft delete table'`,
+            ),
+          );
           break;
         }
         const verdict = nts.judge(state.liveSources ?? [], state.authData ?? []);
@@ -568,7 +587,15 @@ function planAnswer(manifest: HostManifest, files: readonly DesiredFile[], state
   }
   const changed: FileRole[] = [];
   const meta: FileRole[] = [];
+  const what: Partial<Record<FileRole, string>> = {};
   for (const f of files) {
+    if (f.sha256 === GONE) {
+      if (state.live.get(f.role) !== undefined) {
+        changed.push(f.role);
+        what[f.role] = retiredFirewallReason(f.path);
+      }
+      continue;
+    }
     const keep = f.role === "keys" && state.candidateKeys !== undefined;
     const match = fileMatch(state.live.get(f.role), { sha256: keep ? state.candidateKeys! : f.sha256, mode: f.mode, owner: f.owner });
     if (match === "missing" || match === "content") changed.push(f.role);
@@ -578,7 +605,7 @@ function planAnswer(manifest: HostManifest, files: readonly DesiredFile[], state
   const equivalence =
     changed.includes("conf") && state.probe && manifest.reloadPolicy !== "restart" ? confEquivalence(state.probe.live, state.probe.next) : undefined;
   const forAction = equivalence?.equivalent ? changed.filter((r) => r !== "conf") : changed;
-  const decided = planChange(manifest, forAction, state.running === true, {}, manifest.firewall ? firewallState(fw.live, fw.want) : "same");
+  const decided = planChange(manifest, forAction, state.running === true, what, manifest.firewall ? firewallState(fw.live, fw.want) : "same");
   const plan = equivalence?.equivalent
     ? { ...decided, reason: `${forAction.length > 0 ? `${decided.reason}; ` : ""}${equivalence.reason}: no restart` }
     : decided;

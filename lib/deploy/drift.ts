@@ -16,6 +16,7 @@ import { HostConnector, connectHost } from "./connect-host";
 import { FirewallReport, recordFirewallMarker } from "./firewall-markers";
 import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
 import { describeLines, lineChanges } from "./line-changes";
+import { retiredFirewallPath, retiredFirewallReason } from "./retired-firewall";
 import { LiveFile, authDataOf, authentication, authenticator, extraSources, fileMatch, findSource, firewallState, ntsFailure } from "./rules";
 
 export type DifferenceKind =
@@ -35,6 +36,7 @@ export type DifferenceKind =
   | "firewall-rules"
   | "firewall-blocked"
   | "firewall-unavailable"
+  | "firewall-retired"
   | "daemon-stopped";
 
 export interface Difference {
@@ -181,6 +183,14 @@ function compareFiles(manifest: HostManifest, live: ReadonlyMap<FileRole, LiveFi
     if (match === "owner")
       out.push({ kind: "file-owner", subject: f.path, detail: `${f.path} is owned by ${seen!.owner}, the manifest wants ${f.owner}` });
   }
+  const retired = retiredFirewallPath(manifest);
+  if (retired !== undefined && live.get("firewall") !== undefined) {
+    out.push({
+      kind: "firewall-retired",
+      subject: retired,
+      detail: `${retiredFirewallReason(retired)}: 'drift --heal' or the next apply removes them`,
+    });
+  }
   // Secret files: content is compared by keyed fingerprint elsewhere; here mode and owner.
   const secrets = [{ role: "keys" as const, ...manifest.keys }, ...(manifest.nts?.key ? [{ role: "nts-key" as const, ...manifest.nts.key }] : [])];
   for (const secret of secrets) {
@@ -238,11 +248,17 @@ export function compareFirewall(manifest: HostManifest, fw: Survey["firewall"]):
 function surveyPreamble(manifest: HostManifest): string[] {
   const ntsKey = manifest.nts?.key?.path;
   const firewall = manifest.files.find((f) => f.role === "firewall");
+  const retired = retiredFirewallPath(manifest);
   return [
     ...(firewall ? [dataFunction("fw_data", [["firewall", firewall.content]]), "fw_wanted() { fw_data firewall; }"] : []),
     assign(
       "FILES",
-      [...manifest.files.map((f) => `${f.role} ${f.path}`), `keys ${manifest.keys.path}`, ...(ntsKey ? [`nts-key ${ntsKey}`] : [])].join("\n"),
+      [
+        ...manifest.files.map((f) => `${f.role} ${f.path}`),
+        `keys ${manifest.keys.path}`,
+        ...(ntsKey ? [`nts-key ${ntsKey}`] : []),
+        ...(retired !== undefined ? [`firewall ${retired}`] : []),
+      ].join("\n"),
     ),
     assign("KEYS_PATH", manifest.keys.path),
     assign("NTS_KEY_PATH", ntsKey ?? ""),

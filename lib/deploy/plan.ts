@@ -9,10 +9,14 @@ import { HostConnector, connectHost } from "./connect-host";
 import { compareFirewall, compareKeys, runSurvey, Survey } from "./drift";
 import { describeRules } from "../firewall/nftables";
 import { describeLines, lineChanges } from "./line-changes";
+import { retiredFirewallPath, retiredFirewallReason } from "./retired-firewall";
 import { fileMatch, firewallState } from "./rules";
 
-/** What apply would do with one file: write it (missing, or other content), or fix its mode or owner in place. */
-export type FileChangeKind = "create" | "content" | "mode" | "owner";
+/**
+ * What apply would do with one file: write it (missing, or other content), fix its mode or owner in
+ * place, or remove it (the rules file of a firewall the app no longer manages).
+ */
+export type FileChangeKind = "create" | "content" | "mode" | "owner" | "remove";
 
 export interface FileChange {
   readonly role: FileRole;
@@ -96,6 +100,10 @@ function fileChanges(manifest: HostManifest, survey: Survey): FileChange[] {
     if (match === "mode") out.push({ ...base, change: "mode", summary: `mode ${live!.mode} → ${f.mode.toString(8)}` });
     if (match === "owner") out.push({ ...base, change: "owner", summary: `owner ${live!.owner} → ${f.owner}` });
   }
+  const retired = retiredFirewallPath(manifest);
+  if (retired !== undefined && survey.files.get("firewall") !== undefined) {
+    out.push({ role: "firewall", path: retired, change: "remove", summary: retiredFirewallReason(retired) });
+  }
   return out;
 }
 
@@ -176,7 +184,7 @@ export async function planHost(manifest: HostManifest, options: PlanOptions): Pr
     const files = fileChanges(manifest, survey);
     const keys = keysChange(manifest, survey, salt);
     if (keys) files.push(keys);
-    const rewritten = files.filter((f) => f.change === "create" || f.change === "content");
+    const rewritten = files.filter((f) => f.change === "create" || f.change === "content" || f.change === "remove");
     const what: Partial<Record<FileRole, string>> = Object.fromEntries(rewritten.map((f) => [f.role, f.summary]));
     const plan = planChange(
       manifest,

@@ -5,6 +5,7 @@ import { chronycArgs } from "../cmdmon";
 import type { HostManifest } from "../manifest";
 import { isAtLeast, parseChronyVersion } from "../model/version";
 import { sourcesFilePath } from "../render/host-files";
+import { RETIRED_FIREWALL, retiredFirewallPath } from "./retired-firewall";
 import { shellJoin, shellQuote } from "../ssh/shell-quote";
 import type { RunningCommand, SshSession } from "../ssh/types";
 
@@ -92,21 +93,35 @@ export function basePreamble(manifest: HostManifest, run: { readonly nonce: stri
 }
 
 /**
- * The firewall's commands on the host, for a host whose firewall the app manages (FW_FILE empty
- * otherwise): check, load and remove cdktf-chrony's table, list it as nft prints it, list a rules
- * file (on stdin) as nft would print it once loaded (in an empty network namespace, so nothing
- * touches the host's firewall), and the whole ruleset as JSON (to find chains that would drop what
- * the table accepts). None reads the program's stdin, where the controller's answers arrive.
+ * The firewall's commands on the host. For a host whose firewall the app manages (FW_FILE set):
+ * check, load and remove cdktf-chrony's table, list it as nft prints it, list a rules file (on
+ * stdin) as nft would print it once loaded (in an empty network namespace, so nothing touches the
+ * host's firewall), and the whole ruleset as JSON (to find chains that would drop what the table
+ * accepts). For any other host, FW_RETIRED names where a rules file from when the app managed the
+ * firewall would be (see retiredFirewallPath): apply removes it with its table, and puts both back
+ * on a rollback. None reads the program's stdin, where the controller's answers arrive.
  */
 function firewallPreamble(manifest: HostManifest): string[] {
   const fw = manifest.firewall;
   const file = manifest.files.find((f) => f.role === "firewall");
-  if (!fw || !file) return [assign("FW_FILE", "")];
+  if (!fw || !file) {
+    const retired = retiredFirewallPath(manifest);
+    const nft = shellJoin(RETIRED_FIREWALL.nft);
+    const list = `${nft} list table ${RETIRED_FIREWALL.table}`;
+    return [
+      assign("FW_FILE", ""),
+      assign("FW_RETIRED", retired ?? ""),
+      `fw_load() { ${nft} -f "$FW_RETIRED" </dev/null; }`,
+      `fw_unload() { if ${list} >/dev/null 2>&1 </dev/null; then ${nft} delete table ${RETIRED_FIREWALL.table} </dev/null; fi; }`,
+      `fw_live() { ${list} 2>/dev/null </dev/null || :; }`,
+    ];
+  }
   const nft = shellJoin(fw.nft);
   const table = `inet ${fw.table}`;
   const list = `${nft} list table ${table}`;
   return [
     assign("FW_FILE", file.path),
+    assign("FW_RETIRED", ""),
     `fw_present() { command -v ${shellQuote(fw.nft[0])} >/dev/null 2>&1; }`,
     `fw_check() { ${nft} -c -f "$1" </dev/null; }`,
     `fw_load() { ${nft} -f "$FW_FILE" </dev/null; }`,

@@ -69,7 +69,7 @@ export function planText(plans: readonly HostPlan[]): string {
     const why = p.status === "error" ? `not read: ${p.error}` : p.status === "unchanged" ? "matches the synth output" : p.reason;
     out.push(`${p.host.padEnd(width)}  ${actionWords(p.action).padEnd(actionWidth)}  ${why}`.trimEnd());
     for (const f of p.files) {
-      out.push(`${"".padEnd(width)}    ${f.path}: ${f.change === "create" ? "created" : f.change}: ${f.summary}`);
+      out.push(`${"".padEnd(width)}    ${f.path}: ${f.change === "create" ? "created" : f.change === "remove" ? "removed" : f.change}: ${f.summary}`);
       for (const l of f.role === "keys" ? [] : diffLines(f)) out.push(`${"".padEnd(width)}      ${l}`);
     }
     for (const n of p.notes) out.push(`${"".padEnd(width)}    note: ${n}`);
@@ -88,7 +88,10 @@ function filesCell(p: HostPlan): string {
       f.role === "keys"
         ? []
         : diffLines(f).map((l) => (l.startsWith("- ") || l.startsWith("+ ") ? `${l[0] === "-" ? "−" : "+"}${mdCode(l.slice(2))}` : mdText(l)));
-    return [`${mdCode(fileName(f))}: ${mdText(f.change === "create" ? `created (${f.summary})` : f.summary)}`, ...lines].join("<br>");
+    return [
+      `${mdCode(fileName(f))}: ${mdText(f.change === "create" ? `created (${f.summary})` : f.change === "remove" ? `removed (${f.summary})` : f.summary)}`,
+      ...lines,
+    ].join("<br>");
   });
   return [...parts, ...p.notes.map((n) => `note: ${mdText(n)}`)].join("<br>") || "-";
 }

@@ -195,6 +195,34 @@ describe("Firewall.nftables() on lab hosts with a default-drop policy, monitored
     expect(cli(["drift", outdir]).status).toBe(0);
   });
 
+  it("removes its table and rules file when the firewall prop goes (drift says so first), chronyd untouched, the hosts' rules unchanged", () => {
+    const env = { FIREWALL_MANAGED: "off", FIREWALL_MONITORING: "off" };
+    const synth = lab.run([process.execPath, APP], {
+      cwd: ROOT,
+      env: { CDKTF_OUTDIR: outdir, CDKTF_CHRONY_LAB: lab.dir, CDKTF_CHRONY_PROJECT_DIR: project, ...env },
+    });
+    expect(synth.status, synth.stderr).toBe(0);
+    const drift = cli(["drift", outdir, "--json"]);
+    expect(drift.status, drift.stderr).toBe(2);
+    for (const h of JSON.parse(drift.stdout).hosts as Array<{ host: string; differences: Array<{ kind: string; subject: string }> }>) {
+      expect(
+        h.differences.map((d) => [d.kind, d.subject]),
+        h.host,
+      ).toEqual([["firewall-retired", "/etc/chrony/cdktf-chrony.nft"]]);
+    }
+    const pids = Object.fromEntries(HOSTS.map((id) => [id, inHost(id, "cat /run/chrony/chronyd.pid")]));
+    const run = deploy(env);
+    expect(run.status, run.output.slice(-3000)).toBe(0);
+    expect(applySummaries(run.output)).toEqual({ "ntp-1": "firewall ok", "ntp-2": "firewall ok" });
+    for (const id of HOSTS) {
+      expect(ourTable(id).status, id).not.toBe(0);
+      expect(inHost(id, "ls /etc/chrony"), id).not.toContain("cdktf-chrony.nft");
+      expect(inHost(id, "cat /run/chrony/chronyd.pid"), id).toBe(pids[id]);
+      expect(hostRules(id), id).toBe(baseline[id]);
+    }
+    expect(cli(["drift", outdir]).status).toBe(0);
+  });
+
   it("waits for synchronisation over SSH where the command port is closed, and says why the hosts are not: they serve their local clocks", () => {
     const r = cli(["waitsync", outdir, "--timeout", "3", "--interval", "1"]);
     expect(r.status).toBe(1);

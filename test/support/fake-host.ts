@@ -32,7 +32,7 @@ import type { HostProfile } from "../../lib/model/profiles/host-profile";
  * A stub nft keeps the one table it is given in `state/nft-table` (as it "lists" it: the file's
  * table block) and prints `state/ruleset.json` for `-j list ruleset` (the host's other tables);
  * `nft -c` refuses a file with a line containing "invalid-rule", and `state/nft-fail-load` makes
- * the next `nft -f` fail (once). A stub unshare runs its command with the nft state in a fresh scratch folder (the
+ * the next `nft -f` fail (once), `state/nft-fail-delete` the next `nft delete table`. A stub unshare runs its command with the nft state in a fresh scratch folder (the
  * empty network namespace).
  */
 export interface FakeHost {
@@ -41,6 +41,12 @@ export interface FakeHost {
   readonly state: string;
   readonly profile: HostProfile;
   readonly hook: string;
+  /**
+   * The environment the host's programs run in: the stub folder first on PATH, so a command the
+   * programs find by name (nft, for a firewall the app no longer manages) is a stub, never this
+   * machine's.
+   */
+  readonly env: NodeJS.ProcessEnv;
   /** The stub nft and unshare, for a firewall declaration. */
   readonly firewall: { readonly backend: "nftables"; readonly mark: number; readonly nft: readonly string[]; readonly scratch: readonly string[] };
   /** The table the stub nft has loaded, as it lists it (undefined: none). */
@@ -129,7 +135,9 @@ case "$*" in
     out=$(listing "$2") || exit 1
     printf '%s\\n' "$out" > "$dir/nft-table" ;;
   "list table "*) [ -e "$dir/nft-table" ] || { echo "Error: No such file or directory" >&2; exit 1; }; cat "$dir/nft-table" ;;
-  "delete table "*) rm -f "$dir/nft-table" ;;
+  "delete table "*)
+    [ -e "$STATE/nft-fail-delete" ] && { rm -f "$STATE/nft-fail-delete"; echo "Error: Could not process rule: simulated" >&2; exit 1; }
+    rm -f "$dir/nft-table" ;;
   "-j list ruleset") cat "$STATE/ruleset.json" 2>/dev/null || echo '{"nftables": []}' ;;
   *) echo "stub nft: unknown command '$*'" >&2; exit 1 ;;
 esac
@@ -216,6 +224,7 @@ export function makeFakeHost(): FakeHost {
     state,
     profile,
     hook: path.join(bin, "hook"),
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` },
     firewall: { backend: "nftables", mark: 0x10000000, nft: [path.join(bin, "nft")], scratch: [path.join(bin, "unshare"), "--net", "--"] },
     nftTable: () => (fs.existsSync(path.join(state, "nft-table")) ? fs.readFileSync(path.join(state, "nft-table"), "utf8") : undefined),
     file: (relative) => path.join(root, relative),

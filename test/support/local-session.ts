@@ -20,6 +20,9 @@ export class LocalSession implements SshSession {
   /** Settles when every command started here has exited (a cut command keeps running on its own). */
   public readonly exits: Array<Promise<void>> = [];
 
+  /** `env`: the environment of the commands (a fake host's, with its stubs first on PATH). */
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const running = await this.start(argv, options);
     running.end(options.stdin);
@@ -31,7 +34,7 @@ export class LocalSession implements SshSession {
   }
 
   async start(argv: readonly string[], options: StartOptions = {}): Promise<RunningCommand> {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], detached: true, env: this.env });
     this.children.add(child);
     const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
     this.exits.push(exited);

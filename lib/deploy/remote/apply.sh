@@ -14,7 +14,8 @@
 # ignored, so a write to a closed channel fails instead of killing us), and its answers arrive on
 # stdin, where EOF means "gone". Gone before the swap: nothing was changed; after it: roll back.
 #
-# The preamble adds: FILES (lines "role mode owner sha256 path", owner "-" for any), file_data ROLE,
+# The preamble adds: FILES (lines "role mode owner sha256 path", owner "-" for any, sha256 "-" for a
+# file that must be gone: a retired firewall's rules), file_data ROLE,
 # KEYS_PATH DECLARED_KEY_IDS UNDECLARED_KEYS (refuse|keep|remove) MANAGED_MARKER KEPT_MARKER,
 # CHECK_CONF, NTS_SOURCES (names of the NTS sources) NTS_DUMP_DIR (ntsdumpdir, or empty),
 # do_action ACTION (chronyd's part of the action), file_data firewall when FW_FILE is set.
@@ -241,8 +242,9 @@ fi
 STEP=stage
 tell "STEP stage"
 hook stage
-while read -r role mode owner _sha path; do
+while read -r role mode owner sha path; do
   is_changed "$role" || continue
+  [ "$sha" != - ] || continue
   staged=$(staged_name "$path" "$RUN")
   dir=${path%/*}
   # A new folder (RHEL has no /etc/chrony) must let chronyd, once it runs as its own user, read the
@@ -283,7 +285,7 @@ if [ "$CHECK_CONF" = 1 ] && { is_changed conf || is_changed sources; }; then
   tell "PASSED validate"
 fi
 
-if is_changed firewall; then
+if is_changed firewall && [ -n "$FW_FILE" ]; then
   STEP=validate
   tell "STEP check-firewall"
   out=$(fw_check "$(staged_name "$FW_FILE" "$RUN")" 2>&1) || abandon firewall "nft -c rejected the new rules: $out"
@@ -293,12 +295,17 @@ STEP=swap
 tell "STEP swap"
 hook swap
 journal_state swapping
-while read -r role _mode _owner _sha path; do
+while read -r role _mode _owner sha path; do
   is_changed "$role" || continue
   if [ -e "$path" ]; then
     out=$(ln -f -- "$path" "$(backup_name "$path" "$RUN")" 2>&1) || roll_back swap "$out"
   fi
-  out=$(mv -f -- "$(staged_name "$path" "$RUN")" "$path" 2>&1) || roll_back swap "$out"
+  # A file that must be gone leaves its backup behind, for a rollback to put back.
+  if [ "$sha" = - ]; then
+    out=$(rm -f -- "$path" 2>&1) || roll_back swap "$out"
+  else
+    out=$(mv -f -- "$(staged_name "$path" "$RUN")" "$path" 2>&1) || roll_back swap "$out"
+  fi
   tell "SWAPPED $role"
 done <<FILES_END
 $FILES
@@ -315,7 +322,7 @@ if loads_firewall "$J_ACTION"; then
   STEP=firewall
   tell "STEP firewall"
   hook firewall
-  out=$(fw_load 2>&1) || roll_back firewall "nft -f failed: $out"
+  out=$(fw_sync 2>&1) || roll_back firewall "nft failed: $out"
 fi
 
 STEP=verify

@@ -9,7 +9,8 @@
 # The preamble defines: NONCE RUN CONF LOCK_WAIT_SECONDS ANSWER_WAIT_TENTHS FAULT_HOOK, and the
 # functions run_chronyc, run_chronyd, svc_restart, svc_start, svc_active, revert_running; FW_FILE
 # (empty unless the app manages the host's firewall) and then fw_present, fw_check, fw_load,
-# fw_unload, fw_live, fw_canonical, fw_ruleset.
+# fw_unload, fw_live, fw_canonical, fw_ruleset; or FW_RETIRED (where a rules file from when the app
+# managed the firewall would be) with fw_load, fw_unload and fw_live.
 
 LOCK="$CONF.cdktf-chrony.lock"
 JOURNAL="$CONF.cdktf-chrony.journal"
@@ -117,18 +118,19 @@ loads_firewall() {
   return 1
 }
 
-# Brings the firewall back to the rules file now on disk: the restored one, or none (then
-# cdktf-chrony's table is removed, as before the run that created it).
-fw_revert() {
-  [ -n "$FW_FILE" ] || return 0
-  if [ -e "$FW_FILE" ]; then fw_load; else fw_unload; fi
+# Brings cdktf-chrony's table to the rules file now on disk: loaded from it, or removed when there
+# is none (a firewall the app no longer manages, or a rollback of the run that created the file).
+fw_sync() {
+  file=${FW_FILE:-$FW_RETIRED}
+  [ -n "$file" ] || return 0
+  if [ -e "$file" ]; then fw_load; else fw_unload; fi
 }
 
 # Brings chronyd (and the firewall) back to the files now on disk after a rollback: restarted when
 # the run restarted it (or it is down), reloaded (rekey, reload sources) when the run only reloaded it.
 revert_daemon() {
   case "$J_STATE" in staging | swapping | swapped) return 0 ;; esac
-  if loads_firewall "$J_ACTION"; then fw_revert >/dev/null 2>&1 || return 1; fi
+  if loads_firewall "$J_ACTION"; then fw_sync >/dev/null 2>&1 || return 1; fi
   if ! svc_active >/dev/null 2>&1; then
     svc_start >/dev/null 2>&1 || svc_restart >/dev/null 2>&1 || return 1
   else

@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 const connect: ApplyOptions["connect"] = async () => {
-  const s = new LocalSession();
+  const s = new LocalSession(host.env);
   sessions.push(s);
   return s;
 };

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyHost, ApplyOptions, ApplyResult } from "../../../lib/deploy/apply";
 import { checkDrift } from "../../../lib/deploy/drift";
+import { planHost } from "../../../lib/deploy/plan";
 import { basePreamble, newRun, programSource } from "../../../lib/deploy/remote-program";
 import type { HostManifest } from "../../../lib/manifest";
 import { SshError } from "../../../lib/ssh/errors";
@@ -32,7 +33,7 @@ afterEach(async () => {
 /** A connector that opens a local session; `onSession` sees each one (to cut it). */
 function connector(onSession?: (s: LocalSession) => void): ApplyOptions["connect"] {
   return async () => {
-    const s = new LocalSession();
+    const s = new LocalSession(host.env);
     sessions.push(s);
     onSession?.(s);
     return s;
@@ -569,7 +570,7 @@ describe("apply and drift: the firewall's table", () => {
     host.flag("nft-fail-load");
     const r = await apply(closed());
     expect(r).toMatchObject({ result: "rolled-back", failedStep: "firewall", action: "restart+firewall" });
-    expect(r.error).toMatch(/^firewall: nft -f failed: Error: Could not process rule: simulated/);
+    expect(r.error).toMatch(/^firewall: nft failed: Error: Could not process rule: simulated/);
     expect({ conf: host.read("etc/chrony/chrony.conf"), rules: rulesFile(), table: host.nftTable() }).toEqual(before);
     expect(host.leftovers()).toEqual([]);
     expect(host.running()).toBe(true);
@@ -614,6 +615,51 @@ describe("apply and drift: the firewall's table", () => {
     );
   });
 
+  it("removes the table and its rules file when the app stops managing the firewall, chronyd untouched; drift and plan say so first", async () => {
+    await apply(served());
+    const unmanaged = served({ firewall: false });
+    const retired = unmanaged.files.find((f) => f.role === "firewall");
+    expect(retired).toBeUndefined();
+    const drift = await checkDrift(unmanaged, { projectDir: host.dir, connect: connector() });
+    expect(drift.differences).toEqual([
+      {
+        kind: "firewall-retired",
+        subject: host.file("etc/chrony/cdktf-chrony.nft"),
+        detail: `the app no longer manages the host's firewall: ${host.file("etc/chrony/cdktf-chrony.nft")} and table inet cdktf_chrony are left from when it did: 'drift --heal' or the next apply removes them`,
+      },
+    ]);
+    const plan = await planHost(unmanaged, { projectDir: host.dir, connect: connector() });
+    expect(plan).toMatchObject({ status: "change", action: "firewall", reason: `firewall: ${drift.differences[0].detail.split(": 'drift")[0]}` });
+    expect(plan.files).toEqual([{ role: "firewall", path: host.file("etc/chrony/cdktf-chrony.nft"), change: "remove", summary: expect.any(String) }]);
+    const pid = host.pid();
+    lines = [];
+    const r = await apply(unmanaged);
+    expect(r, lines.join("\n")).toMatchObject({ result: "ok", action: "firewall", changed: ["firewall"] });
+    expect(lines).toContain("[fake] firewall: removing table inet cdktf_chrony (nft delete table)");
+    expect(lines.some((l) => l.startsWith("[fake] stage:"))).toBe(false);
+    expect(host.pid()).toBe(pid);
+    expect(host.nftTable()).toBeUndefined();
+    expect(rulesFile()).toBeUndefined();
+    expect(host.leftovers()).toEqual([]);
+    expect((await apply(unmanaged)).result).toBe("unchanged");
+    expect((await checkDrift(unmanaged, { projectDir: host.dir, connect: connector() })).status).toBe("clean");
+  });
+
+  it("puts the rules file and the table back when removing the table fails, and when cdktf-chrony's table was never loaded, only the file goes", async () => {
+    await apply(served());
+    const before = { rules: rulesFile(), table: host.nftTable() };
+    host.flag("nft-fail-delete");
+    const r = await apply(served({ firewall: false }));
+    expect(r).toMatchObject({ result: "rolled-back", failedStep: "firewall", action: "firewall" });
+    expect(r.error).toMatch(/^firewall: nft failed: Error: Could not process rule: simulated/);
+    expect({ rules: rulesFile(), table: host.nftTable() }).toEqual(before);
+    expect(host.leftovers()).toEqual([]);
+    fs.rmSync(`${host.state}/nft-table`);
+    expect((await apply(served({ firewall: false }))).result).toBe("ok");
+    expect(rulesFile()).toBeUndefined();
+    expect(host.nftTable()).toBeUndefined();
+  });
+
   it("killed while loading the firewall: drift reports the interrupted run, the next apply rolls it back and loads the rules it had", async () => {
     await apply(served());
     const before = { conf: host.read("etc/chrony/chrony.conf"), rules: rulesFile() };
@@ -641,8 +687,9 @@ describe("the programs as text", () => {
   it("are shellcheck-clean as generated for a host", () => {
     const which = spawnSync("sh", ["-c", "command -v shellcheck"], { encoding: "utf8" });
     expect(which.status, "shellcheck is installed (apt-get install shellcheck; .ci/run does it)").toBe(0);
-    const m = fakeManifest(host, { servers: ["192.0.2.1"], keyIds: [1], firewall: true });
-    for (const name of ["apply", "recover", "survey"] as const) {
+    // A managed firewall, and one the app no longer manages (FW_RETIRED): their preambles differ.
+    for (const [name, firewall] of (["apply", "recover", "survey"] as const).flatMap((n) => [[n, true] as const, [n, false] as const])) {
+      const m = fakeManifest(host, { servers: ["192.0.2.1"], keyIds: [1], firewall });
       const text = programSource(name, [
         ...basePreamble(m, newRun(), { lockWaitSeconds: 1 }),
         "FILES=x KEYS_PATH=x DECLARED_KEY_IDS=x UNDECLARED_KEYS=x MANAGED_MARKER=x KEPT_MARKER=x CHECK_CONF=1 NTS_SOURCES=x NTS_DUMP_DIR=x NTS_KEY_PATH=x",
@@ -652,8 +699,8 @@ describe("the programs as text", () => {
         "export FILES KEYS_PATH DECLARED_KEY_IDS UNDECLARED_KEYS MANAGED_MARKER KEPT_MARKER CHECK_CONF NTS_SOURCES NTS_DUMP_DIR NTS_KEY_PATH",
       ]);
       const r = spawnSync("shellcheck", ["-s", "sh", "-e", "SC2034,SC2317", "-"], { input: text, encoding: "utf8" });
-      expect(r.stdout, name).toBe("");
-      expect(r.status, name).toBe(0);
+      expect(r.stdout, `${name}, firewall ${firewall}`).toBe("");
+      expect(r.status, `${name}, firewall ${firewall}`).toBe(0);
     }
     void execFileSync;
   });

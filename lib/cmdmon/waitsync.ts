@@ -82,18 +82,23 @@ export async function waitSync(tracking: () => Promise<Tracking>, options: WaitS
   const deadline = options.timeoutSeconds !== undefined ? started + options.timeoutSeconds * 1000 : Infinity;
   const intervalMs = (options.intervalSeconds ?? 10) * 1000;
   let last!: SyncTry;
+  // The last try that ended on its own: a try the deadline cut off says less than one that answered.
+  let lastEnded: SyncTry | undefined;
   let lastTracking: Tracking | undefined;
   for (let n = 1; ; n++) {
     let t: SyncTry;
+    let cut = false;
     try {
       const reply = await beforeDeadline(tracking(), deadline);
       lastTracking = reply;
       t = { try: n, tracking: reply, problem: notSynchronised(reply, options) };
     } catch (error) {
       // No answer is a failed try, as in chronyc: chronyd may be starting, or the path may clear.
+      cut = error instanceof DeadlinePassed;
       t = { try: n, problem: isCmdmonError(error) || error instanceof Error ? error.message : String(error) };
     }
     last = t;
+    if (!cut) lastEnded = t;
     options.onTry?.(t);
     const seconds = (Date.now() - started) / 1000;
     if (t.problem === undefined) return { synchronised: true, tries: n, seconds, tracking: t.tracking };
@@ -102,14 +107,23 @@ export async function waitSync(tracking: () => Promise<Tracking>, options: WaitS
     await new Promise((r) => setTimeout(r, wait));
     if (Date.now() >= deadline) break;
   }
-  return { synchronised: false, tries: last.try, seconds: (Date.now() - started) / 1000, tracking: lastTracking, problem: last.problem };
+  // A host that answered "not synchronised" and whose last try met the deadline is reported by its answer.
+  const problem = (lastEnded ?? last).problem;
+  return { synchronised: false, tries: last.try, seconds: (Date.now() - started) / 1000, tracking: lastTracking, problem };
+}
+
+/** A try cut off because the wait's timeout passed. */
+class DeadlinePassed extends Error {
+  constructor() {
+    super("no answer before the timeout");
+  }
 }
 
 function beforeDeadline<T>(p: Promise<T>, deadline: number): Promise<T> {
   if (deadline === Infinity) return p;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("no answer before the timeout")), Math.max(0, deadline - Date.now()));
+    timer = setTimeout(() => reject(new DeadlinePassed()), Math.max(0, deadline - Date.now()));
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

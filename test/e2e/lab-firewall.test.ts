@@ -224,14 +224,16 @@ describe("Firewall.nftables() on lab hosts with a default-drop policy, monitored
   });
 
   it("waits for synchronisation over SSH where the command port is closed, and says why the hosts are not: they serve their local clocks", () => {
-    const r = cli(["waitsync", outdir, "--timeout", "3", "--interval", "1"]);
+    // 6 s: room for the first SSH poll of each host on a loaded machine (a try the deadline cuts off
+    // is reported by the answer before it).
+    const r = cli(["waitsync", outdir, "--timeout", "6", "--interval", "1"]);
     expect(r.status).toBe(1);
     for (const id of HOSTS)
       expect(r.stdout).toMatch(
         new RegExp(`^${id}\\s+no\\s+7F7F0101\\s.*\\sssh\\s+not synchronised: it serves its local clock \\(local reference\\)`, "m"),
       );
     expect(r.stderr.trim().split("\n").at(-1)).toMatch(
-      /^cdktf-chrony waitsync: 2 of 2 host\(s\) not synchronised: ntp-1: not synchronised after 3 s/,
+      /^cdktf-chrony waitsync: 2 of 2 host\(s\) not synchronised: ntp-1: not synchronised after 6 s/,
     );
     const rtc = cli(["status", "--ssh", "ntp-2", "--rtc"]);
     expect(rtc.status, rtc.stderr).toBe(0);

@@ -165,4 +165,16 @@ describe("the wait", () => {
     const hang = await waitSync(() => new Promise<Tracking>(() => undefined), { intervalSeconds: 1, timeoutSeconds: 0.2 });
     expect(hang).toMatchObject({ synchronised: false, tries: 1, problem: "no answer before the timeout" });
   });
+
+  it("reports the last answer, not 'no answer', when only the try the deadline cut off went unanswered (a slow SSH poll)", async () => {
+    let n = 0;
+    const slowSecond = () => (++n === 1 ? Promise.resolve(tracking({})) : new Promise<Tracking>(() => undefined));
+    const r = await waitSync(slowSecond, { intervalSeconds: 0.05, timeoutSeconds: 0.3 });
+    expect(r).toMatchObject({
+      synchronised: false,
+      tries: 2,
+      problem: "not synchronised: it has no reference, refid 00000000, leap status unsynchronised",
+      tracking: tracking({}),
+    });
+  });
 });

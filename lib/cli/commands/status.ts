@@ -4,9 +4,7 @@ import { parseArgs } from "../args";
 import { UserError } from "../../errors";
 import { CmdmonClient, formatRtcData, formatSources, formatTracking, isCmdmonError, parseEndpoint, type RtcReport } from "../../cmdmon";
 import { countOption, durationOption } from "../number-options";
-import { RemoteChronyc } from "../../deploy/remote-chronyc";
-import { connectSsh } from "../../ssh/connect";
-import { resolveCommandLineDestination } from "../../ssh/ssh-config";
+import { chronycOverSsh, refuseSshOptionsWithoutSsh, SSH_HOST_OPTIONS, type SshHostOptions } from "../ssh-host-options";
 
 const DEFAULT_TIMEOUT_MS = 1000;
 const MAX_TIMEOUT_MS = 60_000;
@@ -79,19 +77,14 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
       timeout: "value",
       format: "value",
       concurrency: "value",
-      ssh: "flag",
-      jump: "value",
-      identity: "value",
-      "known-hosts": "value",
-      "ssh-config": "value",
+      ...SSH_HOST_OPTIONS,
     },
     maxPositionals: 1,
   });
   const target = positionals[0];
   if (target === undefined) throw new UserError(`missing HOST or OUTDIR: ${USAGE}`);
   if (options.ssh) return statusOverSsh(target, options, io);
-  const sshOnly = (["jump", "identity", "known-hosts", "ssh-config"] as const).find((o) => options[o] !== undefined);
-  if (sshOnly) throw new UserError(`option --${sshOnly} needs --ssh (it says how to reach the host over SSH): add --ssh, or drop --${sshOnly}`);
+  refuseSshOptionsWithoutSsh(options);
   const timeoutMs = durationOption("timeout", options.timeout, "milliseconds", MAX_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS;
   if (isSynthOutput(target)) {
     if (options.rtc) throw new UserError(`--rtc is for one host, not a synth output ('${target}'): name the host, e.g. status 10.0.0.1 --rtc`);
@@ -166,30 +159,17 @@ function printRtc(rtc: RtcReport | null, where: string, json: boolean, io: CliIO
   }
 }
 
-interface SshOptions {
+interface SshOptions extends SshHostOptions {
   readonly json: boolean;
   readonly rtc: boolean;
   readonly timeout: string | undefined;
-  readonly jump: string | undefined;
-  readonly identity: string | undefined;
-  readonly "known-hosts": string | undefined;
-  readonly "ssh-config": string | undefined;
 }
 
 /** tracking and sources from `chronyc -c` on the host, over SSH (jump hosts and ~/.ssh/config honoured). */
 async function statusOverSsh(text: string, options: SshOptions, io: CliIO): Promise<number> {
   if (options.timeout !== undefined) throw new UserError("option --timeout is for the command protocol over UDP: drop it with --ssh");
-  const resolved = await resolveCommandLineDestination({
-    target: text,
-    jump: options.jump,
-    identity: options.identity,
-    knownHosts: options["known-hosts"],
-    sshConfig: options["ssh-config"],
-  });
-  for (const note of resolved.notes) io.stderr(`${note}\n`);
-  const session = await connectSsh({ ...resolved, sudo: true });
+  const { chronyc, close } = await chronycOverSsh(text, options, io);
   try {
-    const chronyc = new RemoteChronyc(session, ["chronyc"]);
     if (options.rtc) {
       printRtc(await chronyc.rtcData(), text, options.json, io);
       return 0;
@@ -203,7 +183,7 @@ async function statusOverSsh(text: string, options: SshOptions, io: CliIO): Prom
     if (isCmdmonError(error)) throw new UserError(`${text}: ${error.message}`);
     throw error;
   } finally {
-    await session.close();
+    await close();
   }
 }
 

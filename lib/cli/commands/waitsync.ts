@@ -3,16 +3,14 @@ import { CmdmonClient, formatSyncTry, parseEndpoint, waitSync, type Tracking, ty
 import { connectHost, HostConnector } from "../../deploy/connect-host";
 import { HostView } from "../../deploy/host-view";
 import { readOutdir, selectHosts } from "../../deploy/outdir";
-import { RemoteChronyc } from "../../deploy/remote-chronyc";
 import { UserError } from "../../errors";
 import { mapLimit } from "../../map-limit";
-import { connectSsh } from "../../ssh/connect";
 import { SshConnectionPool } from "../../ssh/pool";
-import { resolveCommandLineDestination } from "../../ssh/ssh-config";
 import { parseArgs } from "../args";
 import type { CliCommand, CliIO } from "../command";
 import { formatTable } from "../format/table";
 import { countOption, durationOption } from "../number-options";
+import { chronycOverSsh, refuseSshOptionsWithoutSsh, SSH_HOST_OPTIONS } from "../ssh-host-options";
 
 const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_INTERVAL_SECONDS = 10;
@@ -71,11 +69,7 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
       json: "flag",
       host: "value",
       concurrency: "value",
-      ssh: "flag",
-      jump: "value",
-      identity: "value",
-      "known-hosts": "value",
-      "ssh-config": "value",
+      ...SSH_HOST_OPTIONS,
     },
     maxPositionals: 1,
   });
@@ -95,10 +89,7 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
       `option --${options.host !== undefined ? "host" : "concurrency"} is for a synth output (OUTDIR): '${target}' is not a folder`,
     );
   }
-  if (!options.ssh) {
-    const sshOnly = (["jump", "identity", "known-hosts", "ssh-config"] as const).find((o) => options[o] !== undefined);
-    if (sshOnly) throw new UserError(`option --${sshOnly} needs --ssh (it says how to reach the host over SSH): add --ssh, or drop --${sshOnly}`);
-  }
+  if (!options.ssh) refuseSshOptionsWithoutSsh(options);
   if (isOutdir)
     return waitForOutdir(target, options.host, countOption("concurrency", options.concurrency) ?? DEFAULT_CONCURRENCY, wait, options.json, io);
 
@@ -106,19 +97,10 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
   let where: string;
   let close: () => Promise<void>;
   if (options.ssh) {
-    const resolved = await resolveCommandLineDestination({
-      target,
-      jump: options.jump,
-      identity: options.identity,
-      knownHosts: options["known-hosts"],
-      sshConfig: options["ssh-config"],
-    });
-    for (const note of resolved.notes) io.stderr(`${note}\n`);
-    const session = await connectSsh({ ...resolved, sudo: true });
-    const chronyc = new RemoteChronyc(session, ["chronyc"]);
-    tracking = () => chronyc.tracking();
+    const remote = await chronycOverSsh(target, options, io);
+    tracking = () => remote.chronyc.tracking();
     where = target;
-    close = () => session.close();
+    close = remote.close;
   } else {
     const { host, port } = parseEndpoint(target);
     const client = new CmdmonClient({ host, port, timeoutMs: 1000 });

@@ -114,6 +114,14 @@ describe("the cdktf-chrony CLI", () => {
     [["waitsync", "127.0.0.1", "--max-correction", "a"], "cdktf-chrony waitsync: invalid --max-correction 'a': use a number ≥ 0 (0: no bound)"],
     [["waitsync", "127.0.0.1", "--host", "h1"], "cdktf-chrony waitsync: option --host is for a synth output (OUTDIR): '127.0.0.1' is not a folder"],
     [
+      ["status", "127.0.0.1", "--jump", "bastion"],
+      "cdktf-chrony status: option --jump needs --ssh (it says how to reach the host over SSH): add --ssh, or drop --jump",
+    ],
+    [
+      ["waitsync", "127.0.0.1", "--known-hosts", "kh"],
+      "cdktf-chrony waitsync: option --known-hosts needs --ssh (it says how to reach the host over SSH): add --ssh, or drop --known-hosts",
+    ],
+    [
       ["inspect", "/nonexistent/out"],
       "cdktf-chrony inspect: no synth output at '/nonexistent/out' (no stacks/ folder): run 'cdktf synth' or 'npm run synth' first, or pass the output folder",
     ],

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { keyTypeOfBlob } from "./key-blob";
+import { globToRegExp } from "./glob-pattern";
 
 /** `@revoked` keys are refused; `@cert-authority` lines are read but never trusted (no certificates). */
 export type KnownHostsMarker = "revoked" | "cert-authority";
@@ -55,14 +56,6 @@ export function knownHostsName(host: string, port: number): string {
 /** The known_hosts line that records `keyBlob` for `host:port` (unhashed, as `ssh-keyscan` prints it). */
 export function formatKnownHostsLine(host: string, port: number, keyType: string, keyBlob: Buffer): string {
   return `${knownHostsName(host, port)} ${keyType} ${keyBlob.toString("base64")}`;
-}
-
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${body}$`, "i");
 }
 
 function hashedNameMatches(field: string, name: string): boolean {

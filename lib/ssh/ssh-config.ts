@@ -5,6 +5,7 @@ import { expandHome } from "../project";
 import { SshError } from "./errors";
 import { SYSTEM_KNOWN_HOSTS } from "./host-key-verifier";
 import type { HostKeyPolicy, SshHop } from "./types";
+import { globToRegExp } from "./glob-pattern";
 
 /**
  * The part of OpenSSH's client configuration (`~/.ssh/config`, ssh_config(5)) that cdktf-chrony
@@ -71,14 +72,6 @@ function words(line: string): string[] {
     }
   }
   return out;
-}
-
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${body}$`, "i");
 }
 
 /** A `Host` pattern list: any positive match, and no `!negated` one. */

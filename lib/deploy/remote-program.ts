@@ -104,29 +104,23 @@ export function basePreamble(manifest: HostManifest, run: { readonly nonce: stri
 function firewallPreamble(manifest: HostManifest): string[] {
   const fw = manifest.firewall;
   const file = manifest.files.find((f) => f.role === "firewall");
-  if (!fw || !file) {
-    const retired = retiredFirewallPath(manifest);
-    const nft = shellJoin(RETIRED_FIREWALL.nft);
-    const list = `${nft} list table ${RETIRED_FIREWALL.table}`;
-    return [
-      assign("FW_FILE", ""),
-      assign("FW_RETIRED", retired ?? ""),
-      `fw_load() { ${nft} -f "$FW_RETIRED" </dev/null; }`,
-      `fw_unload() { if ${list} >/dev/null 2>&1 </dev/null; then ${nft} delete table ${RETIRED_FIREWALL.table} </dev/null; fi; }`,
-      `fw_live() { ${list} 2>/dev/null </dev/null || :; }`,
-    ];
-  }
-  const nft = shellJoin(fw.nft);
-  const table = `inet ${fw.table}`;
+  const managed = fw !== undefined && file !== undefined;
+  const nft = shellJoin(managed ? fw.nft : RETIRED_FIREWALL.nft);
+  const table = managed ? `inet ${fw.table}` : RETIRED_FIREWALL.table;
   const list = `${nft} list table ${table}`;
+  // What apply's action and a rollback need either way: load a rules file, remove the table, list it.
+  const sync = [
+    `fw_load() { ${nft} -f "$1" </dev/null; }`,
+    `fw_unload() { if ${list} >/dev/null 2>&1 </dev/null; then ${nft} delete table ${table} </dev/null; fi; }`,
+    `fw_live() { ${list} 2>/dev/null </dev/null || :; }`,
+  ];
+  if (!managed) return [assign("FW_FILE", ""), assign("FW_RETIRED", retiredFirewallPath(manifest) ?? ""), ...sync];
   return [
     assign("FW_FILE", file.path),
     assign("FW_RETIRED", ""),
+    ...sync,
     `fw_present() { command -v ${shellQuote(fw.nft[0])} >/dev/null 2>&1; }`,
     `fw_check() { ${nft} -c -f "$1" </dev/null; }`,
-    `fw_load() { ${nft} -f "$FW_FILE" </dev/null; }`,
-    `fw_unload() { if ${list} >/dev/null 2>&1 </dev/null; then ${nft} delete table ${table} </dev/null; fi; }`,
-    `fw_live() { ${list} 2>/dev/null </dev/null || :; }`,
     `fw_canonical() { ${shellJoin([...fw.scratch, "sh", "-c", `${nft} -f /dev/stdin && ${list}`])}; }`,
     `fw_ruleset() { ${nft} -j list ruleset </dev/null; }`,
   ];

@@ -8,9 +8,9 @@
 #
 # The preamble defines: NONCE RUN CONF LOCK_WAIT_SECONDS ANSWER_WAIT_TENTHS FAULT_HOOK, and the
 # functions run_chronyc, run_chronyd, svc_restart, svc_start, svc_active, revert_running; FW_FILE
-# (empty unless the app manages the host's firewall) and then fw_present, fw_check, fw_load,
-# fw_unload, fw_live, fw_canonical, fw_ruleset; or FW_RETIRED (where a rules file from when the app
-# managed the firewall would be) with fw_load, fw_unload and fw_live.
+# (empty unless the app manages the host's firewall) or FW_RETIRED (where a rules file from when the
+# app managed it would be), fw_load FILE, fw_unload and fw_live; with FW_FILE also fw_present,
+# fw_check, fw_canonical and fw_ruleset.
 
 LOCK="$CONF.cdktf-chrony.lock"
 JOURNAL="$CONF.cdktf-chrony.journal"
@@ -123,7 +123,7 @@ loads_firewall() {
 fw_sync() {
   file=${FW_FILE:-$FW_RETIRED}
   [ -n "$file" ] || return 0
-  if [ -e "$file" ]; then fw_load; else fw_unload; fi
+  if [ -e "$file" ]; then fw_load "$file"; else fw_unload; fi
 }
 
 # Brings chronyd (and the firewall) back to the files now on disk after a rollback: restarted when

@@ -42,9 +42,10 @@ export function readOutdir(outdir: string): StackHost[] {
 export function selectHosts(all: StackHost[], hostIds: string | undefined): StackHost[] {
   if (hostIds === undefined) return all;
   const wanted = hostIds.split(",");
-  const matches = all.filter((m) => wanted.some((id) => m.manifest.id === id || `${m.manifest.stack}/${m.manifest.id}` === id));
+  const named = (m: StackHost, id: string) => m.manifest.id === id || `${m.manifest.stack}/${m.manifest.id}` === id;
+  const matches = all.filter((m) => wanted.some((id) => named(m, id)));
   for (const id of wanted) {
-    if (!matches.some((m) => m.manifest.id === id || `${m.manifest.stack}/${m.manifest.id}` === id)) {
+    if (!matches.some((m) => named(m, id))) {
       const known = all.map((m) => m.manifest.id);
       throw new UserError(
         `no host '${id}' in the synth output: known hosts are ${known.slice(0, 20).join(", ")}${known.length > 20 ? `, … (${known.length} in all)` : ""}`,

@@ -660,6 +660,43 @@ describe("apply and drift: the firewall's table", () => {
     expect(host.nftTable()).toBeUndefined();
   });
 
+  it("interrupted while removing a retired firewall (killed, or hung past the timeout): the rules file and table come back, and the next apply removes them", async () => {
+    await apply(served());
+    const before = { rules: rulesFile(), table: host.nftTable() };
+    const unmanaged = served({ firewall: false });
+
+    // Killed after the swap took the file away, before the table went; no second connection.
+    host.flag("fault", "firewall kill\n");
+    let connects = 0;
+    const killed = await apply(unmanaged, {
+      faultHook: host.hook,
+      connect: async (m, o) => {
+        if (++connects > 1) throw new SshError("CONNECTION_REFUSED", "cannot connect to localhost:22: connection refused");
+        return connector()!(m, o);
+      },
+    });
+    expect(killed.result).toBe("failed");
+    host.unflag("fault");
+    const drift = await checkDrift(unmanaged, { projectDir: host.dir, connect: connector() });
+    expect(drift.differences.map((d) => d.kind)).toContain("interrupted-apply");
+
+    // The next apply rolls the killed run back first, then removes both.
+    const recovered = await apply(unmanaged);
+    expect(recovered.result, lines.join("\n")).toBe("ok");
+    expect(lines.some((l) => /recover: run \w+ was rolled back/.test(l))).toBe(true);
+    expect({ rules: rulesFile(), table: host.nftTable() }).toEqual({ rules: undefined, table: undefined });
+    await apply(served());
+    expect({ rules: rulesFile(), table: host.nftTable() }).toEqual(before);
+    // Hung at the same step: the host kills the run, a second connection rolls it back.
+    host.flag("fault", "firewall hang\n");
+    const hung = await apply(unmanaged, { faultHook: host.hook, timeoutSeconds: 2 });
+    expect(hung.result).toBe("rolled-back");
+    expect(hung.error).toMatch(/did not finish within 2000 ms and was killed during firewall; rolled back by recovery/);
+    expect({ rules: rulesFile(), table: host.nftTable() }).toEqual(before);
+    expect(host.leftovers()).toEqual([]);
+    expect(host.running()).toBe(true);
+  });
+
   it("killed while loading the firewall: drift reports the interrupted run, the next apply rolls it back and loads the rules it had", async () => {
     await apply(served());
     const before = { conf: host.read("etc/chrony/chrony.conf"), rules: rulesFile() };

@@ -5,7 +5,7 @@ import { isUserError } from "../errors";
 import type { SshSession } from "../ssh/types";
 import type { CliIO } from "./command";
 import { runApply } from "./commands/apply";
-import { AGENT_PROTOCOL, type AgentMessage, type AgentRequest } from "./deploy-agent";
+import { AGENT_PROTOCOL, agentLogFile, type AgentMessage, type AgentRequest } from "./deploy-agent";
 
 /** The agent exits after this long without a client. */
 const IDLE_MS = 30_000;
@@ -14,18 +14,27 @@ const IDLE_MS = 30_000;
  * The deploy agent's side (see deploy-agent.ts): listens on `socket` and runs each client's apply
  * here, many at once, relaying its output. When a client goes away before its apply is done (the
  * provisioner was killed, Terraform interrupted), the apply's SSH session is closed, as if this
- * process had died: the host notices and rolls back. Exits after IDLE_MS without clients.
+ * process had died: the host notices and rolls back. Exits after IDLE_MS without clients, or on
+ * SIGTERM, removing its socket (and its log when empty).
  */
 export async function serveAgent(socket: string): Promise<void> {
   const server = net.createServer((conn) => handle(conn));
   if (!(await listen(server, socket))) return;
   let clients = 0;
   let idle: NodeJS.Timeout | undefined;
+  // Idle, or told to stop: the socket goes, and the log unless the agent printed something.
+  const stop = () => {
+    server.close();
+    fs.rmSync(socket, { force: true });
+    removeIfEmpty(agentLogFile(socket));
+  };
+  // Stopped with SIGTERM, it still dies at once (its applies' sessions drop and the hosts roll back).
+  process.once("SIGTERM", () => {
+    stop();
+    process.exit(143);
+  });
   const arm = () => {
-    idle = setTimeout(() => {
-      server.close();
-      fs.rmSync(socket, { force: true });
-    }, IDLE_MS);
+    idle = setTimeout(stop, IDLE_MS);
   };
   server.on("connection", (conn) => {
     clients++;
@@ -36,6 +45,11 @@ export async function serveAgent(socket: string): Promise<void> {
   });
   arm();
   await new Promise((resolve) => server.on("close", resolve));
+}
+
+/** The agent's log, when it holds nothing worth keeping: one per project and environment would pile up. */
+function removeIfEmpty(file: string): void {
+  if (fs.statSync(file, { throwIfNoEntry: false })?.size === 0) fs.rmSync(file, { force: true });
 }
 
 /** Listens on `socket`, taking over a stale one; false when another agent already serves it. */

@@ -81,9 +81,14 @@ function connect(socket: string): Promise<net.Socket | undefined> {
   });
 }
 
+/** Where the agent of `socket` writes what it prints (only an agent that failed prints anything). */
+export function agentLogFile(socket: string): string {
+  return socket.replace(/\.sock$/, ".log");
+}
+
 /** Starts an agent for `socket` in the background, detached, with this process's environment and folder. */
 function startAgent(cliFile: string, socket: string): void {
-  const log = fs.openSync(socket.replace(/\.sock$/, ".log"), "a", 0o600);
+  const log = fs.openSync(agentLogFile(socket), "a", 0o600);
   const child = spawn(process.execPath, [cliFile, "__agent", socket], {
     detached: true,
     stdio: ["ignore", log, log],

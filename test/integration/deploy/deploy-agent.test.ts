@@ -64,8 +64,8 @@ function provision(stackDir: string, host: string, env: NodeJS.ProcessEnv, onSta
   });
 }
 
-/** The pids of agents serving `env` in `stackDir` (found from the socket its clients compute). */
-function agentPids(stackDir: string, env: NodeJS.ProcessEnv): number[] {
+/** The socket of the agent that serves `env` in `stackDir`, as its clients compute it. */
+function agentSocketOf(stackDir: string, env: NodeJS.ProcessEnv): string {
   const socket = execFileSync(
     process.execPath,
     [
@@ -79,6 +79,12 @@ function agentPids(stackDir: string, env: NodeJS.ProcessEnv): number[] {
     },
   );
   expect(socket).toMatch(/\.sock$/);
+  return socket;
+}
+
+/** The pids of agents serving `env` in `stackDir` (found from the socket its clients compute). */
+function agentPids(stackDir: string, env: NodeJS.ProcessEnv): number[] {
+  const socket = agentSocketOf(stackDir, env);
   const pids = spawnSync("pgrep", ["-f", `__agent ${socket}`], { encoding: "utf8" })
     .stdout.split("\n")
     .filter(Boolean)
@@ -156,6 +162,25 @@ describe("the deploy agent", () => {
       await new Promise((r) => setTimeout(r, 100));
     expect(fs.readFileSync(sourcesFile, "utf8")).toBe(before);
     expect(fs.existsSync(journal)).toBe(false);
+  });
+
+  it("removes its socket and its empty log when it stops (SIGTERM here; idle, it does the same)", async () => {
+    const env = { CDKTF_CHRONY_PROJECT_DIR: project, AGENT_TEST_RUN: randomBytes(6).toString("hex") };
+    const stackDir = synth(8);
+    const r = await provision(stackDir, "server", env);
+    expect(r.status, r.stderr).toBe(0);
+    const socket = agentSocketOf(stackDir, env);
+    const log = socket.replace(/\.sock$/, ".log");
+    expect(fs.existsSync(socket)).toBe(true);
+    expect(fs.statSync(log).size).toBe(0);
+    const pids = agentPids(stackDir, env);
+    expect(pids).toHaveLength(1);
+    process.kill(pids[0], "SIGTERM");
+    const until = Date.now() + 10_000;
+    while (fs.existsSync(`/proc/${pids[0]}`) && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
+    expect(fs.existsSync(`/proc/${pids[0]}`)).toBe(false);
+    expect(fs.existsSync(socket)).toBe(false);
+    expect(fs.existsSync(log)).toBe(false);
   });
 
   it("is not used with CDKTF_CHRONY_AGENT=off: the apply runs in the provisioner's own process", async () => {

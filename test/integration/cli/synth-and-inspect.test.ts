@@ -2,13 +2,14 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import ts from "typescript";
 import { ROOT } from "../../helpers/cdktf";
 import { runCli, storedKeyMaterial } from "../../helpers/fleet";
 import { materialForms, readTree } from "../../helpers/synth";
 
 const project = fs.mkdtempSync(path.join(os.tmpdir(), "synth-inspect-"));
+afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 
 describe("npm run synth, then cdktf-chrony inspect", () => {
   it("synthesizes examples/fleet offline into ./cdktf.out, and inspect --json lists the 5 hosts with their files", () => {
@@ -63,6 +64,7 @@ describe("npm run synth, then cdktf-chrony inspect", () => {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
     }).outputText;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-app-"));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
     fs.writeFileSync(path.join(dir, "main.js"), js);
     const run = spawnSync(process.execPath, ["main.js"], {
       cwd: dir,

@@ -2,13 +2,14 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { confEquivalence } from "../../../lib/deploy/conf-equivalence";
 
 // The deploy-side check that lets apply skip a restart for an equivalent chrony.conf, run under sh
 // with the real chronyd 4.3, as apply would run it on a host.
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "conf-equivalence-"));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function probe(live: string, next: string) {
   fs.writeFileSync(path.join(work, "live.conf"), live);

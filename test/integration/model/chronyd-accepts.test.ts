@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { debianProfile, rhelProfile, sandboxProfile } from "../../../lib/model/profiles/presets";
 import { directiveLine, parseDirectiveLine } from "../../../lib/model/directive";
 import type { HostFile } from "../../../lib/manifest";
@@ -12,6 +12,7 @@ import { readOutdir } from "../../../lib/deploy/outdir";
 
 const CHRONYD = "/usr/sbin/chronyd";
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "chronyd-p-"));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 /** `chronyd -p -f FILE`: the configuration as chronyd reads it, or its error. */
 function chronydParse(file: string): { status: number | null; stdout: string; stderr: string } {

@@ -11,7 +11,8 @@ import { synthOnceKeep } from "./synth";
 // digest triggers, clients after their servers) against a bare stack of as many terraform_data
 // with the same cdk.tf.json bytes per resource; and of the same fleet in a rollout (1%, 10%, the
 // rest, two gates). `terraform init` works offline: terraform_data is built in. Plans start from
-// an empty state, as a first deploy does.
+// an empty state, as a first deploy does. To show what the servers-before-clients order costs,
+// the same fleet is also planned with every `depends_on` taken out (a copy of its cdk.tf.json).
 
 const HOSTS = 10_000;
 const RUNS = 3;
@@ -32,11 +33,25 @@ interface Stack {
 }
 
 function stackOf(outdir: string): Stack {
-  const dir = path.join(outdir, "stacks", "fleet");
+  return stackIn(path.join(outdir, "stacks", "fleet"));
+}
+
+function stackIn(dir: string): Stack {
   const file = path.join(dir, "cdk.tf.json");
   const json = JSON.parse(fs.readFileSync(file, "utf8")) as { resource: Record<string, Record<string, { depends_on?: string[] }>> };
   const resources = Object.values(json.resource).flatMap((byName) => Object.values(byName));
   return { dir, resources: resources.length, edges: resources.reduce((n, r) => n + (r.depends_on?.length ?? 0), 0), bytes: fs.statSync(file).size };
+}
+
+/** A copy of `stack` in `dir` with every resource's `depends_on` removed: the same fleet, unordered. */
+function withoutOrder(stack: Stack, dir: string): Stack {
+  const json = JSON.parse(fs.readFileSync(path.join(stack.dir, "cdk.tf.json"), "utf8")) as {
+    resource: Record<string, Record<string, { depends_on?: string[] }>>;
+  };
+  for (const byName of Object.values(json.resource)) for (const r of Object.values(byName)) delete r.depends_on;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(json, null, 2));
+  return stackIn(dir);
 }
 
 export async function runPlanBench(): Promise<BenchResult[]> {
@@ -52,13 +67,14 @@ export async function runPlanBench(): Promise<BenchResult[]> {
     const rollout = stackOf(await synthOnceKeep("chrony", HOSTS, work, env));
     const probe = stackOf(await synthOnceKeep("bare", HOSTS, work, env, 0));
     const bare = stackOf(await synthOnceKeep("bare", HOSTS, work, env, Math.max(0, Math.round((ours.bytes - probe.bytes) / HOSTS))));
-    const sides = { bare, ours, rollout };
+    const unordered = withoutOrder(ours, path.join(work, "unordered"));
+    const sides = { bare, ours, unordered, rollout };
     for (const s of Object.values(sides)) await terraform(["init", "-input=false", "-no-color"], s.dir);
-    const cpu = { bare: [] as number[], ours: [] as number[], rollout: [] as number[] };
-    const wall = { bare: [] as number[], ours: [] as number[], rollout: [] as number[] };
+    const cpu = { bare: [] as number[], ours: [] as number[], unordered: [] as number[], rollout: [] as number[] };
+    const wall = { bare: [] as number[], ours: [] as number[], unordered: [] as number[], rollout: [] as number[] };
     const planned: Record<string, string> = {};
     for (let i = 0; i < RUNS; i++) {
-      for (const side of ["bare", "ours", "rollout"] as const) {
+      for (const side of ["bare", "ours", "unordered", "rollout"] as const) {
         // The rollout's plan takes minutes: once is enough to show it.
         if (side === "rollout" && i > 0) continue;
         progress(`plan: run ${i + 1}/${RUNS}, ${side}`);
@@ -69,7 +85,7 @@ export async function runPlanBench(): Promise<BenchResult[]> {
         planned[side] = (r.stdout.match(/Plan: .*/) ?? [""])[0];
       }
     }
-    for (const side of ["ours", "rollout"] as const) {
+    for (const side of ["ours", "unordered", "rollout"] as const) {
       const expected = `Plan: ${sides[side].resources} to add, 0 to change, 0 to destroy.`;
       if (planned[side] !== expected) throw new Error(`terraform plan of the ${side} stack said '${planned[side]}', expected '${expected}'`);
     }
@@ -87,6 +103,13 @@ export async function runPlanBench(): Promise<BenchResult[]> {
         unit: "x",
         baseline,
         note: `terraform plan of the synthesized ${HOSTS}-host fleet, clients after their servers (${shape(ours)}): ${round(median(cpu.ours), 1)} s CPU median of ${RUNS}, ${round(median(wall.ours) / 1000, 1)} s wall (${runs(wall.ours)}); wall-clock ratio ${round(median(wall.ours) / median(wall.bare), 2)}x. CPU of terraform (the machine is shared)`,
+      },
+      {
+        name: "plan.10000.unordered.ratio",
+        value: round(median(cpu.unordered) / median(cpu.bare), 2),
+        unit: "x",
+        baseline,
+        note: `the same fleet with every depends_on taken out (${shape(unordered)}): ${round(median(cpu.unordered), 1)} s CPU median of ${RUNS}, ${round(median(wall.unordered) / 1000, 1)} s wall (${runs(wall.unordered)}). Set beside plan.10000.ratio it shows what the servers-before-clients order costs Terraform: ${round(median(cpu.ours) - median(cpu.unordered), 1)} s CPU for ${ours.edges} depends_on entries`,
       },
       {
         name: "plan.10000.rollout.ratio",

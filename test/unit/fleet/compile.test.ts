@@ -1,16 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  compileFleet,
-  FleetDeclaration,
-  HostDeclaration,
-  KeyDeclaration,
-  KeyFingerprints,
-  RotationDeclaration,
-  SourceDeclaration,
-} from "../../../lib/fleet";
+import { compileFleet, FleetDeclaration, KeyDeclaration, KeyFingerprints, RotationDeclaration, SourceDeclaration } from "../../../lib/fleet";
 import { buildChronyConfig } from "../../../lib/model/chrony-config";
-import { debianProfile, sandboxProfile } from "../../../lib/model/profiles/presets";
+import { hostDeclaration as host } from "./host-declaration";
+import { sandboxProfile } from "../../../lib/model/profiles/presets";
 
 // The compiler on plain data: no construct, no cdktf, no key material (fingerprints are faked).
 
@@ -24,29 +17,6 @@ const fakeKeys = (material: Record<string, string> = {}): KeyFingerprints => ({
     warnings: [],
   }),
 });
-
-function host(n: number, extra: Partial<HostDeclaration> = {}): HostDeclaration {
-  return {
-    ref: `app/h${n}`,
-    id: `h${n}`,
-    stack: "fleet",
-    target: {
-      address: `10.0.0.${n}`,
-      port: 22,
-      user: "root",
-      hostKey: { kind: "knownHosts", path: "~/.ssh/known_hosts", trustOnFirstUse: false },
-      sudo: false,
-    },
-    profile: debianProfile(),
-    ntpAddress: `10.0.0.${n}`,
-    config: buildChronyConfig({}),
-    sources: [],
-    keys: [],
-    reloadPolicy: "least-disruptive",
-    verify: {},
-    ...extra,
-  };
-}
 
 const key = (ref: string, keyId: number): KeyDeclaration => ({ ref, keyId, type: "SHA256", source: { kind: "keyStore", dir: ".chrony-keys" } });
 const server = (to: string, extra: Partial<SourceDeclaration> = {}): SourceDeclaration => ({

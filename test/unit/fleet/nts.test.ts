@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   compileFleet,
   FleetDeclaration,
-  HostDeclaration,
   KeyFingerprints,
   NtsAuthorityDeclaration,
   NtsCertificateDeclaration,
@@ -10,7 +9,7 @@ import {
 } from "../../../lib/fleet";
 import type { NtsMaterial } from "../../../lib/fleet/nts";
 import { buildChronyConfig } from "../../../lib/model/chrony-config";
-import { debianProfile } from "../../../lib/model/profiles/presets";
+import { hostDeclaration as host } from "./host-declaration";
 
 // The compiler's NTS distribution on plain data: the material is faked (no key store, no keys), so
 // these tests see exactly what the compiler decides: who holds which certificate for which names,
@@ -45,29 +44,6 @@ function fakeMaterial(requests: Array<{ ref: string; names: readonly string[] }>
         warnings: [],
       };
     },
-  };
-}
-
-function host(n: number, extra: Partial<HostDeclaration> = {}): HostDeclaration {
-  return {
-    ref: `app/h${n}`,
-    id: `h${n}`,
-    stack: "fleet",
-    target: {
-      address: `10.0.0.${n}`,
-      port: 22,
-      user: "root",
-      hostKey: { kind: "knownHosts", path: "~/.ssh/known_hosts", trustOnFirstUse: false },
-      sudo: false,
-    },
-    profile: debianProfile(),
-    ntpAddress: `10.0.0.${n}`,
-    config: buildChronyConfig({}),
-    sources: [],
-    keys: [],
-    reloadPolicy: "least-disruptive",
-    verify: {},
-    ...extra,
   };
 }
 

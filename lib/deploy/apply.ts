@@ -15,7 +15,18 @@ import { HostConnector, connectHost } from "./connect-host";
 import { FirewallReport, recordFirewallMarker } from "./firewall-markers";
 import { resolveKeyFile } from "./key-file";
 import { resolveNtsKeyFile } from "./nts-key-file";
-import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
+import {
+  ProgramOptions,
+  assign,
+  basePreamble,
+  dataFunction,
+  decodeArg,
+  newRun,
+  ntsSourcesAssignment,
+  parseMarker,
+  programSource,
+  startProgram,
+} from "./remote-program";
 import { recoverHost, RecoveryOutcome } from "./recover";
 import { RETIRED_FIREWALL, retiredFirewallPath, retiredFirewallReason } from "./retired-firewall";
 import { LiveFile, authDataOf, fileMatch, findSource, firewallState, ntsFailure, ntsKeState } from "./rules";
@@ -127,13 +138,7 @@ function applyPreamble(manifest: HostManifest, files: readonly DesiredFile[]): s
     assign("MANAGED_MARKER", MANAGED_MARKER),
     assign("KEPT_MARKER", KEPT_KEYS_MARKER),
     assign("CHECK_CONF", isAtLeast(parseChronyVersion(manifest.chronyVersion), "4.0") ? 1 : 0),
-    assign(
-      "NTS_SOURCES",
-      manifest.verify.sources
-        .filter((s) => s.nts)
-        .map((s) => s.name)
-        .join(" "),
-    ),
+    ntsSourcesAssignment(manifest),
     assign("NTS_DUMP_DIR", ntsDumpDir(manifest)),
     ["do_action() {", '  case "$1" in', ...branches, "    *) return 1 ;;", "  esac", "}"].join("\n"),
   ];

@@ -14,7 +14,18 @@ import { isSshError } from "../ssh/errors";
 import type { SshSession } from "../ssh/types";
 import { HostConnector, connectHost } from "./connect-host";
 import { FirewallReport, recordFirewallMarker } from "./firewall-markers";
-import { ProgramOptions, assign, basePreamble, dataFunction, decodeArg, newRun, parseMarker, programSource, startProgram } from "./remote-program";
+import {
+  ProgramOptions,
+  assign,
+  basePreamble,
+  dataFunction,
+  decodeArg,
+  newRun,
+  ntsSourcesAssignment,
+  parseMarker,
+  programSource,
+  startProgram,
+} from "./remote-program";
 import { describeLines, lineChanges } from "./line-changes";
 import { retiredFirewallPath, retiredFirewallReason } from "./retired-firewall";
 import { LiveFile, authDataOf, authentication, authenticator, extraSources, fileMatch, findSource, firewallState, ntsFailure } from "./rules";
@@ -262,13 +273,7 @@ function surveyPreamble(manifest: HostManifest): string[] {
     ),
     assign("KEYS_PATH", manifest.keys.path),
     assign("NTS_KEY_PATH", ntsKey ?? ""),
-    assign(
-      "NTS_SOURCES",
-      manifest.verify.sources
-        .filter((s) => s.nts)
-        .map((s) => s.name)
-        .join(" "),
-    ),
+    ntsSourcesAssignment(manifest),
   ];
 }
 

@@ -33,6 +33,17 @@ export function assign(name: string, value: string | number): string {
   return `${name}=${shellQuote(String(value))}`;
 }
 
+/** `NTS_SOURCES`: the names of the host's NTS sources, space-separated (apply and survey list their authdata when there are any; apply forgets their cookies on "+nts-ke"). */
+export function ntsSourcesAssignment(manifest: HostManifest): string {
+  return assign(
+    "NTS_SOURCES",
+    manifest.verify.sources
+      .filter((s) => s.nts)
+      .map((s) => s.name)
+      .join(" "),
+  );
+}
+
 /** A function that runs a fixed argv with the caller's arguments appended. */
 export function commandFunction(name: string, argv: readonly string[], passArgs = true): string {
   return `${name}() { ${shellJoin(argv)}${passArgs ? ' "$@"' : ""}; }`;

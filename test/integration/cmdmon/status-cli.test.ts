@@ -19,13 +19,35 @@ async function runCli(...argv: string[]): Promise<{ code: number; stdout: string
   return { code, stdout, stderr };
 }
 
+/** The daemon's reference ID as chronyc reports it, or undefined while it is not synchronised to the reference (stratum 6). */
+async function synchronisedReference(): Promise<string | undefined> {
+  const run = await fleet.daemon.chronyc(["-c", "tracking"]);
+  const [refId, , stratum] = run.stdout.split(",");
+  return run.code === 0 && stratum === "6" ? refId : undefined;
+}
+
+/**
+ * Runs `query` while the daemon stays synchronised to one reference, and returns that reference's ID.
+ * On a loaded machine the daemon can lose its sources for a moment and serve its local clock
+ * (7F7F0101) before it selects one again: a run during which the reference changed is tried again.
+ */
+async function whileSynchronised<T>(query: () => Promise<T>): Promise<{ result: T; refId: string }> {
+  let steady: { result: T; refId: string } | undefined;
+  await eventually("a query while the daemon stays synchronised to one reference", async () => {
+    const before = await synchronisedReference();
+    if (before === undefined) return false;
+    const result = await query();
+    if ((await synchronisedReference()) !== before) return false;
+    steady = { result, refId: before };
+    return true;
+  });
+  return steady!;
+}
+
 beforeAll(async () => {
   fleet = await startTestFleet("cmdmon-status");
   // Until it synchronises, `local stratum 10` makes the daemon its own reference (7F7F0101).
-  await eventually("the daemon to synchronise to the reference", async () => {
-    const run = await fleet.daemon.chronyc(["-c", "tracking"]);
-    return run.code === 0 && run.stdout.split(",")[2] === "6";
-  });
+  await eventually("the daemon to synchronise to the reference", async () => (await synchronisedReference()) !== undefined);
 });
 
 afterAll(async () => {
@@ -34,7 +56,10 @@ afterAll(async () => {
 
 describe("cdktf-chrony status", () => {
   it("--json prints tracking and sources in the documented shape", async () => {
-    const { code, stdout, stderr } = await runCli("status", `127.0.0.1:${fleet.daemon.cmdPort}`, "--json");
+    const {
+      result: { code, stdout, stderr },
+      refId,
+    } = await whileSynchronised(() => runCli("status", `127.0.0.1:${fleet.daemon.cmdPort}`, "--json"));
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const status = JSON.parse(stdout) as { tracking: Record<string, unknown>; sources: Record<string, unknown>[] };
@@ -55,8 +80,8 @@ describe("cdktf-chrony status", () => {
       updateInterval: expect.any(Number),
       refTime: expect.any(Number),
     });
-    const tracking = (await fleet.daemon.chronyc(["-c", "tracking"])).stdout.split(",");
-    expect(status.tracking.refId).toBe(tracking[0]);
+    // chronyc -c tracking gave this reference ID just before and just after the status run.
+    expect(status.tracking.refId).toBe(refId);
     expect(status.sources).toHaveLength(6);
     for (const source of status.sources) {
       expect(source).toMatchObject({
@@ -77,7 +102,11 @@ describe("cdktf-chrony status", () => {
   });
 
   it("prints chronyc-like tracking and a sources table over IPv6", async () => {
-    const { code, stdout } = await runCli("status", `[::1]:${fleet.daemon.cmdPort}`);
+    const {
+      result: [{ code, stdout }, chronyc],
+    } = await whileSynchronised(() =>
+      Promise.all([runCli("status", `[::1]:${fleet.daemon.cmdPort}`), runChronyc(["-N", "-h", fleet.daemon.socketPath, "sources"])]),
+    );
     expect(code).toBe(0);
     const lines = stdout.split("\n");
     expect(lines[0]).toMatch(/^Reference ID {4}: [0-9A-F]{8} \(.+\)$/);
@@ -86,8 +115,7 @@ describe("cdktf-chrony status", () => {
     expect(lines).toContain("MS Name/IP address         Stratum Poll Reach LastRx Last sample               ");
     expect(lines.some((l) => /^\^x localhost {21}5 /.test(l))).toBe(true);
     expect(lines.some((l) => /^#\? SHM0 {26}0 /.test(l))).toBe(true);
-    // Same rows, in the same order, as chronyc -N sources prints (values move, names and modes do not).
-    const chronyc = await runChronyc(["-N", "-h", fleet.daemon.socketPath, "sources"]);
+    // Same rows, in the same order, as chronyc -N sources prints at the same time (values move, names and modes do not).
     const names = (text: string): string[] =>
       text
         .split("\n")
